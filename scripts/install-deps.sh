@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs the Debian 12 packages allocbench needs, if any are missing.
+# Idempotent: with everything present it only checks and exits.
+set -eu
+PACKAGES="cmake make gcc g++ clang lld libclang-rt-14-dev gcc-multilib g++-multilib \
+qemu-system-x86 gnuplot-nox hyperfine libjemalloc-dev libjemalloc2 libbenchmark-dev python3"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+if [ -z "$missing" ]; then
+    exit 0
+fi
+echo "install-deps: missing Debian packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "install-deps: run as root: apt-get update && apt-get install -y$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,863 @@
+/*
+ * hier2m: 4 KiB and 2 MiB frames from a two-level bitmap, after seed 002.
+ *
+ * Algorithm. Every 2 MiB-aligned block that a span touches has one entry:
+ * a 512-bit free map as 16 x 32-bit fields (1 = free), two 16-bit summaries
+ * (has_pages: the field has a free page; full_pages: the field is all free),
+ * a 512-bit start map (1 = first page of an allocation) and an is_2m flag
+ * (the entry is one 512-page allocation), so that a free knows the exact
+ * boundaries of what it frees. Pages of a block that lie outside its span
+ * are permanently unavailable: not free, with a start bit, so that an
+ * allocation ending before them ends there. Entries are laid out span after
+ * span in address order; page -> entry is a binary search over the spans
+ * (ab_span_find) and one addition.
+ *
+ * An entry is NONE (no free page), PART (some free, not all 512) or WHOLE
+ * (all 512 free; never an edge entry). Two singly linked lists of entry
+ * indices: the 4K list should hold every PART entry, the 2M list every WHOLE
+ * entry. Clean-up is lazy: an entry may stay on a list it no longer belongs
+ * to; whoever meets it at the head (or during a search) drops it. The rule
+ * that keeps this sound: an entry's class changes only under its lock, and
+ * before that lock is released the entry is pushed on the list of its new
+ * class if it is not there yet (an in_list flag per list says so).
+ *
+ * Locking. One spinlock per entry guards its maps, summaries and is_2m; one
+ * list lock guards the heads and next links; in_list flags change only with
+ * both held. Order: entry lock, then list lock. The 4K and 2M paths read a
+ * list head without the list lock (one atomic load), lock that entry and
+ * check its class under the lock; the list lock is taken only when the
+ * entry changes class (about once per 512 single-page operations). The
+ * search path holds the list lock and only try-locks entries, retrying the
+ * whole search if it skipped a busy entry and found nothing.
+ *
+ * Time. 4K alloc: O(1) (ctz on has_pages, then ctz on the field), plus O(1)
+ * amortized for stale entries dropped at the head. 2M alloc: O(1). Other
+ * allocs: O(length of the 4K and 2M lists) entries, O(16 + runs) each.
+ * free: O(log nspans) span lookup, then O(16) bit work. init: O(entries)
+ * word fills, the lists linked in one pass. walk_free and stats:
+ * O(entries), each field handled a word at a time.
+ *
+ * Metadata bytes, with E = number of 2 MiB blocks touched by the spans
+ * (sum over spans) and S = spans:
+ *   128 (header) + round64(16 S + 4 S) + 160 E
+ * = 80 KiB per GiB managed (5 MiB for 64 GiB). E must stay below 2^32 - 1.
+ */
+#include "hier2m.h"
+
+#include "allocbench/bits.h"
+
+#define H2_MAGIC 0x48324d32u /* "H2M2" */
+#define H2_NIL 0xffffffffu
+#define H2_BLOCK_SHIFT 9u
+#define H2_BLOCK_PAGES 512u
+#define H2_FIELDS 16u
+#define H2_ALL16 0xffffu
+#define H2_HDR_BYTES 128u
+
+/* Entry classes, and the list each belongs on. */
+#define H2_NONE 0u  /* no free page: on no list */
+#define H2_PART 1u  /* some free, not whole: the 4K list */
+#define H2_WHOLE 2u /* all 512 free: the 2M list */
+#define H2_L4K 0u
+#define H2_L2M 1u
+
+typedef struct h2_entry {
+    uint64_t start_map[8];   /* entry lock: 1 = first page of an allocation */
+    uint32_t free_map[16];   /* entry lock: 1 = free */
+    uint64_t block;          /* const: 2 MiB block number (page >> 9) */
+    uint32_t lock;           /* the entry spinlock */
+    uint32_t next[2];        /* list lock: next entry on the 4K / 2M list */
+    uint16_t has_pages;      /* entry lock: field has a free page */
+    uint16_t full_pages;     /* entry lock: field is all free */
+    uint8_t in_list[2];      /* both locks to write, either to read */
+    uint8_t is_2m;           /* entry lock: one 512-page allocation */
+    uint8_t edge;            /* const: some pages lie outside the span */
+    uint32_t pad;            /* 160 bytes on i386 as on x86-64 */
+} h2_entry;
+
+typedef struct h2_hdr {
+    uint32_t list_lock;
+    uint32_t head[2];        /* list lock to write; read atomically */
+    uint32_t magic;
+    uint32_t nentries;
+    uint32_t pad;
+    h2_entry *entries;       /* [nentries], address order */
+    ab_span *spans;          /* [nspans] copy of the caller's spans */
+    uint32_t *span_base;     /* [nspans] index of each span's first entry */
+    size_t nspans;
+    uint64_t total_pages;
+    uint64_t meta_bytes;
+} h2_hdr;
+
+_Static_assert(sizeof(h2_entry) == 160, "entry is 160 bytes");
+_Static_assert(sizeof(h2_hdr) <= H2_HDR_BYTES, "header fits its slot");
+
+static uint64_t round64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
+
+static unsigned ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+
+static void cpu_relax(void)
+{
+#if defined(__i386__) || defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* ---- locks: 32-bit words, __atomic builtins ---- */
+
+static void lock_take(uint32_t *l)
+{
+    while (__atomic_exchange_n(l, 1u, __ATOMIC_ACQUIRE) != 0u)
+        while (__atomic_load_n(l, __ATOMIC_RELAXED) != 0u)
+            cpu_relax();
+}
+
+static bool lock_try(uint32_t *l)
+{
+    return __atomic_load_n(l, __ATOMIC_RELAXED) == 0u &&
+           __atomic_exchange_n(l, 1u, __ATOMIC_ACQUIRE) == 0u;
+}
+
+static void lock_give(uint32_t *l) { __atomic_store_n(l, 0u, __ATOMIC_RELEASE); }
+
+static uint32_t head_read(const h2_hdr *h, unsigned list)
+{
+    return __atomic_load_n(&h->head[list], __ATOMIC_RELAXED);
+}
+
+static void head_write(h2_hdr *h, unsigned list, uint32_t idx)
+{
+    __atomic_store_n(&h->head[list], idx, __ATOMIC_RELAXED);
+}
+
+/* ---- layout ---- */
+
+/* 2 MiB blocks that a span touches. */
+static uint64_t span_blocks(const ab_span *sp)
+{
+    uint64_t last = sp->first_page + sp->npages - 1u;
+    return (last >> H2_BLOCK_SHIFT) - (sp->first_page >> H2_BLOCK_SHIFT) + 1u;
+}
+
+/* Metadata bytes for these spans, or 0 if not normalized or too large;
+ * *nentries and *entries_off get the entry count and offset. */
+static uint64_t layout_compute(const ab_span *spans, size_t nspans, uint64_t *nentries,
+                               uint64_t *entries_off)
+{
+    if (!ab_spans_normalized(spans, nspans))
+        return 0;
+    uint64_t ne = 0;
+    for (size_t s = 0; s < nspans; s++) {
+        uint64_t b = span_blocks(&spans[s]);
+        if (b >= (uint64_t)H2_NIL - ne)
+            return 0;
+        ne += b;
+    }
+    uint64_t off = H2_HDR_BYTES +
+                   round64((uint64_t)nspans * (sizeof(ab_span) + sizeof(uint32_t)));
+    uint64_t total = off + ne * sizeof(h2_entry);
+    if (total > (uint64_t)SIZE_MAX)
+        return 0;
+    *nentries = ne;
+    *entries_off = off;
+    return total;
+}
+
+static size_t h2_meta_bytes(const ab_span *spans, size_t nspans)
+{
+    uint64_t ne, off;
+    return (size_t)layout_compute(spans, nspans, &ne, &off);
+}
+
+/* ---- one entry's maps (entry lock held) ---- */
+
+static unsigned entry_class(const h2_entry *e)
+{
+    if (e->has_pages == 0u)
+        return H2_NONE;
+    return e->full_pages == H2_ALL16 ? H2_WHOLE : H2_PART;
+}
+
+static bool entry_page_free(const h2_entry *e, unsigned b)
+{
+    return (e->free_map[b >> 5] >> (b & 31u)) & 1u;
+}
+
+/* Recomputes the summary bits of field f. */
+static void entry_sum_field(h2_entry *e, unsigned f)
+{
+    uint32_t w = e->free_map[f];
+    uint16_t bit = (uint16_t)(1u << f);
+    e->has_pages = (uint16_t)(w != 0u ? e->has_pages | bit : e->has_pages & ~bit);
+    e->full_pages = (uint16_t)(w == ~0u ? e->full_pages | bit : e->full_pages & ~bit);
+}
+
+/* Marks pages [b, b + n) free (value true) or allocated. */
+static void entry_fill(h2_entry *e, unsigned b, unsigned n, bool value)
+{
+    unsigned end = b + n;
+    while (b < end) {
+        unsigned f = b >> 5, lo = b & 31u, take = 32u - lo;
+        if (take > end - b)
+            take = end - b;
+        uint32_t m = take == 32u ? ~0u : ((1u << take) - 1u) << lo;
+        if (value)
+            e->free_map[f] |= m;
+        else
+            e->free_map[f] &= ~m;
+        entry_sum_field(e, f);
+        b += take;
+    }
+}
+
+/* First free page at or after from, or 512. */
+static unsigned entry_next_free(const h2_entry *e, unsigned from)
+{
+    if (from >= H2_BLOCK_PAGES)
+        return H2_BLOCK_PAGES;
+    unsigned f = from >> 5;
+    uint32_t w = e->free_map[f] & (~0u << (from & 31u));
+    if (w != 0u)
+        return (f << 5) + ctz32(w);
+    uint32_t rest = (uint32_t)e->has_pages & ~((2u << f) - 1u);
+    if (rest == 0u)
+        return H2_BLOCK_PAGES;
+    f = ctz32(rest);
+    return (f << 5) + ctz32(e->free_map[f]);
+}
+
+/* First allocated page in [from, limit), or limit. */
+static unsigned entry_next_used(const h2_entry *e, unsigned from, unsigned limit)
+{
+    while (from < limit) {
+        unsigned f = from >> 5;
+        uint32_t used = ~e->free_map[f] & (~0u << (from & 31u));
+        if (used != 0u) {
+            unsigned r = (f << 5) + ctz32(used);
+            return r < limit ? r : limit;
+        }
+        from = (f + 1u) << 5;
+    }
+    return limit;
+}
+
+/* First page b, a multiple of step (a power of two <= 512), such that
+ * [b, b + n) is free; 512 if none. */
+static unsigned entry_find_run(const h2_entry *e, unsigned n, unsigned step)
+{
+    unsigned pos = 0;
+    while (pos + n <= H2_BLOCK_PAGES) {
+        unsigned b = entry_next_free(e, pos);
+        b = (b + step - 1u) & ~(step - 1u);
+        if (b + n > H2_BLOCK_PAGES)
+            return H2_BLOCK_PAGES;
+        unsigned end = entry_next_used(e, b, b + n);
+        if (end == b + n)
+            return b;
+        pos = end + 1u;
+    }
+    return H2_BLOCK_PAGES;
+}
+
+/* Records an allocation of pages [b, b + n). */
+static void entry_take(h2_entry *e, unsigned b, unsigned n)
+{
+    entry_fill(e, b, n, false);
+    ab_bit_set(e->start_map, b);
+    if (n == H2_BLOCK_PAGES)
+        e->is_2m = 1;
+}
+
+/* Returns the allocation of pages [b, b + n). */
+static void entry_give(h2_entry *e, unsigned b, unsigned n)
+{
+    entry_fill(e, b, n, true);
+    ab_bit_clear(e->start_map, b);
+    e->is_2m = 0;
+}
+
+static uint64_t entry_addr(const h2_entry *e, unsigned b)
+{
+    return ((e->block << H2_BLOCK_SHIFT) + b) << AB_PAGE_SHIFT;
+}
+
+/* ---- lists (list lock held; in_list also needs the entry lock) ---- */
+
+static void list_push(h2_hdr *h, unsigned list, uint32_t idx)
+{
+    h2_entry *e = &h->entries[idx];
+    if (e->in_list[list])
+        return;
+    e->next[list] = h->head[list];
+    head_write(h, list, idx);
+    e->in_list[list] = 1;
+}
+
+/* Unlinks idx, whose predecessor is prev (H2_NIL: idx is the head). */
+static void list_unlink(h2_hdr *h, unsigned list, uint32_t prev, uint32_t idx)
+{
+    h2_entry *e = &h->entries[idx];
+    if (prev == H2_NIL)
+        head_write(h, list, e->next[list]);
+    else
+        h->entries[prev].next[list] = e->next[list];
+    e->next[list] = H2_NIL;
+    e->in_list[list] = 0;
+}
+
+/*
+ * After entry idx (locked) changed class from old to new: puts it on the
+ * list of its new class, and drops it from the old list when it is at the
+ * head there (deeper, it stays: lazy clean-up). Takes the list lock only
+ * when there is something to do.
+ */
+static void entry_relist(h2_hdr *h, uint32_t idx, unsigned old, unsigned cls)
+{
+    h2_entry *e = &h->entries[idx];
+    unsigned add = cls == H2_NONE ? 2u : cls - 1u;
+    unsigned drop = old == H2_NONE ? 2u : old - 1u;
+    bool need_add = add < 2u && !e->in_list[add];
+    bool need_drop = drop < 2u && drop != add && e->in_list[drop] &&
+                     head_read(h, drop) == idx;
+    if (!need_add && !need_drop)
+        return;
+    lock_take(&h->list_lock);
+    if (need_drop && h->head[drop] == idx)
+        list_unlink(h, drop, H2_NIL, idx);
+    if (need_add)
+        list_push(h, add, idx);
+    lock_give(&h->list_lock);
+}
+
+/* Drops entry idx (locked, stale on list) if it is still at the head. */
+static void entry_drop_stale(h2_hdr *h, uint32_t idx, unsigned list)
+{
+    lock_take(&h->list_lock);
+    if (h->head[list] == idx)
+        list_unlink(h, list, H2_NIL, idx);
+    lock_give(&h->list_lock);
+}
+
+/* True iff both lists are empty, read under the list lock. */
+static bool lists_empty(h2_hdr *h, unsigned from_list)
+{
+    lock_take(&h->list_lock);
+    bool empty = h->head[H2_L2M] == H2_NIL &&
+                 (from_list == H2_L2M || h->head[H2_L4K] == H2_NIL);
+    lock_give(&h->list_lock);
+    return empty;
+}
+
+/* ---- init ---- */
+
+/* Mask of the bits of field f that lie in [lo, hi). */
+static uint32_t field_mask(unsigned f, unsigned lo, unsigned hi)
+{
+    unsigned a = lo > (f << 5) ? lo : (f << 5);
+    unsigned c = hi < ((f + 1u) << 5) ? hi : ((f + 1u) << 5);
+    if (a >= c)
+        return 0u;
+    unsigned w = c - a;
+    return (w == 32u ? ~0u : (1u << w) - 1u) << (a & 31u);
+}
+
+/* Sets up an entry whose pages [lo, hi) lie in the span and are free. */
+static void entry_init(h2_entry *e, uint64_t block, unsigned lo, unsigned hi)
+{
+    e->block = block;
+    e->lock = 0;
+    e->next[0] = e->next[1] = H2_NIL;
+    e->in_list[0] = e->in_list[1] = 0;
+    e->is_2m = 0;
+    e->edge = (uint8_t)(lo != 0u || hi != H2_BLOCK_PAGES);
+    e->pad = 0;
+    if (!e->edge) {
+        for (unsigned f = 0; f < H2_FIELDS; f++)
+            e->free_map[f] = ~0u;
+        for (unsigned w = 0; w < 8u; w++)
+            e->start_map[w] = 0;
+        e->has_pages = e->full_pages = H2_ALL16;
+        return;
+    }
+    e->has_pages = e->full_pages = 0;
+    for (unsigned f = 0; f < H2_FIELDS; f++) {
+        e->free_map[f] = field_mask(f, lo, hi);
+        entry_sum_field(e, f);
+    }
+    for (unsigned w = 0; w < 8u; w++)
+        e->start_map[w] = ~((uint64_t)e->free_map[2u * w] |
+                            (uint64_t)e->free_map[2u * w + 1u] << 32);
+}
+
+static ab_status h2_init(void *meta, size_t meta_len, const ab_span *spans, size_t nspans)
+{
+    uint64_t ne, off;
+    if (!ab_meta_aligned(meta))
+        return AB_EINVAL;
+    uint64_t bytes = layout_compute(spans, nspans, &ne, &off);
+    if (bytes == 0 || meta_len < bytes)
+        return AB_EINVAL;
+    unsigned char *base = (unsigned char *)meta;
+    h2_hdr *h = (h2_hdr *)meta;
+    h->list_lock = 0;
+    h->head[0] = h->head[1] = H2_NIL;
+    h->magic = H2_MAGIC;
+    h->nentries = (uint32_t)ne;
+    h->pad = 0;
+    h->spans = (ab_span *)(base + H2_HDR_BYTES);
+    h->span_base = (uint32_t *)(h->spans + nspans);
+    h->entries = (h2_entry *)(base + off);
+    h->nspans = nspans;
+    h->meta_bytes = bytes;
+    h->total_pages = 0;
+
+    /* Lists are linked in address order through tails: lowest at the head. */
+    uint32_t tail[2] = {H2_NIL, H2_NIL};
+    uint32_t idx = 0;
+    for (size_t s = 0; s < nspans; s++) {
+        const ab_span *sp = &spans[s];
+        h->spans[s] = *sp;
+        h->span_base[s] = idx;
+        h->total_pages += sp->npages;
+        uint64_t end = sp->first_page + sp->npages;
+        uint64_t first_block = sp->first_page >> H2_BLOCK_SHIFT;
+        uint64_t nb = span_blocks(sp);
+        for (uint64_t k = 0; k < nb; k++, idx++) {
+            uint64_t block = first_block + k;
+            uint64_t bpage = block << H2_BLOCK_SHIFT;
+            unsigned lo = sp->first_page > bpage ? (unsigned)(sp->first_page - bpage) : 0u;
+            unsigned hi = end - bpage < H2_BLOCK_PAGES ? (unsigned)(end - bpage)
+                                                       : H2_BLOCK_PAGES;
+            h2_entry *e = &h->entries[idx];
+            entry_init(e, block, lo, hi);
+            unsigned list = e->edge ? H2_L4K : H2_L2M;
+            if (tail[list] == H2_NIL)
+                h->head[list] = idx;
+            else
+                h->entries[tail[list]].next[list] = idx;
+            tail[list] = idx;
+            e->in_list[list] = 1;
+        }
+    }
+    return AB_OK;
+}
+
+/* ---- alloc ---- */
+
+/* n = 1, align <= 1: the lowest free page of the 4K head, else split the
+ * 2M head. */
+static ab_status alloc_4k(h2_hdr *h, uint64_t *addr)
+{
+    for (;;) {
+        unsigned list = H2_L4K;
+        uint32_t idx = head_read(h, H2_L4K);
+        if (idx == H2_NIL) {
+            list = H2_L2M;
+            idx = head_read(h, H2_L2M);
+            if (idx == H2_NIL) {
+                if (lists_empty(h, H2_L4K))
+                    return AB_ENOMEM;
+                continue;
+            }
+        }
+        h2_entry *e = &h->entries[idx];
+        lock_take(&e->lock);
+        unsigned old = entry_class(e);
+        if (old != list + 1u) {
+            entry_drop_stale(h, idx, list);
+            lock_give(&e->lock);
+            continue;
+        }
+        unsigned f = ctz32(e->has_pages);
+        unsigned b = (f << 5) + ctz32(e->free_map[f]);
+        e->free_map[f] &= ~(1u << (b & 31u));
+        entry_sum_field(e, f);
+        ab_bit_set(e->start_map, b);
+        unsigned cls = entry_class(e);
+        if (cls != old)
+            entry_relist(h, idx, old, cls);
+        *addr = entry_addr(e, b);
+        lock_give(&e->lock);
+        return AB_OK;
+    }
+}
+
+/* n = 512, align <= 512: the whole entry at the 2M head. */
+static ab_status alloc_2m(h2_hdr *h, uint64_t *addr)
+{
+    for (;;) {
+        uint32_t idx = head_read(h, H2_L2M);
+        if (idx == H2_NIL) {
+            if (lists_empty(h, H2_L2M))
+                return AB_ENOMEM;
+            continue;
+        }
+        h2_entry *e = &h->entries[idx];
+        lock_take(&e->lock);
+        if (entry_class(e) != H2_WHOLE) {
+            entry_drop_stale(h, idx, H2_L2M);
+            lock_give(&e->lock);
+            continue;
+        }
+        for (unsigned f = 0; f < H2_FIELDS; f++)
+            e->free_map[f] = 0;
+        e->has_pages = e->full_pages = 0;
+        e->start_map[0] = 1u; /* a whole entry has no start bit */
+        e->is_2m = 1;
+        entry_relist(h, idx, H2_WHOLE, H2_NONE);
+        *addr = entry_addr(e, 0);
+        lock_give(&e->lock);
+        return AB_OK;
+    }
+}
+
+/*
+ * Any other request: first fit over the 4K list, then the 2M list, with the
+ * list lock held. Entries are only try-locked (the lock order is entry then
+ * list); a busy entry is skipped and the whole search retried if it found
+ * nothing. Stale entries met on the way are unlinked.
+ */
+static ab_status alloc_run(h2_hdr *h, unsigned n, uint64_t align, uint64_t *addr)
+{
+    unsigned step = align <= 1u ? 1u : align <= H2_BLOCK_PAGES ? (unsigned)align
+                                                              : H2_BLOCK_PAGES;
+    uint64_t block_mask = align > H2_BLOCK_PAGES ? (align >> H2_BLOCK_SHIFT) - 1u : 0u;
+    for (;;) {
+        bool skipped = false;
+        lock_take(&h->list_lock);
+        for (unsigned list = 0; list < 2u; list++) {
+            uint32_t prev = H2_NIL, idx = h->head[list];
+            while (idx != H2_NIL) {
+                h2_entry *e = &h->entries[idx];
+                uint32_t next = e->next[list];
+                if (!lock_try(&e->lock)) {
+                    skipped = true;
+                    prev = idx;
+                    idx = next;
+                    continue;
+                }
+                unsigned old = entry_class(e);
+                if (old != list + 1u) {
+                    list_unlink(h, list, prev, idx);
+                    lock_give(&e->lock);
+                    idx = next;
+                    continue;
+                }
+                unsigned b = H2_BLOCK_PAGES;
+                if ((e->block & block_mask) == 0u)
+                    b = entry_find_run(e, n, step);
+                if (b < H2_BLOCK_PAGES) {
+                    entry_take(e, b, n);
+                    unsigned cls = entry_class(e);
+                    if (cls != old) {
+                        list_unlink(h, list, prev, idx);
+                        if (cls == H2_PART)
+                            list_push(h, H2_L4K, idx);
+                    }
+                    *addr = entry_addr(e, b);
+                    lock_give(&e->lock);
+                    lock_give(&h->list_lock);
+                    return AB_OK;
+                }
+                lock_give(&e->lock);
+                prev = idx;
+                idx = next;
+            }
+        }
+        lock_give(&h->list_lock);
+        if (!skipped)
+            return AB_ENOMEM;
+        cpu_relax();
+    }
+}
+
+static ab_status h2_alloc(void *self, uint64_t n, uint64_t align_pages, uint64_t *addr)
+{
+    ab_status st = ab_alloc_precheck(&ab_strategy_hier2m, n, align_pages, addr);
+    if (st != AB_OK)
+        return st;
+    h2_hdr *h = (h2_hdr *)self;
+    if (n == 1u && align_pages <= 1u)
+        return alloc_4k(h, addr);
+    if (n == H2_BLOCK_PAGES && align_pages <= H2_BLOCK_PAGES)
+        return alloc_2m(h, addr);
+    return alloc_run(h, (unsigned)n, align_pages, addr);
+}
+
+/* ---- free ---- */
+
+/* Status of freeing pages [b, b + n) of e (locked): EDOUBLE, ESIZE or OK. */
+static ab_status entry_free_check(const h2_entry *e, unsigned b, uint64_t n)
+{
+    if (entry_page_free(e, b))
+        return AB_EDOUBLE;
+    if (!ab_bit_test(e->start_map, b))
+        return AB_ESIZE;
+    if (e->is_2m)
+        return n == H2_BLOCK_PAGES ? AB_OK : AB_ESIZE;
+    if (n > H2_BLOCK_PAGES - b)
+        return AB_ESIZE;
+    unsigned end = b + (unsigned)n;
+    if (n > 1u) {
+        /* The pages after the first: allocated, none a start. */
+        if (entry_next_free(e, b + 1u) < end ||
+            ab_bits_find(e->start_map, b + 1u, end, true) != end)
+            return AB_ESIZE;
+    }
+    /* The page after the last: past the entry, free, or a start. */
+    if (end < H2_BLOCK_PAGES && !entry_page_free(e, end) && !ab_bit_test(e->start_map, end))
+        return AB_ESIZE;
+    return AB_OK;
+}
+
+static ab_status h2_free(void *self, uint64_t addr, uint64_t n)
+{
+    h2_hdr *h = (h2_hdr *)self;
+    size_t s;
+    uint64_t page;
+    ab_status st = ab_free_precheck(h->spans, h->nspans, addr, n, &s, &page);
+    if (st != AB_OK)
+        return st;
+    uint32_t idx = h->span_base[s] + (uint32_t)((page >> H2_BLOCK_SHIFT) -
+                                                (h->spans[s].first_page >> H2_BLOCK_SHIFT));
+    unsigned b = (unsigned)(page & (H2_BLOCK_PAGES - 1u));
+    h2_entry *e = &h->entries[idx];
+    lock_take(&e->lock);
+    st = entry_free_check(e, b, n);
+    if (st == AB_OK) {
+        unsigned old = entry_class(e);
+        entry_give(e, b, (unsigned)n);
+        unsigned cls = entry_class(e);
+        if (cls != old)
+            entry_relist(h, idx, old, cls);
+    }
+    lock_give(&e->lock);
+    return st;
+}
+
+/* ---- walk, stats ---- */
+
+typedef struct h2_runs {
+    ab_run_fn fn;
+    void *ctx;
+    uint64_t first, npages;
+} h2_runs;
+
+/* Adds free pages [page, page + n); reports the run before when they do
+ * not extend it. Returns nonzero when the callback asks to stop. */
+static int runs_add(h2_runs *r, uint64_t page, uint64_t n)
+{
+    if (r->npages != 0u && r->first + r->npages == page) {
+        r->npages += n;
+        return 0;
+    }
+    int stop = r->npages != 0u ? r->fn(r->ctx, r->first, r->npages) : 0;
+    r->first = page;
+    r->npages = n;
+    return stop;
+}
+
+static void h2_walk_free(const void *self, ab_run_fn fn, void *ctx)
+{
+    h2_hdr *h = (h2_hdr *)(uintptr_t)self; /* the entry locks are written */
+    h2_runs r = {fn, ctx, 0, 0};
+    for (uint32_t idx = 0; idx < h->nentries; idx++) {
+        h2_entry *e = &h->entries[idx];
+        uint32_t map[16];
+        lock_take(&e->lock);
+        uint16_t has = e->has_pages, full = e->full_pages;
+        for (unsigned f = 0; f < H2_FIELDS; f++)
+            map[f] = e->free_map[f];
+        lock_give(&e->lock);
+        uint64_t base = e->block << H2_BLOCK_SHIFT;
+        if (has == 0u)
+            continue;
+        if (full == H2_ALL16) {
+            if (runs_add(&r, base, H2_BLOCK_PAGES))
+                return;
+            continue;
+        }
+        for (unsigned f = 0; f < H2_FIELDS; f++) {
+            uint32_t w = map[f];
+            while (w != 0u) {
+                unsigned lo = ctz32(w);
+                uint32_t x = ~(w >> lo);
+                unsigned len = x == 0u ? 32u : ctz32(x);
+                if (runs_add(&r, base + (f << 5) + lo, len))
+                    return;
+                w = lo + len >= 32u ? 0u : w & (~0u << (lo + len));
+            }
+        }
+    }
+    if (r.npages != 0u)
+        (void)fn(ctx, r.first, r.npages);
+}
+
+static void h2_stats(const void *self, ab_stats *out)
+{
+    const h2_hdr *h = (const h2_hdr *)self;
+    ab_run_tally t = {0, 0, 0};
+    h2_walk_free(self, ab_run_tally_add, &t);
+    out->total_pages = h->total_pages;
+    out->free_pages = t.free_pages;
+    out->largest_free_run = t.largest;
+    out->free_runs = t.runs;
+    out->meta_bytes = h->meta_bytes;
+}
+
+/* ---- check ---- */
+
+static size_t check_header(const h2_hdr *h)
+{
+    size_t bad = 0;
+    AB_INSIST(bad, h->magic == H2_MAGIC);
+    AB_INSIST(bad, h->nspans >= 1u && ab_spans_normalized(h->spans, h->nspans));
+    if (bad != 0)
+        return bad;
+    uint64_t idx = 0, total = 0;
+    for (size_t s = 0; s < h->nspans; s++) {
+        const ab_span *sp = &h->spans[s];
+        AB_INSIST(bad, h->span_base[s] == idx);
+        uint64_t nb = span_blocks(sp), end = sp->first_page + sp->npages;
+        for (uint64_t k = 0; k < nb && idx + k < h->nentries; k++) {
+            const h2_entry *e = &h->entries[idx + k];
+            uint64_t bpage = ((sp->first_page >> H2_BLOCK_SHIFT) + k) << H2_BLOCK_SHIFT;
+            AB_INSIST(bad, e->block == bpage >> H2_BLOCK_SHIFT);
+            bool edge = sp->first_page > bpage || end - bpage < H2_BLOCK_PAGES;
+            AB_INSIST(bad, e->edge == (uint8_t)edge);
+        }
+        idx += nb;
+        total += sp->npages;
+    }
+    AB_INSIST(bad, idx == h->nentries);
+    AB_INSIST(bad, total == h->total_pages);
+    return bad;
+}
+
+/* The entry's free map as 8 x 64 bits. */
+static void entry_map64(const h2_entry *e, uint64_t out[8])
+{
+    for (unsigned w = 0; w < 8u; w++)
+        out[w] = (uint64_t)e->free_map[2u * w] | (uint64_t)e->free_map[2u * w + 1u] << 32;
+}
+
+/* Pages [lo, hi) of entry e that lie inside span sp, as 8 x 64 bits. */
+static void entry_inside64(const h2_entry *e, const ab_span *sp, uint64_t out[8])
+{
+    uint64_t bpage = e->block << H2_BLOCK_SHIFT;
+    uint64_t end = sp->first_page + sp->npages;
+    unsigned lo = sp->first_page > bpage ? (unsigned)(sp->first_page - bpage) : 0u;
+    unsigned hi = end - bpage < H2_BLOCK_PAGES ? (unsigned)(end - bpage) : H2_BLOCK_PAGES;
+    for (unsigned w = 0; w < 8u; w++)
+        out[w] = 0;
+    ab_bits_fill(out, lo, hi - lo, true);
+}
+
+/* Invariant 4 for the (at most two) edge entries of span s. */
+static size_t check_outside(const h2_hdr *h, size_t s)
+{
+    size_t bad = 0;
+    const ab_span *sp = &h->spans[s];
+    uint32_t first = h->span_base[s];
+    uint32_t last = first + (uint32_t)(span_blocks(sp) - 1u);
+    for (uint32_t i = first; i <= last; i += (last > first ? last - first : 1u)) {
+        const h2_entry *e = &h->entries[i];
+        uint64_t map[8], inside[8];
+        entry_map64(e, map);
+        entry_inside64(e, sp, inside);
+        for (unsigned w = 0; w < 8u; w++) {
+            AB_INSIST(bad, (map[w] & ~inside[w]) == 0u);
+            AB_INSIST(bad, (~e->start_map[w] & ~inside[w]) == 0u);
+        }
+    }
+    return bad;
+}
+
+static size_t check_list(const h2_hdr *h, unsigned list)
+{
+    size_t bad = 0;
+    uint64_t len = 0, flagged = 0;
+    uint32_t idx = h->head[list];
+    while (idx != H2_NIL && len <= h->nentries) {
+        if (idx >= h->nentries) {
+            bad++;
+            break;
+        }
+        AB_INSIST(bad, h->entries[idx].in_list[list] == 1u);
+        len++;
+        idx = h->entries[idx].next[list];
+    }
+    AB_INSIST(bad, len <= h->nentries);
+    for (uint32_t i = 0; i < h->nentries; i++)
+        flagged += h->entries[i].in_list[list] != 0u;
+    AB_INSIST(bad, flagged == len);
+    return bad;
+}
+
+static size_t h2_check(const void *self)
+{
+    const h2_hdr *h = (const h2_hdr *)self;
+    size_t bad = check_header(h); /* 1 */
+    if (bad != 0)
+        return bad;
+    const h2_entry *es = h->entries;
+    uint32_t ne = h->nentries;
+    /* 2 */
+    AB_INSIST(bad, h->list_lock == 0u);
+    for (uint32_t i = 0; i < ne; i++)
+        AB_INSIST(bad, es[i].lock == 0u);
+    /* 3 */
+    for (uint32_t i = 0; i < ne; i++)
+        for (unsigned f = 0; f < H2_FIELDS; f++) {
+            uint32_t w = es[i].free_map[f];
+            AB_INSIST(bad, ((es[i].has_pages >> f) & 1u) == (w != 0u));
+            AB_INSIST(bad, ((es[i].full_pages >> f) & 1u) == (w == ~0u));
+        }
+    /* 4 */
+    for (size_t s = 0; s < h->nspans; s++)
+        bad += check_outside(h, s);
+    /* 5 */
+    for (uint32_t i = 0; i < ne; i++) {
+        uint64_t map[8], carry = 0;
+        entry_map64(&es[i], map);
+        for (unsigned w = 0; w < 8u; w++) {
+            uint64_t used = ~map[w], start = es[i].start_map[w];
+            AB_INSIST(bad, (start & map[w]) == 0u);
+            AB_INSIST(bad, (used & ~start & ~(used << 1 | carry)) == 0u);
+            carry = used >> 63;
+        }
+    }
+    /* 6 */
+    for (uint32_t i = 0; i < ne; i++) {
+        bool one = es[i].has_pages == 0u && !es[i].edge && es[i].start_map[0] == 1u;
+        for (unsigned w = 1; w < 8u; w++)
+            one = one && es[i].start_map[w] == 0u;
+        AB_INSIST(bad, (es[i].is_2m != 0u) == one);
+    }
+    /* 7 */
+    bad += check_list(h, H2_L4K);
+    bad += check_list(h, H2_L2M);
+    /* 8 */
+    for (uint32_t i = 0; i < ne; i++) {
+        unsigned cls = entry_class(&es[i]);
+        AB_INSIST(bad, cls != H2_PART || es[i].in_list[H2_L4K]);
+        AB_INSIST(bad, cls != H2_WHOLE || es[i].in_list[H2_L2M]);
+        AB_INSIST(bad, !es[i].edge || !es[i].in_list[H2_L2M]);
+    }
+    return bad;
+}
+
+const ab_strategy ab_strategy_hier2m = {
+    .name = "hier2m",
+    .summary = "512-bit map per 2 MiB entry, 4K and 2M lists with lazy clean-up, "
+               "per-entry locks; O(1) 4K and 2M paths",
+    .caps = AB_CAP_CONTIG | AB_CAP_HUGE2M | AB_CAP_THREADSAFE,
+    .max_npages = H2_BLOCK_PAGES,
+    .meta_bytes = h2_meta_bytes,
+    .init = h2_init,
+    .alloc = h2_alloc,
+    .free = h2_free,
+    .stats = h2_stats,
+    .walk_free = h2_walk_free,
+    .check = h2_check,
+};

@@ -1,0 +1,37 @@
+/* The registry: a const table built from strategies.def. No mutable state. */
+#include "allocbench/registry.h"
+
+#define AB_STRATEGY(name) extern const ab_strategy ab_strategy_##name;
+#include "strategies.def"
+#undef AB_STRATEGY
+
+static const ab_strategy *const registry[] = {
+#define AB_STRATEGY(name) &ab_strategy_##name,
+#include "strategies.def"
+#undef AB_STRATEGY
+};
+
+const ab_strategy *const *ab_registry(size_t *count)
+{
+    *count = sizeof registry / sizeof registry[0];
+    return registry;
+}
+
+static int name_equal(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+const ab_strategy *ab_registry_find(const char *name)
+{
+    size_t n;
+    const ab_strategy *const *all = ab_registry(&n);
+    for (size_t i = 0; i < n; i++)
+        if (name_equal(all[i]->name, name))
+            return all[i];
+    return NULL;
+}
