@@ -1,0 +1,207 @@
+/*
+ * allocbench plot: CSV tables. The file is read once; fields are split in
+ * place (no quoting: the writers never emit commas or quotes in a field).
+ * Cost: O(file bytes + rows * columns).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "plot_csv.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *file_read(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    for (;;) {
+        if (buf == NULL)
+            break;
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (nb == NULL)
+            free(buf);
+        buf = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (buf == NULL || bad) {
+        free(buf);
+        snprintf(err, errlen, "%s: cannot read", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Splits line (NUL-terminated, no newline) at commas into out[max]; returns
+   the field count (may exceed max: the rest is not stored). */
+static size_t line_split(char *line, char **out, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    for (;;) {
+        if (n < max)
+            out[n] = p;
+        n++;
+        char *c = strchr(p, ',');
+        if (c == NULL)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+static int field_is_number(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && errno != ERANGE && !isnan(v);
+}
+
+void ab_table_free(ab_table *t)
+{
+    free(t->path);
+    free(t->text);
+    free(t->cols);
+    free(t->cells);
+    free(t->lines);
+    memset(t, 0, sizeof *t);
+}
+
+int ab_table_col(const ab_table *t, const char *name)
+{
+    for (size_t k = 0; k < t->ncols; k++)
+        if (strcmp(t->cols[k], name) == 0)
+            return (int)k;
+    return -1;
+}
+
+const char *ab_table_str(const ab_table *t, size_t row, int col)
+{
+    if (col < 0 || row >= t->nrows)
+        return "";
+    return t->cells[row * t->ncols + (size_t)col];
+}
+
+int ab_table_num(const ab_table *t, size_t row, int col, double *out)
+{
+    const char *s = ab_table_str(t, row, col);
+    if (*s == '\0')
+        return 0;
+    *out = strtod(s, NULL);
+    return 1;
+}
+
+static int fail(ab_table *t, char *err, size_t errlen, const char *path, size_t line,
+                const char *what)
+{
+    snprintf(err, errlen, "%s:%zu: %s", path, line, what);
+    ab_table_free(t);
+    return -1;
+}
+
+int ab_table_load(ab_table *t, const char *path, const char *const *required,
+                  const char *const *numeric, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    size_t len;
+    t->text = file_read(path, &len, err, errlen);
+    if (t->text == NULL)
+        return -1;
+    t->path = strdup(path);
+    char msg[512];
+    if (len == 0)
+        return fail(t, err, errlen, path, 1, "empty file: no header row");
+    if (t->text[len - 1] != '\n') {
+        size_t nl = 1;
+        for (size_t i = 0; i < len; i++)
+            nl += t->text[i] == '\n';
+        return fail(t, err, errlen, path, nl,
+                    "last line has no newline: the file was cut short");
+    }
+
+    /* Lines: count, then split. */
+    size_t nlines = 0;
+    for (size_t i = 0; i < len; i++)
+        nlines += t->text[i] == '\n';
+    char *p = t->text;
+    char *nl = strchr(p, '\n');
+    *nl = '\0';
+    if (nl > p && nl[-1] == '\r')
+        nl[-1] = '\0';
+    t->ncols = 1;
+    for (const char *c = p; *c != '\0'; c++)
+        t->ncols += *c == ',';
+    t->cols = calloc(t->ncols, sizeof *t->cols);
+    t->cells = calloc((nlines ? nlines : 1) * t->ncols, sizeof *t->cells);
+    t->lines = calloc(nlines ? nlines : 1, sizeof *t->lines);
+    if (t->cols == NULL || t->cells == NULL || t->lines == NULL)
+        return fail(t, err, errlen, path, 1, "out of memory");
+    line_split(p, t->cols, t->ncols);
+    for (size_t k = 0; k < t->ncols; k++) {
+        if (t->cols[k][0] == '\0')
+            return fail(t, err, errlen, path, 1, "header has an empty column name");
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(t->cols[j], t->cols[k]) == 0) {
+                snprintf(msg, sizeof msg, "column '%s' appears twice in the header",
+                         t->cols[k]);
+                return fail(t, err, errlen, path, 1, msg);
+            }
+    }
+    for (size_t r = 0; required != NULL && required[r] != NULL; r++)
+        if (ab_table_col(t, required[r]) < 0) {
+            snprintf(msg, sizeof msg, "header lacks column '%s' (is this the right file?)",
+                     required[r]);
+            return fail(t, err, errlen, path, 1, msg);
+        }
+    int numcols[256];
+    size_t nnum = 0;
+    for (size_t r = 0; numeric != NULL && numeric[r] != NULL && nnum < 256; r++) {
+        int c = ab_table_col(t, numeric[r]);
+        if (c >= 0)
+            numcols[nnum++] = c;
+    }
+
+    size_t line = 1;
+    for (p = nl + 1; *p != '\0'; p = nl + 1) {
+        line++;
+        nl = strchr(p, '\n');
+        *nl = '\0';
+        if (nl > p && nl[-1] == '\r')
+            nl[-1] = '\0';
+        if (*p == '\0')
+            return fail(t, err, errlen, path, line, "empty line inside the data");
+        char **row = t->cells + t->nrows * t->ncols;
+        size_t n = line_split(p, row, t->ncols);
+        if (n != t->ncols) {
+            snprintf(msg, sizeof msg, "%zu fields, the header has %zu", n, t->ncols);
+            return fail(t, err, errlen, path, line, msg);
+        }
+        for (size_t k = 0; k < nnum; k++) {
+            const char *s = row[numcols[k]];
+            if (*s != '\0' && !field_is_number(s)) {
+                snprintf(msg, sizeof msg, "column '%s': '%.40s' is not a number",
+                         t->cols[numcols[k]], s);
+                return fail(t, err, errlen, path, line, msg);
+            }
+        }
+        t->lines[t->nrows++] = line;
+    }
+    if (t->nrows == 0)
+        return fail(t, err, errlen, path, 2, "no data rows after the header");
+    return 0;
+}

@@ -1,0 +1,715 @@
+/*
+ * allocbench plot: the figures. For each figure this file picks the rows it
+ * shows, writes them to plots/data/<figure>[.<strategy>].csv with a header
+ * row, and queues one gnuplot run of plots/<script>.gp that draws the PNG
+ * and the SVG; every number a script needs (sizes, ranges, titles, styles)
+ * arrives as a gnuplot variable. gnuplot runs in parallel, run->jobs at a
+ * time; any failure is an error naming the figure and its log.
+ *
+ * Which cells: a figure about one workload uses the cells of one group
+ * (env, role, workload, fill) at its reference memory size: the size most
+ * strategies ran, the largest on a tie; with several seeds, the smallest.
+ * Captions name the strategies that are missing from a figure and why.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "plot_figs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+void pf_sb_add(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 256) + (size_t)n;
+        char *ns = realloc(b->s, cap);
+        if (ns == NULL)
+            return;
+        b->s = ns;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* name='value'; with gnuplot's quote doubling. */
+void pf_var_str(sbuf *b, const char *name, const char *value)
+{
+    pf_sb_add(b, "%s='", name);
+    for (const char *c = value; *c != '\0'; c++)
+        pf_sb_add(b, *c == '\'' ? "''" : "%c", *c);
+    pf_sb_add(b, "'; ");
+}
+
+void pf_var_num(sbuf *b, const char *name, double v)
+{
+    pf_sb_add(b, "%s=%.17g; ", name, v);
+}
+
+int pf_fill_known(double fill) { return !isnan(fill); }
+
+int pf_same_fill(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || fabs(a - b) < 1e-9;
+}
+
+int pf_row_ok(const ab_srow *s)
+{
+    return strcmp(s->status, "ok") == 0 && s->count > 0 && !isnan(s->p50_ns);
+}
+
+/* Workload label: "churn at 90 % fill" for workloads run at several fills. */
+typedef struct group {
+    const char *env, *role, *workload;
+    double fill;
+    int fill_varies; /* the workload ran at more than one fill in this env */
+} group;
+
+static int group_has(const group *g, const ab_srow *s)
+{
+    return strcmp(g->env, s->env) == 0 && strcmp(g->role, s->role) == 0 &&
+           strcmp(g->workload, s->workload) == 0 && pf_same_fill(g->fill, s->fill);
+}
+
+static void group_label(const ab_run *run, const group *g, double mem, char *out,
+                        size_t outlen)
+{
+    char memtxt[32], filltxt[48] = "";
+    ab_mem_label(mem, memtxt, sizeof memtxt);
+    if (g->fill_varies && pf_fill_known(g->fill))
+        ab_fmt(filltxt, sizeof filltxt, " at %.0f %% fill", g->fill * 100);
+    ab_fmt(out, outlen, "%s%s, %s, %s%s%s", g->workload, filltxt, memtxt, g->env,
+             run->multi_role ? ", " : "", run->multi_role ? g->role : "");
+}
+
+static void group_stem(const ab_run *run, const group *g, char *out, size_t outlen)
+{
+    char filltxt[32] = "";
+    if (g->fill_varies && pf_fill_known(g->fill))
+        ab_fmt(filltxt, sizeof filltxt, "-f%.0f", g->fill * 1000);
+    ab_fmt(out, outlen, "%s%s%s-%s%s", g->env, run->multi_role ? "-" : "",
+             run->multi_role ? g->role : "", g->workload, filltxt);
+}
+
+ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name)
+{
+    if (run->nfigs == run->capfigs) {
+        size_t cap = run->capfigs ? run->capfigs * 2 : 64;
+        ab_figure *nf = realloc(run->figs, cap * sizeof *nf);
+        if (nf == NULL)
+            return NULL;
+        run->figs = nf;
+        run->capfigs = cap;
+    }
+    ab_figure *f = &run->figs[run->nfigs++];
+    memset(f, 0, sizeof *f);
+    ab_fmt(f->kind, sizeof f->kind, "%s", kind);
+    ab_fmt(f->name, sizeof f->name, "%s", name);
+    for (char *c = f->name; *c != '\0'; c++)
+        if (*c == '/' || *c == ' ' || *c == ',')
+            *c = '_';
+    return f;
+}
+
+const ab_figure *ab_run_figure(const ab_run *run, const char *name)
+{
+    for (size_t k = 0; k < run->nfigs; k++)
+        if (strcmp(run->figs[k].name, name) == 0)
+            return &run->figs[k];
+    return NULL;
+}
+
+FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident)
+{
+    char path[AB_PLOT_PATH + 400];
+    if (ident != NULL)
+        ab_fmt(path, sizeof path, "%s/%s.%s.csv", run->data_dir, fig, ident);
+    else
+        ab_fmt(path, sizeof path, "%s/%s.csv", run->data_dir, fig);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        fprintf(stderr, "allocbench plot: %s: cannot write: %s\n", path, strerror(errno));
+    return f;
+}
+
+void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
+                    sbuf *vars)
+{
+    job *nv = realloc(js->v, (js->n + 1) * sizeof *nv);
+    if (nv == NULL)
+        return;
+    js->v = nv;
+    job *j = &js->v[js->n++];
+    ab_fmt(j->fig, sizeof j->fig, "%s", fig->name);
+    ab_fmt(j->script, sizeof j->script, "%s", script);
+    char path[AB_PLOT_PATH + 200];
+    ab_fmt(path, sizeof path, "%s/%s", run->plots_dir, fig->name);
+    pf_var_str(vars, "out", path);
+    pf_var_str(vars, "ttl", fig->title);
+    ab_fmt(path, sizeof path, "%s/%s", run->data_dir, fig->name);
+    pf_var_str(vars, "data", path);
+    ab_fmt(path, sizeof path, "%s/style.gp", run->data_dir);
+    pf_var_str(vars, "style", path);
+    pf_var_num(vars, "width", run->width);
+    pf_var_num(vars, "height", run->height);
+    j->vars = vars->s;
+    vars->s = NULL;
+    vars->len = vars->cap = 0;
+}
+
+/* Space-separated idents of the strategies flagged in present. */
+void pf_strat_list(const ab_run *run, const int *present, sbuf *b)
+{
+    int first = 1;
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (present[k]) {
+            pf_sb_add(b, "%s%s", first ? "" : " ", run->strats[k].ident);
+            first = 0;
+        }
+}
+
+/* Caption tail naming strategies of this env that the figure lacks, with the
+   status their rows give (skipped, error, timeout) when there is one. */
+static void missing_note(const ab_run *run, const group *g, double mem, const int *present,
+                         char *out, size_t outlen)
+{
+    sbuf b = {0};
+    for (size_t k = 0; k < run->nstrats; k++) {
+        if (present[k])
+            continue;
+        int in_env = 0;
+        const char *why = NULL;
+        for (size_t r = 0; r < run->ns; r++) {
+            const ab_srow *s = &run->s[r];
+            if (s->strat != (int)k || strcmp(s->env, g->env) != 0)
+                continue;
+            in_env = 1;
+            if (group_has(g, s) && (mem <= 0 || s->mem_bytes == mem) && !pf_row_ok(s))
+                why = s->status;
+        }
+        if (in_env)
+            pf_sb_add(&b, "%s%s (%s)", b.len ? ", " : "", run->strats[k].name,
+                   why != NULL ? why : "no rows for this cell");
+    }
+    if (b.len)
+        ab_fmt(out, outlen, " Not in this figure: %s.", b.s);
+    else
+        out[0] = '\0';
+    free(b.s);
+}
+
+/* Distinct groups among rows that have samples. */
+static group *groups_find(const ab_run *run, size_t *count)
+{
+    group *g = NULL;
+    size_t n = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (!pf_row_ok(s))
+            continue;
+        size_t k = 0;
+        while (k < n && !group_has(&g[k], s))
+            k++;
+        if (k < n)
+            continue;
+        group *ng = realloc(g, (n + 1) * sizeof *ng);
+        if (ng == NULL)
+            break;
+        g = ng;
+        g[n++] = (group){s->env, s->role, s->workload, s->fill, 0};
+    }
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < n; b++)
+            if (a != b && strcmp(g[a].env, g[b].env) == 0 &&
+                strcmp(g[a].role, g[b].role) == 0 &&
+                strcmp(g[a].workload, g[b].workload) == 0)
+                g[a].fill_varies = 1;
+    *count = n;
+    return g;
+}
+
+/* Reference memory size of a group and the seed to show (see the top).
+   O(rows): strategies per size as a bit set. */
+double ab_ref_mem(const ab_run *run, const char *env, const char *role, const char *workload,
+                  double fill, double *seed)
+{
+    group g = {env, role, workload, fill, 0};
+    double mems[64];
+    unsigned long long seen[64];
+    size_t nm = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (!pf_row_ok(s) || !group_has(&g, s))
+            continue;
+        size_t k = 0;
+        while (k < nm && mems[k] != s->mem_bytes)
+            k++;
+        if (k == nm) {
+            if (nm == COUNT_OF(mems))
+                continue;
+            mems[nm] = s->mem_bytes;
+            seen[nm++] = 0;
+        }
+        seen[k] |= 1ull << (s->strat & 63);
+    }
+    double best = 0;
+    int best_n = 0;
+    for (size_t k = 0; k < nm; k++) {
+        int n = __builtin_popcountll(seen[k]);
+        if (n > best_n || (n == best_n && mems[k] > best)) {
+            best_n = n;
+            best = mems[k];
+        }
+    }
+    *seed = INFINITY;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (pf_row_ok(s) && group_has(&g, s) && s->mem_bytes == best && s->seed < *seed)
+            *seed = s->seed;
+    }
+    return best;
+}
+
+static double group_ref_mem(const ab_run *run, const group *g, double *seed)
+{
+    return ab_ref_mem(run, g->env, g->role, g->workload, g->fill, seed);
+}
+
+/* The row of strategy k, op, memory, seed in group g, or NULL. */
+static const ab_srow *cell_row(const ab_run *run, const group *g, size_t k, const char *op,
+                               double mem, double seed)
+{
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (s->strat == (int)k && pf_row_ok(s) && group_has(g, s) && strcmp(s->op, op) == 0 &&
+            s->mem_bytes == mem && s->seed == seed)
+            return s;
+    }
+    return NULL;
+}
+
+/* Distinct ops of group g at mem, in row order. */
+static size_t group_ops(const ab_run *run, const group *g, double mem, const char **ops,
+                        size_t max)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (!pf_row_ok(s) || !group_has(g, s) || s->mem_bytes != mem)
+            continue;
+        size_t k = 0;
+        while (k < n && strcmp(ops[k], s->op) != 0)
+            k++;
+        if (k == n && n < max)
+            ops[n++] = s->op;
+    }
+    return n;
+}
+
+double pf_floor_pow10(double v) { return pow(10, floor(log10(v))); }
+double pf_ceil_pow10(double v) { return pow(10, ceil(log10(v))); }
+
+static const char *seed_note(double seed, char *buf, size_t len)
+{
+    ab_fmt(buf, len, "seed %.0f", seed);
+    return buf;
+}
+
+/* Latency CDF and percentile bars for one group and op. */
+static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, double seed,
+                        const char *op)
+{
+    char stem[200], label[256], missing[600], seedtxt[48];
+    group_stem(run, g, stem, sizeof stem);
+    group_label(run, g, mem, label, sizeof label);
+    seed_note(seed, seedtxt, sizeof seedtxt);
+    int *present = calloc(run->nstrats, sizeof *present);
+    if (present == NULL)
+        return -1;
+
+    char name[200];
+    ab_fmt(name, sizeof name, "cdf-%s-%s", stem, op);
+    ab_figure *f = pf_fig_new(run, "cdf", name);
+    ab_fmt(f->title, sizeof f->title, "Latency CDF of %s: %s", op, label);
+    double lo = INFINITY, hi = 0, top = 0;
+    for (size_t k = 0; k < run->nstrats; k++) {
+        const ab_srow *s = cell_row(run, g, k, op, mem, seed);
+        if (s == NULL)
+            continue;
+        FILE *d = pf_data_open(run, f->name, run->strats[k].ident);
+        if (d == NULL) {
+            free(present);
+            return -1;
+        }
+        present[k] = 1;
+        double nmax = s->count > 1 ? log10(s->count) : 1;
+        const double v[] = {s->p50_ns, s->p90_ns, s->p99_ns, s->p999_ns};
+        const double nines[] = {log10(2.0), 1, 2, 3};
+        const char *lab[] = {"p50", "p90", "p99", "p99.9"};
+        fprintf(d, "ns,nines,label\n");
+        for (size_t i = 0; i < COUNT_OF(v); i++)
+            if (nines[i] < nmax)
+                fprintf(d, "%.17g,%.17g,%s\n", fmax(v[i], 0.1), nines[i], lab[i]);
+        fprintf(d, "%.17g,%.17g,max\n", fmax(s->max_ns, 0.1), nmax);
+        fclose(d);
+        lo = fmin(lo, fmax(s->p50_ns, 0.1));
+        hi = fmax(hi, s->max_ns);
+        top = fmax(top, nmax);
+    }
+    missing_note(run, g, mem, present, missing, sizeof missing);
+    ab_fmt(f->caption, sizeof f->caption,
+             "Cumulative distribution of %s latency, drawn as a step curve through the "
+             "histogram percentiles the run records (p50, p90, p99, p99.9, max; the max "
+             "sits at 1 - 1/count), not every sample; %s.%s",
+             op, seedtxt, missing);
+    sbuf v = {0};
+    pf_sb_add(&v, "strategies='");
+    pf_strat_list(run, present, &v);
+    pf_sb_add(&v, "'; ");
+    pf_var_str(&v, "xlab", "latency (ns, log scale)");
+    pf_var_str(&v, "ylab", "fraction of operations at or below (nines scale)");
+    pf_var_num(&v, "xmin", pf_floor_pow10(lo));
+    pf_var_num(&v, "xmax", pf_ceil_pow10(fmax(hi, lo * 10)));
+    pf_var_num(&v, "ymin", 0);
+    pf_var_num(&v, "ymax", top * 1.08);
+    pf_job_add(js, run, f, "latency_cdf.gp", &v);
+
+    ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
+    f = pf_fig_new(run, "bars", name);
+    ab_fmt(f->title, sizeof f->title, "Percentiles of %s: %s", op, label);
+    FILE *d = pf_data_open(run, f->name, NULL);
+    if (d == NULL) {
+        free(present);
+        return -1;
+    }
+    fprintf(d, "percentile");
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (present[k])
+            fprintf(d, ",%s", run->strats[k].ident);
+    fprintf(d, "\n");
+    static const char *const pct[] = {"p50", "p99", "p99.9", "max"};
+    for (size_t i = 0; i < COUNT_OF(pct); i++) {
+        fprintf(d, "%s", pct[i]);
+        for (size_t k = 0; k < run->nstrats; k++) {
+            if (!present[k])
+                continue;
+            const ab_srow *s = cell_row(run, g, k, op, mem, seed);
+            double val = i == 0 ? s->p50_ns : i == 1 ? s->p99_ns : i == 2 ? s->p999_ns
+                                                                         : s->max_ns;
+            fprintf(d, ",%.17g", fmax(val, 0.1));
+        }
+        fprintf(d, "\n");
+    }
+    fclose(d);
+    ab_fmt(f->caption, sizeof f->caption,
+             "p50, p99, p99.9 and max latency of %s per strategy (log scale; lower is "
+             "better); %s.%s", op, seedtxt, missing);
+    v = (sbuf){0};
+    pf_sb_add(&v, "strategies='");
+    pf_strat_list(run, present, &v);
+    pf_sb_add(&v, "'; ");
+    pf_var_str(&v, "xlab", "percentile");
+    pf_var_str(&v, "ylab", "latency (ns, log scale)");
+    pf_var_num(&v, "ymin", pf_floor_pow10(lo) / 2);
+    pf_var_num(&v, "ymax", pf_ceil_pow10(fmax(hi, lo * 10)) * 2);
+    pf_job_add(js, run, f, "pct_bars.gp", &v);
+    free(present);
+    return 0;
+}
+
+/* Mean and p99 latency against managed memory, one figure per group and op
+   when the group ran at two or more sizes. */
+static int figs_scaling(ab_run *run, jobs *js, const group *g)
+{
+    double mems[64];
+    size_t nm = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (!pf_row_ok(s) || !group_has(g, s))
+            continue;
+        size_t k = 0;
+        while (k < nm && mems[k] != s->mem_bytes)
+            k++;
+        if (k == nm && nm < COUNT_OF(mems))
+            mems[nm++] = s->mem_bytes;
+    }
+    if (nm < 2)
+        return 0;
+    for (size_t a = 1; a < nm; a++)
+        for (size_t b = a; b > 0 && mems[b - 1] > mems[b]; b--) {
+            double t = mems[b];
+            mems[b] = mems[b - 1];
+            mems[b - 1] = t;
+        }
+    const char *ops[16];
+    size_t nops = 0;
+    for (size_t m = 0; m < nm; m++) {
+        const char *o[16];
+        size_t n = group_ops(run, g, mems[m], o, COUNT_OF(o));
+        for (size_t i = 0; i < n; i++) {
+            size_t k = 0;
+            while (k < nops && strcmp(ops[k], o[i]) != 0)
+                k++;
+            if (k == nops && nops < COUNT_OF(ops))
+                ops[nops++] = o[i];
+        }
+    }
+    char stem[200], label[256], lo_txt[32], hi_txt[32];
+    group_stem(run, g, stem, sizeof stem);
+    group_label(run, g, mems[nm - 1], label, sizeof label);
+    ab_mem_label(mems[0], lo_txt, sizeof lo_txt);
+    ab_mem_label(mems[nm - 1], hi_txt, sizeof hi_txt);
+    /* The label carries the largest size; say the range instead. */
+    char *comma = strstr(label, hi_txt);
+    char range[300];
+    if (comma != NULL) {
+        *comma = '\0';
+        ab_fmt(range, sizeof range, "%s%s to %s%s", label, lo_txt, hi_txt,
+                 comma + strlen(hi_txt));
+    } else {
+        ab_fmt(range, sizeof range, "%s", label);
+    }
+    int *present = calloc(run->nstrats, sizeof *present);
+    if (present == NULL)
+        return -1;
+    for (size_t o = 0; o < nops; o++) {
+        memset(present, 0, run->nstrats * sizeof *present);
+        char name[240];
+        ab_fmt(name, sizeof name, "scaling-%s-%s", stem, ops[o]);
+        ab_figure *f = pf_fig_new(run, "scaling", name);
+        ab_fmt(f->title, sizeof f->title, "Scaling of %s: %s", ops[o], range);
+        double lo = INFINITY, hi = 0;
+        for (size_t k = 0; k < run->nstrats; k++) {
+            FILE *d = NULL;
+            size_t points = 0;
+            for (size_t m = 0; m < nm; m++) {
+                double seed = INFINITY;
+                const ab_srow *best = NULL;
+                for (size_t r = 0; r < run->ns; r++) {
+                    const ab_srow *s = &run->s[r];
+                    if (s->strat == (int)k && pf_row_ok(s) && group_has(g, s) &&
+                        strcmp(s->op, ops[o]) == 0 && s->mem_bytes == mems[m] &&
+                        s->seed < seed) {
+                        seed = s->seed;
+                        best = s;
+                    }
+                }
+                if (best == NULL)
+                    continue;
+                if (d == NULL) {
+                    d = pf_data_open(run, f->name, run->strats[k].ident);
+                    if (d == NULL) {
+                        free(present);
+                        return -1;
+                    }
+                    fprintf(d, "mem_mib,mem,mean_ns,p99_ns\n");
+                }
+                char mt[32];
+                ab_mem_label(mems[m], mt, sizeof mt);
+                fprintf(d, "%.17g,%s,%.17g,%.17g\n", mems[m] / 1048576.0, mt,
+                        fmax(best->mean_ns, 0.1), fmax(best->p99_ns, 0.1));
+                lo = fmin(lo, fmax(fmin(best->mean_ns, best->p99_ns), 0.1));
+                hi = fmax(hi, best->p99_ns);
+                points++;
+            }
+            if (d != NULL)
+                fclose(d);
+            present[k] = points > 0;
+        }
+        char missing[600];
+        missing_note(run, g, 0, present, missing, sizeof missing);
+        ab_fmt(f->caption, sizeof f->caption,
+                 "Mean (solid) and p99 (dashed) latency of %s against managed memory, "
+                 "log-log; a flat line means the cost does not grow with memory. Smallest "
+                 "seed at each size.%s", ops[o], missing);
+        sbuf v = {0};
+        pf_sb_add(&v, "strategies='");
+        pf_strat_list(run, present, &v);
+        pf_sb_add(&v, "'; ");
+        pf_var_str(&v, "xlab", "managed memory (bytes, log scale; tics in MiB/GiB)");
+        pf_var_str(&v, "ylab", "latency (ns, log scale)");
+        pf_var_num(&v, "xmin", mems[0] / 1048576.0 / 1.5);
+        pf_var_num(&v, "xmax", mems[nm - 1] / 1048576.0 * 1.5);
+        pf_var_num(&v, "ymin", pf_floor_pow10(lo));
+        pf_var_num(&v, "ymax", pf_ceil_pow10(fmax(hi, lo * 10)));
+        pf_job_add(js, run, f, "scaling.gp", &v);
+    }
+    free(present);
+    return 0;
+}
+
+static int latency_figures(ab_run *run, jobs *js)
+{
+    size_t ng;
+    group *g = groups_find(run, &ng);
+    if (ng == 0) {
+        fprintf(stderr, "allocbench plot: %s/summary.csv: no row has status ok and samples: "
+                        "nothing to plot\n", run->dir);
+        free(g);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < ng && rc == 0; i++) {
+        double seed, mem = group_ref_mem(run, &g[i], &seed);
+        const char *ops[16];
+        size_t nops = group_ops(run, &g[i], mem, ops, COUNT_OF(ops));
+        for (size_t o = 0; o < nops && rc == 0; o++)
+            rc = figs_latency(run, js, &g[i], mem, seed, ops[o]);
+        if (rc == 0)
+            rc = figs_scaling(run, js, &g[i]);
+    }
+    free(g);
+    return rc;
+}
+
+/* ---- running gnuplot -------------------------------------------------- */
+
+static int style_write(const ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32];
+    ab_fmt(path, sizeof path, "%s/style.gp", run->data_dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "allocbench plot: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "# Generated by allocbench plot: one colour and point type per strategy,\n"
+               "# fixed by the registry order (plot_load.c), and the shared sizes.\n");
+    for (size_t k = 0; k < run->nstrats; k++)
+        fprintf(f, "col_%s = '%s'\npt_%s = %d\n", run->strats[k].ident, run->strats[k].colour,
+                run->strats[k].ident, run->strats[k].point);
+    fprintf(f, "col_other = '#777777'\npt_other = 1\n");
+    fprintf(f, "lw_main = 2\nps_main = 1.3\nfont_main = 'sans,11'\nbox_rel = 0.85\n"
+               "dt_tail = 2\nerr_lw = 1.5\nkey_font = 'sans,10'\nxtic_angle = 45\ntic_scale = 0\nsquare_ratio = -1\n");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static pid_t job_start(const ab_run *run, const job *j)
+{
+    char common[AB_PLOT_PATH + 32], script[AB_PLOT_PATH + 80], log[AB_PLOT_PATH + 200];
+    ab_fmt(common, sizeof common, "%s/common.gp", run->scripts_dir);
+    ab_fmt(script, sizeof script, "%s/%s", run->scripts_dir, j->script);
+    ab_fmt(log, sizeof log, "%s/%s.log", run->data_dir, j->fig);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    FILE *lf = freopen(log, "w", stderr);
+    if (lf == NULL)
+        _exit(126);
+    if (freopen("/dev/null", "w", stdout) == NULL)
+        _exit(126);
+    char *argv[] = {"gnuplot", "-e", j->vars, "-e", "fmt='png'", common, script,
+                    "-e", "fmt='svg'", common, script, NULL};
+    execvp("gnuplot", argv);
+    fprintf(stderr, "cannot run gnuplot: %s\n", strerror(errno));
+    _exit(127);
+}
+
+static int file_nonempty(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+/* Runs every job, run->jobs at a time. */
+static int jobs_run(const ab_run *run, const jobs *js)
+{
+    pid_t *pids = calloc(js->n, sizeof *pids);
+    if (pids == NULL)
+        return -1;
+    size_t next = 0, running = 0, failed = 0;
+    while (next < js->n || running > 0) {
+        while (next < js->n && running < (size_t)run->jobs) {
+            pids[next] = job_start(run, &js->v[next]);
+            if (pids[next] < 0) {
+                fprintf(stderr, "allocbench plot: cannot fork: %s\n", strerror(errno));
+                free(pids);
+                return -1;
+            }
+            next++;
+            running++;
+        }
+        int status;
+        pid_t done = wait(&status);
+        if (done < 0)
+            break;
+        running--;
+        for (size_t k = 0; k < next; k++) {
+            if (pids[k] != done)
+                continue;
+            char png[AB_PLOT_PATH + 200], svg[AB_PLOT_PATH + 200], log[AB_PLOT_PATH + 200];
+            ab_fmt(png, sizeof png, "%s/%s.png", run->plots_dir, js->v[k].fig);
+            ab_fmt(svg, sizeof svg, "%s/%s.svg", run->plots_dir, js->v[k].fig);
+            ab_fmt(log, sizeof log, "%s/%s.log", run->data_dir, js->v[k].fig);
+            int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            if (code == 127) {
+                fprintf(stderr, "allocbench plot: gnuplot is not installed (Debian: "
+                                "apt-get install gnuplot-nox)\n");
+                failed++;
+            } else if (code != 0 || !file_nonempty(png) || !file_nonempty(svg)) {
+                fprintf(stderr, "allocbench plot: gnuplot failed on %s (script %s/%s); "
+                                "its messages:\n", js->v[k].fig, run->scripts_dir,
+                        js->v[k].script);
+                FILE *lf = fopen(log, "r");
+                char line[512];
+                for (int n = 0; lf != NULL && n < 20 && fgets(line, sizeof line, lf); n++)
+                    fprintf(stderr, "  %s", line);
+                if (lf != NULL)
+                    fclose(lf);
+                failed++;
+            } else {
+                remove(log);
+            }
+        }
+    }
+    free(pids);
+    return failed == 0 ? 0 : -1;
+}
+
+static int dir_make(const char *path)
+{
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return 0;
+    fprintf(stderr, "allocbench plot: %s: cannot create: %s\n", path, strerror(errno));
+    return -1;
+}
+
+int ab_plot_figures(ab_run *run)
+{
+    if (dir_make(run->plots_dir) != 0 || dir_make(run->data_dir) != 0 || style_write(run) != 0)
+        return -1;
+    jobs js = {0};
+    int rc = latency_figures(run, &js);
+    if (rc == 0)
+        rc = pf_frag_time_figures(run, &js);
+    if (rc == 0)
+        rc = pf_frag_fill_figures(run, &js);
+    if (rc == 0)
+        rc = pf_meta_figures(run, &js);
+    if (rc == 0)
+        rc = pf_host_kernel_figures(run, &js);
+    if (rc == 0)
+        rc = pf_gbench_figures(run, &js);
+    if (rc == 0)
+        rc = jobs_run(run, &js);
+    for (size_t k = 0; k < js.n; k++)
+        free(js.v[k].vars);
+    free(js.v);
+    return rc;
+}

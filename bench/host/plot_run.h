@@ -1,0 +1,118 @@
+/*
+ * allocbench plot: the run as the plotter sees it. Shared by plot_load.c
+ * (reading the run folder), plot.c (data files and gnuplot) and
+ * plot_report.c (report.md and report.html). Host-only code.
+ */
+#ifndef ALLOCBENCH_PLOT_RUN_H
+#define ALLOCBENCH_PLOT_RUN_H
+
+#include <stddef.h>
+
+#include "plot_csv.h"
+#include "plot_json.h"
+
+#define AB_PLOT_PATH 1024
+
+/* One summary.csv row. Latencies are NAN when the row has none. */
+typedef struct ab_srow {
+    const char *env, *strategy, *role, *workload, *op, *status;
+    double mem_bytes, fill, seed, count;
+    double mean_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
+    double meta_bytes, meta_per_gib, failures;
+    size_t line;
+    int strat; /* index into ab_run.strats */
+} ab_srow;
+
+/* One frag.csv row. fill is NAN when frag.csv has no fill column. */
+typedef struct ab_frow {
+    const char *env, *strategy, *workload;
+    double mem_bytes, seed, step, fill;
+    double free_pages, largest_free_run, free_runs, ext_frag, free_2m;
+    size_t line;
+    int strat;
+} ab_frow;
+
+/* One Google Benchmark result (real time, ns). */
+typedef struct ab_gbench {
+    char *file, *name, *family;
+    double mean_ns, err_ns;  /* err: stddev over repetitions, 0 if none */
+    int reps;
+    int strat;               /* -1 when the name has no known strategy */
+} ab_gbench;
+
+typedef struct ab_strat {
+    char *name;
+    char *ident;  /* name made safe for gnuplot variable and file names */
+    const char *colour;
+    int point;
+} ab_strat;
+
+typedef struct ab_figure {
+    char name[160];     /* file stem under plots/ */
+    char kind[24];      /* cdf, bars, frag_ext, frag_2m, frag_fill, scaling,
+                           meta, hostkernel, gbench */
+    char title[256];
+    char caption[1024];
+} ab_figure;
+
+typedef struct ab_run {
+    char dir[AB_PLOT_PATH];
+    char plots_dir[AB_PLOT_PATH];
+    char data_dir[AB_PLOT_PATH];
+    char scripts_dir[AB_PLOT_PATH];
+    int width, height;
+    int jobs;
+
+    ab_table summary, frag, programs;
+    int have_programs;
+    ab_json *meta;
+    char meta_note[512];
+
+    ab_srow *s;
+    size_t ns;
+    ab_frow *f;
+    size_t nf;
+    ab_gbench *g;
+    size_t ng;
+    char gbench_note[512];
+
+    ab_strat *strats;
+    size_t nstrats;
+    int multi_role;   /* more than one role in the run: titles say the role */
+
+    ab_figure *figs;
+    size_t nfigs, capfigs;
+
+    char **notes;     /* what was skipped or partial, for the report */
+    size_t nnotes;
+} ab_run;
+
+/* plot_load.c. Each returns 0, or -1 after printing "FILE:LINE: reason". */
+int ab_run_load(ab_run *run);
+void ab_run_free(ab_run *run);
+void ab_run_note(ab_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* snprintf that callers use for text that may be cut at len (labels, paths
+   checked elsewhere): the compiler's truncation analysis stops here. */
+int ab_fmt(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Strategy index by name, or -1. */
+int ab_run_strat(const ab_run *run, const char *name);
+/* "64 MiB", "16 GiB". */
+void ab_mem_label(double bytes, char *out, size_t outlen);
+/* True for env "host". */
+int ab_env_is_host(const char *env);
+
+/* plot.c: the figures (data files, gnuplot) and the report. */
+int ab_plot_figures(ab_run *run);
+/* The reference memory size of (env, role, workload, fill): the size the
+   most strategies ran with samples, the largest on a tie; *seed gets the
+   smallest seed there. Every figure and claim about one workload uses it. */
+double ab_ref_mem(const ab_run *run, const char *env, const char *role, const char *workload,
+                  double fill, double *seed);
+/* Figure by name, or NULL. */
+const ab_figure *ab_run_figure(const ab_run *run, const char *name);
+
+/* plot_report.c: report.md and report.html. */
+int ab_report_write(ab_run *run);
+
+#endif
