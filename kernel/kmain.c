@@ -1,0 +1,203 @@
+/*
+ * kmain: from the multiboot loader to an exit status.
+ *
+ *   serial, GDT/IDT -> command line -> memory map -> bump-placed metadata
+ *   -> paging, PMM, VMM -> TSC against the PIT -> workload between the
+ *   output markers -> check() both instances -> PASS or FAIL.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "allocbench/registry.h"
+#include "cmdline.h"
+#include "idt.h"
+#include "klibc.h"
+#include "kmem.h"
+#include "kprintf.h"
+#include "memmap.h"
+#include "multiboot.h"
+#include "out.h"
+#include "paging.h"
+#include "panic.h"
+#include "pit.h"
+#include "pmm.h"
+#include "report.h"
+#include "serial.h"
+#include "vmm.h"
+#include "kworkload.h"
+
+void kmain(uint32_t magic, uint32_t mbi_addr);
+
+static char cmdline[CMDLINE_MAX];
+static ab_region regions[KMEM_MAX_REGIONS];
+static kmem_layout layout;
+static kctx ctx;
+
+static void strategies_list(void)
+{
+    size_t n;
+    const ab_strategy *const *all = ab_registry(&n);
+    for (size_t i = 0; i < n; i++)
+        kprintf("  %-10s %s%s\n", all[i]->name, all[i]->summary,
+                (all[i]->caps & AB_CAP_CONTIG) ? "" : " (no VMM role: single pages)");
+}
+
+static _Noreturn void fail_usage(const char *what)
+{
+    if (what != NULL)
+        kprintf("%s", what);
+    kprintf("strategies:\n");
+    strategies_list();
+    kprintf("workloads:\n");
+    workload_list();
+    kexit(KEXIT_FAIL);
+}
+
+/* The VMM: the named one, or the PMM's if it serves ranges, or the first
+ * registered one that does. */
+static const ab_strategy *vmm_pick(const kconfig *cfg, const ab_strategy *pmm)
+{
+    if (cfg->vmm != NULL) {
+        const ab_strategy *v = ab_registry_find(cfg->vmm);
+        if (v == NULL) {
+            kprintf("@@AB-ERROR: cmdline: vmm=%s: no such strategy\n", cfg->vmm);
+            fail_usage(NULL);
+        }
+        if (!(v->caps & AB_CAP_CONTIG)) {
+            kprintf("@@AB-ERROR: cmdline: vmm=%s: cannot serve page ranges\n", cfg->vmm);
+            fail_usage(NULL);
+        }
+        return v;
+    }
+    if (pmm->caps & AB_CAP_CONTIG)
+        return pmm;
+    size_t n;
+    const ab_strategy *const *all = ab_registry(&n);
+    for (size_t i = 0; i < n; i++)
+        if ((all[i]->caps & AB_CAP_CONTIG) && !(all[i]->caps & AB_CAP_HOSTONLY))
+            return all[i];
+    kprintf("@@AB-ERROR: no registered strategy can serve the VMM role\n");
+    kexit(KEXIT_FAIL);
+}
+
+static uint64_t free_pages(const ab_strategy *st, void *self)
+{
+    ab_stats s;
+    st->stats(self, &s);
+    return s.free_pages;
+}
+
+void kmain(uint32_t magic, uint32_t mbi_addr)
+{
+    serial_init();
+    idt_init();
+    kprintf("\nallocbench kernel (i386, multiboot v1)\n");
+    if (magic != MB_BOOT_MAGIC) {
+        kprintf("@@AB-ERROR: boot: not loaded by a multiboot loader (eax=0x%08x)\n", magic);
+        kexit(KEXIT_FAIL);
+    }
+    const mb_info *mbi = (const mb_info *)(uintptr_t)mbi_addr;
+    if (mbi->flags & MB_INFO_CMDLINE) {
+        const char *src = (const char *)(uintptr_t)mbi->cmdline;
+        size_t n = 0;
+        while (src[n] != '\0' && n + 1 < sizeof cmdline) {
+            cmdline[n] = src[n];
+            n++;
+        }
+        if (src[n] != '\0') {
+            kprintf("@@AB-ERROR: cmdline: longer than %u bytes\n", CMDLINE_MAX - 1);
+            kexit(KEXIT_FAIL);
+        }
+    }
+    kprintf("cmdline: %s\n", cmdline);
+
+    static kconfig cfg;
+    if (cmdline_parse(cmdline, &cfg) != 0)
+        fail_usage("usage: pmm=S [vmm=S] workload=W [seed=N] [mode=M] [mem=SIZE] "
+                   "[mem-limit=SIZE] [window=SIZE] [pages=N] [range=N] [fill=PCT] [ops=N]\n");
+    const ab_strategy *pmm = ab_registry_find(cfg.pmm);
+    if (pmm == NULL) {
+        kprintf("@@AB-ERROR: cmdline: pmm=%s: no such strategy\n", cfg.pmm);
+        fail_usage(NULL);
+    }
+    const ab_strategy *vmm = vmm_pick(&cfg, pmm);
+    const kworkload *wl = workload_find(cfg.workload);
+    if (wl == NULL) {
+        kprintf("@@AB-ERROR: cmdline: workload=%s: no such workload\n", cfg.workload);
+        fail_usage(NULL);
+    }
+    if (cfg.window_bytes >> 12 < cfg.pages + 1) {
+        kprintf("@@AB-ERROR: cmdline: pages=%llu does not fit in window=%lluK\n",
+                (unsigned long long)cfg.pages, (unsigned long long)(cfg.window_bytes >> 10));
+        kexit(KEXIT_FAIL);
+    }
+
+    size_t nregions = kmem_read_map(mbi, regions, KMEM_MAX_REGIONS);
+    if (nregions == 0)
+        kexit(KEXIT_FAIL);
+    uint64_t usable = 0;
+    for (size_t i = 0; i < nregions; i++) {
+        kprintf("map: 0x%010llx..0x%010llx %s\n", (unsigned long long)regions[i].base,
+                (unsigned long long)(regions[i].base + regions[i].length),
+                regions[i].type == AB_MEM_USABLE ? "usable" : "reserved");
+        if (regions[i].type == AB_MEM_USABLE)
+            usable += regions[i].length >> 12;
+    }
+    size_t scratch = wl->scratch_bytes ? wl->scratch_bytes(&cfg, usable) : 0;
+    kmem_init(regions, nregions, pmm, vmm, cfg.mem_limit_bytes, cfg.window_bytes, scratch,
+              &layout);
+    idt_set_page_fault_hook(vmm_page_fault);
+    kprintf("kernel 0x%08x..0x%08x, metadata to 0x%08x, identity map to 0x%08x\n",
+            layout.kernel_start, layout.kernel_end, layout.bump_end, layout.identity_end);
+    kprintf("pmm %s: %llu pages in %u spans, %u metadata bytes\n", pmm->name,
+            (unsigned long long)layout.managed_pages, (unsigned)layout.nspans,
+            (unsigned)layout.pmm_meta_bytes);
+    kprintf("vmm %s: window 0x%08x + %u pages, %u metadata bytes\n", vmm->name,
+            layout.window_base, layout.window_pages, (unsigned)layout.vmm_meta_bytes);
+
+    ctx.cfg = &cfg;
+    ctx.mem = &layout;
+    ksnprintf(ctx.env, sizeof ctx.env, "kernel-%s", cfg.mode);
+    if (pmm == vmm)
+        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s", pmm->name);
+    else
+        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s+%s", pmm->name, vmm->name);
+    ctx.mem_bytes = cfg.mem_label_bytes ? cfg.mem_label_bytes : layout.managed_pages << 12;
+
+    pit_init();
+    ab_platform plat = {pit_now_ns, NULL};
+    if (ab_timer_calibrate(&ctx.timer, &plat, 20000000ull) != 0)
+        panic("timer: the PIT did not advance");
+    kprintf("tsc: %llu Hz, timer overhead %llu cycles\n", (unsigned long long)ctx.timer.tsc_hz,
+            (unsigned long long)ctx.timer.overhead_cycles);
+
+    size_t broken = pmm->check(pmm_instance()) + vmm->check(vmm_instance());
+    if (broken != 0)
+        panic("check() after init: %u invariants broken", (unsigned)broken);
+    uint64_t pfree0 = free_pages(pmm, pmm_instance());
+    uint64_t vfree0 = free_pages(vmm, vmm_instance());
+    uint32_t tables0 = paging_table_frames();
+
+    kprintf("workload %s (seed %llu)\n", wl->name, (unsigned long long)cfg.seed);
+    out_begin();
+    report_headers();
+    bool own = wl != &kwl_core; /* bench/core workloads sample frag themselves */
+    if (own)
+        report_frag(&ctx, pmm, pmm_instance(), 0);
+    int rc = wl->run(&ctx);
+    if (own)
+        report_frag(&ctx, pmm, pmm_instance(), 1);
+    out_end();
+
+    size_t pbroken = pmm->check(pmm_instance());
+    size_t vbroken = vmm->check(vmm_instance());
+    uint64_t pleak = pfree0 - free_pages(pmm, pmm_instance()) -
+                     (paging_table_frames() - tables0);
+    uint64_t vleak = vfree0 - free_pages(vmm, vmm_instance());
+    kprintf("@@AB-CHECK pmm=%s broken=%u leaked=%lld vmm=%s broken=%u leaked=%lld\n",
+            pmm->name, (unsigned)pbroken, (long long)pleak, vmm->name, (unsigned)vbroken,
+            (long long)vleak);
+    if (rc != 0 || pbroken != 0 || vbroken != 0 || pleak != 0 || vleak != 0)
+        kexit(KEXIT_FAIL);
+    kexit(KEXIT_PASS);
+}
