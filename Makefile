@@ -4,6 +4,10 @@
 JOBS ?= 2
 TEST_PRESETS ?= default m32 asan
 BENCH_ARGS ?= --quick
+# A run folder per call; pass BENCH_OUT=DIR to resume a stopped run there.
+ifndef BENCH_OUT
+BENCH_OUT := results/$(shell date -u +%Y%m%d-%H%M%S)
+endif
 
 .PHONY: all deps build test bench clean
 
@@ -26,10 +30,15 @@ test: deps
 	done; \
 	echo "make test: presets $(TEST_PRESETS) passed in $$(( $$(date +%s) - start )) s"
 
+# The matrix's exit status is kept, but the plots and report are drawn from
+# whatever it recorded (failed cells are rows too).
 bench: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
-	./build/release/bench/allocbench matrix $(BENCH_ARGS)
+	@./build/release/bench/allocbench list
+	@set +e; ./build/release/bench/allocbench matrix --out $(BENCH_OUT) $(BENCH_ARGS); rc=$$?; \
+	./build/release/bench/allocbench plot $(BENCH_OUT) || exit 1; \
+	echo "report: $(BENCH_OUT)/report.md (and report.html, plots/)"; exit $$rc
 
 clean:
 	rm -rf build

@@ -1,11 +1,14 @@
 #!/bin/sh
-# freestanding.sh CLANG SRCDIR FILE.c [EXTRA_ALLOWED_REGEX]
-# Compiles FILE.c for i686-elf and x86_64-elf with no libc headers and fails
-# if its object needs any symbol but memset, memcpy, memmove and memcmp
-# (bench/core also may use compiler-rt's 64-bit division, which the kernel
-# links; strategies may not).
+# freestanding.sh CLANG SRCDIR ALLOWED_EXTRA FILE.c [FILE.c ...]
+# Compiles the files for i686-elf and x86_64-elf with no libc headers, links
+# them into one relocatable object (ld.lld -r) and fails if it needs any
+# symbol but memset, memcpy, memmove and memcmp, or those matching the
+# ALLOWED_EXTRA regex ("" for none: bench/core may use compiler-rt's 64-bit
+# division, which the kernel links; strategies may not).
 set -eu
-clang=$1 src=$2 file=$3 extra=${4:-}
+clang=$1 src=$2 extra=$3
+shift 3
+lld=$(command -v ld.lld-14 || command -v ld.lld || true)
 allowed='memset|memcpy|memmove|memcmp'
 [ -n "$extra" ] && allowed="$allowed|$extra"
 tmp=$(mktemp -d)
@@ -14,19 +17,34 @@ status=0
 for target in i686-elf x86_64-elf; do
     flags=""
     [ "$target" = x86_64-elf ] && flags="-mno-red-zone"
-    if ! "$clang" --target=$target -ffreestanding -nostdlibinc -std=c11 -O2 \
-            -Wall -Wextra -Werror $flags -I"$src/include" -I"$src/bench/core" -I"$src/heap" \
-            -c "$src/$file" -o "$tmp/obj.o"; then
-        echo "FAIL $file: does not compile freestanding for $target"
-        status=1
-        continue
+    objs=""
+    i=0
+    for file in "$@"; do
+        i=$((i + 1))
+        if ! "$clang" --target=$target -ffreestanding -nostdlibinc -std=c11 -O2 \
+                -Wall -Wextra -Werror $flags -I"$src/include" -I"$src/bench/core" -I"$src/heap" \
+                -c "$src/$file" -o "$tmp/$i.o"; then
+            echo "FAIL $file: does not compile freestanding for $target"
+            status=1
+            continue
+        fi
+        objs="$objs $tmp/$i.o"
+    done
+    [ -n "$objs" ] || continue
+    if [ -n "$lld" ] && [ $i -gt 1 ]; then
+        emul=elf_x86_64
+        [ "$target" = i686-elf ] && emul=elf_i386
+        "$lld" -m $emul -r -o "$tmp/all.o" $objs
+    else
+        cp $objs "$tmp/all.o"
     fi
-    bad=$(nm -u "$tmp/obj.o" | awk '{print $NF}' | grep -v -x -E "$allowed" || true)
+    undef=$(nm -u "$tmp/all.o" | awk '{print $NF}' | sort -u)
+    bad=$(printf '%s\n' "$undef" | grep -v -x -E "$allowed" | grep -v '^$' || true)
     if [ -n "$bad" ]; then
-        echo "FAIL $file ($target) needs: $(echo $bad)"
+        echo "FAIL $* ($target) needs: $(echo $bad)"
         status=1
     else
-        echo "ok   $file ($target): undefined symbols: $(nm -u "$tmp/obj.o" | awk '{print $NF}' | tr '\n' ' ')"
+        echo "ok   $* ($target): undefined symbols: $(echo $undef)"
     fi
 done
 exit $status

@@ -1,0 +1,643 @@
+/*
+ * allocbench: workloads. See workload.h for what each does and how it is
+ * timed. Cost: O(ops) calls into the strategy plus O(1) bookkeeping each
+ * (live allocations in an array; random removal swaps with the last entry).
+ */
+#include "workload.h"
+
+#include "allocbench/bits.h"
+#include "prng.h"
+
+#define LEN_BITS 24u
+#define LEN_MASK ((1ull << LEN_BITS) - 1u)
+#define PAGE_MAX (1ull << 40)
+#define TRACE_FAILED (~0ull)
+#define BUDGET_EVERY 4096u
+
+static const char *const workload_names[AB_WL_COUNT] = {
+    "bulk", "repeat", "rand", "churn", "sizes", "huge", "adversary", "trace",
+};
+static const char *const op_names[AB_OP_COUNT] = {
+    "alloc", "free", "pair", "alloc_2m", "free_2m",
+};
+static const uint16_t default_fill[AB_WL_COUNT] = {
+    500, 500, 1000, 900, 500, 500, 1000, 0,
+};
+
+const char *ab_workload_name(ab_workload_kind k)
+{
+    return (unsigned)k < AB_WL_COUNT ? workload_names[k] : 0;
+}
+
+const char *ab_op_name(ab_op op)
+{
+    return (unsigned)op < AB_OP_COUNT ? op_names[op] : 0;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
+ab_workload_kind ab_workload_parse(const char *name)
+{
+    for (unsigned k = 0; k < AB_WL_COUNT; k++)
+        if (str_eq(name, workload_names[k]))
+            return (ab_workload_kind)k;
+    return AB_WL_COUNT;
+}
+
+uint32_t ab_workload_default_fill(ab_workload_kind k)
+{
+    return (unsigned)k < AB_WL_COUNT ? default_fill[k] : 0;
+}
+
+int ab_workload_fixed_fill(ab_workload_kind k)
+{
+    return k == AB_WL_BULK || k == AB_WL_ADVERSARY || k == AB_WL_TRACE;
+}
+
+size_t ab_workload_scratch_bytes(const ab_wl_params *p, uint64_t total_pages)
+{
+    uint64_t entries;
+    if (p->kind == AB_WL_TRACE)
+        entries = p->trace_ids;
+    else if (p->kind == AB_WL_BULK)
+        entries = total_pages / 2u + 1u;
+    else
+        entries = total_pages + 1u;
+    return (size_t)(entries * sizeof(uint64_t));
+}
+
+typedef struct wl {
+    const ab_strategy *st;
+    void *self;
+    const ab_wl_params *p;
+    ab_wl_result *r;
+    ab_rng rng;
+    uint64_t *live; /* (page << 24) | npages */
+    uint64_t nlive, cap;
+    uint64_t used, total, target;
+    uint64_t overhead;
+    uint64_t ops;   /* steady-state operations */
+    uint64_t t_start;
+    int stop;       /* set once the outcome is ERROR or TIMEOUT */
+    int sampling;   /* 0 during batch phases */
+    int enomem_ok;  /* trace: any ENOMEM is legitimate */
+} wl;
+
+/* ---- messages, without stdio ---- */
+
+static void msg_str(ab_wl_result *r, const char *s)
+{
+    size_t n = 0;
+    while (n < sizeof r->msg - 1u && r->msg[n] != '\0')
+        n++;
+    while (n < sizeof r->msg - 1u && *s != '\0')
+        r->msg[n++] = *s++;
+    r->msg[n] = '\0';
+}
+
+static void msg_u64(ab_wl_result *r, uint64_t v)
+{
+    char buf[24];
+    int i = 23;
+    buf[i] = '\0';
+    do {
+        buf[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    msg_str(r, buf + i);
+}
+
+static void fail_begin(wl *w, ab_wl_outcome o)
+{
+    w->stop = 1;
+    w->r->outcome = o;
+    w->r->msg[0] = '\0';
+    msg_str(w->r, w->st->name);
+    msg_str(w->r, " ");
+    msg_str(w->r, ab_workload_name(w->p->kind));
+    msg_str(w->r, " step ");
+    msg_u64(w->r, w->r->steps);
+    msg_str(w->r, ": ");
+}
+
+static void fail_status(wl *w, const char *call, uint64_t a, uint64_t b, ab_status s)
+{
+    fail_begin(w, AB_WL_ERROR);
+    msg_str(w->r, call);
+    msg_str(w->r, "(");
+    msg_u64(w->r, a);
+    msg_str(w->r, ", ");
+    msg_u64(w->r, b);
+    msg_str(w->r, ") returned ");
+    msg_str(w->r, ab_status_name(s));
+}
+
+static void fail_text(wl *w, const char *what)
+{
+    fail_begin(w, AB_WL_ERROR);
+    msg_str(w->r, what);
+}
+
+/* ---- steps, sampling, budget ---- */
+
+static void sample(wl *w)
+{
+    if (w->p->frag_fn == 0 || w->stop)
+        return;
+    ab_frag f;
+    ab_frag_measure(w->st, w->self, &f);
+    w->p->frag_fn(w->p->frag_ctx, w->r->steps, &f, w->r->contig_tried, w->r->contig_ok);
+}
+
+static void step(wl *w)
+{
+    uint64_t s = ++w->r->steps;
+    if (w->sampling && w->p->frag_every != 0 && s % w->p->frag_every == 0)
+        sample(w);
+    if (w->p->budget_cycles != 0 && (s & (BUDGET_EVERY - 1u)) == 0 &&
+        ab_tsc_read() - w->t_start > w->p->budget_cycles) {
+        fail_begin(w, AB_WL_TIMEOUT);
+        msg_str(w->r, "time budget exhausted");
+    }
+}
+
+/* ---- the live list ---- */
+
+static void live_push(wl *w, uint64_t page, uint64_t n)
+{
+    if (page >= PAGE_MAX || n > LEN_MASK) {
+        fail_text(w, "allocation outside the bookkeeping range (page >= 2^40 or n >= 2^24)");
+        return;
+    }
+    if (w->nlive >= w->cap) {
+        fail_text(w, "scratch too small for the live allocations");
+        return;
+    }
+    w->live[w->nlive++] = (page << LEN_BITS) | n;
+}
+
+/*
+ * Issues one allocation. Returns 1 and writes *page on success, 0 on a
+ * legitimate miss (ENOMEM where allowed, ENOTSUP, over max_npages), -1 after
+ * failing the run.
+ */
+static int op_alloc(wl *w, uint64_t n, uint64_t align, ab_op op, int timed,
+                    uint64_t *page)
+{
+    ab_op_stats *os = &w->r->op[op];
+    if (w->st->max_npages != 0 && n > w->st->max_npages) {
+        os->skipped++;
+        return 0;
+    }
+    uint64_t addr = 0;
+    ab_status s;
+    if (timed) {
+        uint64_t t0 = ab_tsc_read();
+        s = w->st->alloc(w->self, n, align, &addr);
+        uint64_t t1 = ab_tsc_read();
+        uint64_t d = t1 - t0;
+        ab_hist_add(&os->hist, d > w->overhead ? d - w->overhead : 0);
+    } else {
+        s = w->st->alloc(w->self, n, align, &addr);
+    }
+    if (n > 1u) {
+        w->r->contig_tried++;
+        if (s == AB_OK)
+            w->r->contig_ok++;
+    }
+    step(w);
+    if (s == AB_OK) {
+        uint64_t a = align > 1u ? align : 1u;
+        if ((addr & ((a << AB_PAGE_SHIFT) - 1u)) != 0) {
+            fail_status(w, "alloc: misaligned address from alloc", n, align, s);
+            return -1;
+        }
+        w->used += n;
+        *page = addr >> AB_PAGE_SHIFT;
+        return w->stop ? -1 : 1;
+    }
+    if (s == AB_ENOMEM && (n > 1u || align > 1u || w->enomem_ok)) {
+        os->failures++;
+        return w->stop ? -1 : 0;
+    }
+    if (s == AB_ENOTSUP) {
+        os->skipped++;
+        return w->stop ? -1 : 0;
+    }
+    fail_status(w, "alloc", n, align, s);
+    return -1;
+}
+
+/* Allocates and records in the live list; returns as op_alloc. */
+static int alloc_live(wl *w, uint64_t n, uint64_t align, ab_op op, int timed)
+{
+    uint64_t page;
+    int got = op_alloc(w, n, align, op, timed, &page);
+    if (got == 1) {
+        live_push(w, page, n);
+        if (w->stop)
+            return -1;
+    }
+    return got;
+}
+
+/* Frees a packed entry; returns 0, or -1 after failing the run. */
+static int op_free(wl *w, uint64_t entry, ab_op op, int timed)
+{
+    uint64_t page = entry >> LEN_BITS, n = entry & LEN_MASK;
+    ab_status s;
+    if (timed) {
+        uint64_t t0 = ab_tsc_read();
+        s = w->st->free(w->self, page << AB_PAGE_SHIFT, n);
+        uint64_t t1 = ab_tsc_read();
+        uint64_t d = t1 - t0;
+        ab_hist_add(&w->r->op[op].hist, d > w->overhead ? d - w->overhead : 0);
+    } else {
+        s = w->st->free(w->self, page << AB_PAGE_SHIFT, n);
+    }
+    step(w);
+    if (s != AB_OK) {
+        fail_status(w, "free(page, n)", page, n, s);
+        return -1;
+    }
+    w->used -= n;
+    return w->stop ? -1 : 0;
+}
+
+/* Frees live[i] and swaps the last entry into its place. */
+static int free_live(wl *w, uint64_t i, ab_op op, int timed)
+{
+    uint64_t e = w->live[i];
+    w->live[i] = w->live[--w->nlive];
+    return op_free(w, e, op, timed);
+}
+
+static void drain(wl *w)
+{
+    while (w->nlive > 0 && !w->stop)
+        free_live(w, w->nlive - 1u, AB_OP_FREE, 0);
+}
+
+static void batch_add(wl *w, ab_op op, uint64_t t0, uint64_t ops)
+{
+    uint64_t t1 = ab_tsc_read();
+    w->r->op[op].batch_cycles += t1 - t0;
+    w->r->op[op].batch_ops += ops;
+}
+
+/* Allocates single pages until target pages are in use. */
+static void fill_singles(wl *w, uint64_t target, int timed)
+{
+    while (w->used < target && !w->stop)
+        if (alloc_live(w, 1, 1, AB_OP_ALLOC, timed) != 1) {
+            if (!w->stop)
+                fail_text(w, "single-page allocation not served while pages are free");
+            return;
+        }
+}
+
+/* ---- the workloads ---- */
+
+static void run_bulk(wl *w)
+{
+    uint64_t half = w->total / 2u;
+    for (int pass = 0; pass < 2 && !w->stop; pass++) {
+        int timed = pass == 0;
+        w->sampling = timed;
+        uint64_t t0 = ab_tsc_read();
+        fill_singles(w, half, timed);
+        if (!timed)
+            batch_add(w, AB_OP_ALLOC, t0, half);
+        if (w->stop)
+            return;
+        if (timed)
+            sample(w);
+        uint64_t n = w->nlive;
+        t0 = ab_tsc_read();
+        /* Allocation order (FIFO), as LLFree's bulk does. */
+        for (uint64_t i = 0; i < n && !w->stop; i++)
+            op_free(w, w->live[i], AB_OP_FREE, timed);
+        if (!timed)
+            batch_add(w, AB_OP_FREE, t0, n);
+        w->nlive = 0;
+        if (timed)
+            sample(w);
+    }
+    w->sampling = 1;
+}
+
+static int pair_once(wl *w)
+{
+    uint64_t addr;
+    ab_status s = w->st->alloc(w->self, 1, 1, &addr);
+    if (s != AB_OK) {
+        step(w);
+        fail_status(w, "alloc", 1, 1, s);
+        return -1;
+    }
+    ab_status f = w->st->free(w->self, addr, 1);
+    if (f != AB_OK) {
+        step(w);
+        fail_status(w, "free(addr, n)", addr, 1, f);
+        return -1;
+    }
+    return 0;
+}
+
+static void run_repeat(wl *w)
+{
+    uint64_t target = w->target < w->total ? w->target : w->total - 1u;
+    fill_singles(w, target, 0);
+    sample(w);
+    ab_op_stats *os = &w->r->op[AB_OP_PAIR];
+    for (uint64_t i = 0; i < w->ops && !w->stop; i++) {
+        uint64_t t0 = ab_tsc_read();
+        int bad = pair_once(w);
+        uint64_t t1 = ab_tsc_read();
+        if (bad)
+            return;
+        uint64_t d = t1 - t0;
+        ab_hist_add(&os->hist, d > w->overhead ? d - w->overhead : 0);
+        step(w);
+        step(w);
+    }
+    w->sampling = 0;
+    uint64_t t0 = ab_tsc_read();
+    for (uint64_t i = 0; i < w->ops && !w->stop; i++) {
+        if (pair_once(w))
+            return;
+        step(w);
+        step(w);
+    }
+    batch_add(w, AB_OP_PAIR, t0, w->ops);
+    w->sampling = 1;
+    sample(w);
+}
+
+static void run_rand(wl *w)
+{
+    uint64_t target = w->target;
+    for (int pass = 0; pass < 2 && !w->stop; pass++) {
+        int timed = pass == 0;
+        w->sampling = timed;
+        uint64_t t0 = ab_tsc_read();
+        fill_singles(w, target, timed);
+        if (!timed)
+            batch_add(w, AB_OP_ALLOC, t0, target);
+        if (timed)
+            sample(w);
+        uint64_t n = w->nlive;
+        t0 = ab_tsc_read();
+        while (w->nlive > 0 && !w->stop)
+            free_live(w, ab_rng_below(&w->rng, w->nlive), AB_OP_FREE, timed);
+        if (!timed)
+            batch_add(w, AB_OP_FREE, t0, n);
+        if (timed)
+            sample(w);
+    }
+    w->sampling = 1;
+}
+
+/* A request's length, alignment and op for the mixed workloads. */
+static uint64_t mixed_len(wl *w, uint64_t *align, ab_op *op)
+{
+    *align = 1;
+    *op = AB_OP_ALLOC;
+    bool contig = (w->st->caps & AB_CAP_CONTIG) != 0;
+    switch (w->p->kind) {
+    case AB_WL_CHURN: {
+        uint64_t c = ab_rng_below(&w->rng, 100);
+        uint64_t n = c < 60 ? 1 : c < 85 ? 2 + ab_rng_below(&w->rng, 7)
+                     : c < 95 ? 9 + ab_rng_below(&w->rng, 56)
+                              : 65 + ab_rng_below(&w->rng, 448);
+        return contig ? n : 1;
+    }
+    case AB_WL_SIZES: {
+        unsigned k = ab_ctz64(ab_rng_next(&w->rng) | (1ull << 9));
+        return (1ull << k) + ab_rng_below(&w->rng, 1ull << k);
+    }
+    case AB_WL_HUGE:
+        if (ab_rng_next(&w->rng) & 1u) {
+            *align = AB_PAGES_2M;
+            *op = AB_OP_ALLOC2M;
+            return AB_PAGES_2M;
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+static void mixed_step(wl *w, int timed)
+{
+    if (w->used < w->target || w->nlive == 0) {
+        uint64_t align;
+        ab_op op;
+        uint64_t n = mixed_len(w, &align, &op);
+        alloc_live(w, n, align, op, timed);
+    } else {
+        uint64_t i = ab_rng_below(&w->rng, w->nlive);
+        uint64_t n = w->live[i] & LEN_MASK;
+        ab_op op = w->p->kind == AB_WL_HUGE && n == AB_PAGES_2M ? AB_OP_FREE2M : AB_OP_FREE;
+        free_live(w, i, op, timed);
+    }
+}
+
+static void run_mixed(wl *w)
+{
+    /* Fill, untimed; give up on a strategy that makes no progress. */
+    uint64_t misses = 0;
+    while (w->used < w->target && !w->stop) {
+        uint64_t align;
+        ab_op op;
+        uint64_t n = mixed_len(w, &align, &op);
+        int got = alloc_live(w, n, align, op, 0);
+        if (got == 0) {
+            got = alloc_live(w, 1, 1, AB_OP_ALLOC, 0);
+            if (got == 0 && ++misses > 1000000u)
+                fail_text(w, "fill makes no progress");
+        }
+    }
+    /* The fill's misses are not steady-state behaviour. */
+    for (unsigned o = 0; o < AB_OP_COUNT; o++) {
+        w->r->op[o].failures = 0;
+        w->r->op[o].skipped = 0;
+    }
+    w->r->contig_tried = 0;
+    w->r->contig_ok = 0;
+    sample(w);
+    for (uint64_t i = 0; i < w->ops && !w->stop; i++)
+        mixed_step(w, 1);
+    sample(w);
+}
+
+static void run_adversary(wl *w)
+{
+    fill_singles(w, w->total, 0);
+    sample(w);
+    for (uint64_t i = w->nlive; i-- > 0 && !w->stop;)
+        if ((w->live[i] >> LEN_BITS) & 1u)
+            free_live(w, i, AB_OP_FREE, 0);
+    sample(w);
+    for (uint64_t n = 2; n <= AB_PAGES_2M && !w->stop; n++)
+        alloc_live(w, n, 1, AB_OP_ALLOC, 1);
+    sample(w);
+}
+
+static void run_trace(wl *w)
+{
+    const ab_wl_params *p = w->p;
+    uint64_t *table = w->live;
+    w->enomem_ok = 1;
+    for (uint64_t i = 0; i < p->trace_ids; i++)
+        table[i] = 0;
+    for (size_t k = 0; k < p->trace_len && !w->stop; k++) {
+        const ab_trace_rec *t = &p->trace[k];
+        if (t->id >= p->trace_ids) {
+            fail_text(w, "trace id out of range");
+            break;
+        }
+        uint64_t *slot = &table[t->id];
+        if (t->op == AB_TRACE_ALLOC) {
+            if (*slot != 0 && *slot != TRACE_FAILED) {
+                fail_text(w, "trace allocates an id that is still live");
+                break;
+            }
+            uint64_t page;
+            int got = op_alloc(w, t->npages, t->align, AB_OP_ALLOC, 1, &page);
+            if (got == 1) {
+                if (page >= PAGE_MAX || t->npages > LEN_MASK) {
+                    fail_text(w, "trace allocation outside the bookkeeping range");
+                    break;
+                }
+                *slot = (page << LEN_BITS) | t->npages;
+            } else if (got == 0) {
+                *slot = TRACE_FAILED;
+            }
+        } else if (t->op == AB_TRACE_FREE) {
+            if (*slot == 0) {
+                fail_text(w, "trace frees an id that is not live");
+                break;
+            }
+            if (*slot == TRACE_FAILED) {
+                w->r->op[AB_OP_FREE].skipped++;
+            } else if (op_free(w, *slot, AB_OP_FREE, 1) != 0) {
+                break;
+            }
+            *slot = 0;
+        } else {
+            fail_text(w, "trace record with an unknown op");
+            break;
+        }
+    }
+    sample(w);
+    for (uint64_t i = 0; i < p->trace_ids && !w->stop; i++) {
+        if (table[i] != 0 && table[i] != TRACE_FAILED)
+            op_free(w, table[i], AB_OP_FREE, 0);
+        table[i] = 0;
+    }
+}
+
+ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
+                              const ab_wl_params *p, void *scratch,
+                              size_t scratch_len, ab_wl_result *r)
+{
+    for (unsigned o = 0; o < AB_OP_COUNT; o++) {
+        ab_hist_clear(&r->op[o].hist);
+        r->op[o].batch_cycles = 0;
+        r->op[o].batch_ops = 0;
+        r->op[o].failures = 0;
+        r->op[o].skipped = 0;
+    }
+    r->steps = 0;
+    r->contig_tried = 0;
+    r->contig_ok = 0;
+    r->check_broken = 0;
+    r->outcome = AB_WL_OK;
+    r->msg[0] = '\0';
+
+    ab_stats s0 = {0, 0, 0, 0, 0};
+    st->stats(self, &s0);
+    r->total_pages = s0.total_pages;
+    r->meta_bytes = s0.meta_bytes;
+
+    wl w;
+    w.st = st;
+    w.self = self;
+    w.p = p;
+    w.r = r;
+    ab_rng_seed(&w.rng, p->seed);
+    w.live = (uint64_t *)scratch;
+    w.cap = scratch_len / sizeof(uint64_t);
+    w.nlive = 0;
+    w.used = s0.total_pages - s0.free_pages;
+    w.total = s0.total_pages;
+    uint32_t fill = p->fill_pm != 0 ? p->fill_pm : ab_workload_default_fill(p->kind);
+    if (fill > 1000u)
+        fill = 1000u;
+    w.target = w.total * fill / 1000u;
+    w.overhead = p->timer != 0 ? p->timer->overhead_cycles : 0;
+    w.ops = p->ops != 0 ? p->ops : 1000000u;
+    w.stop = 0;
+    w.sampling = 1;
+    w.enomem_ok = 0;
+
+    bool contig = (st->caps & AB_CAP_CONTIG) != 0;
+    if ((unsigned)p->kind >= AB_WL_COUNT) {
+        fail_text(&w, "unknown workload");
+        return r->outcome;
+    }
+    if (w.used != 0 || w.total == 0) {
+        fail_text(&w, "the instance must start empty and manage at least one page");
+        return r->outcome;
+    }
+    if (!contig && (p->kind == AB_WL_SIZES || p->kind == AB_WL_HUGE ||
+                    p->kind == AB_WL_ADVERSARY)) {
+        r->outcome = AB_WL_SKIPPED;
+        msg_str(r, "needs AB_CAP_CONTIG");
+        return r->outcome;
+    }
+    if (scratch_len < ab_workload_scratch_bytes(p, w.total) ||
+        ((uintptr_t)scratch & 7u) != 0) {
+        fail_text(&w, "scratch missing, misaligned or smaller than ab_workload_scratch_bytes()");
+        return r->outcome;
+    }
+    w.t_start = ab_tsc_read();
+    sample(&w);
+    switch (p->kind) {
+    case AB_WL_BULK: run_bulk(&w); break;
+    case AB_WL_REPEAT: run_repeat(&w); break;
+    case AB_WL_RAND: run_rand(&w); break;
+    case AB_WL_CHURN:
+    case AB_WL_SIZES:
+    case AB_WL_HUGE: run_mixed(&w); break;
+    case AB_WL_ADVERSARY: run_adversary(&w); break;
+    case AB_WL_TRACE: run_trace(&w); break;
+    default: break;
+    }
+    if (w.stop)
+        return r->outcome;
+    drain(&w);
+    if (w.stop)
+        return r->outcome;
+
+    ab_stats s1 = {0, 0, 0, 0, 0};
+    st->stats(self, &s1);
+    if (s1.free_pages != s1.total_pages) {
+        fail_text(&w, "pages leaked: free_pages != total_pages after freeing everything");
+        return r->outcome;
+    }
+    r->check_broken = st->check(self);
+    if (r->check_broken != 0) {
+        fail_text(&w, "check() reports broken invariants after the run");
+        msg_u64(r, r->check_broken);
+    }
+    return r->outcome;
+}

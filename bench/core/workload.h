@@ -1,0 +1,162 @@
+/*
+ * allocbench: seeded, deterministic workloads that drive any ab_strategy
+ * through the interface, time it, and sample its fragmentation.
+ *
+ *   bulk       allocate half of memory one page at a time, free it all in
+ *              allocation order (LLFree's benchmark)
+ *   repeat     fill to fill_pm with single pages, then alloc + free one page
+ *              `ops` times (op "pair": one sample per alloc+free)
+ *   rand       fill to fill_pm with single pages, then free them all in
+ *              random order
+ *   churn      fill to fill_pm with mixed run lengths (60 % 1 page, 25 %
+ *              2..8, 10 % 9..64, 5 % 65..512), then `ops` steps: allocate
+ *              when below the level, else free a random live run
+ *   sizes      as churn, with heavy-tailed lengths: order k with probability
+ *              2^-(k+1) (k = 0..9), length uniform in [2^k, 2^(k+1))
+ *   huge       as churn, each allocation 4 KiB or 2 MiB (512 pages aligned
+ *              to 512) with equal odds (ops "alloc", "free", "alloc_2m",
+ *              "free_2m")
+ *   adversary  allocate every page, free every other page (odd page
+ *              numbers), then ask once for each run length 2..512; records
+ *              how many contiguous requests succeed
+ *   trace      replay an array of ab_trace_rec
+ *
+ * Timing. Every timed phase runs twice: first with a fenced rdtsc pair around
+ * each operation (per-op samples, minus the timer's overhead, into the op's
+ * histogram; failed attempts are timed too), then again with only the whole
+ * phase timed (batch: mean = phase cycles / ops, which the timer's own cost
+ * cannot bias; it includes the workload's bookkeeping, a few stores per op).
+ * Mixed phases (churn, sizes, huge, trace) have per-op samples only.
+ *
+ * Capabilities. Strategies without AB_CAP_CONTIG (stack) run bulk, repeat,
+ * rand and trace as is, and churn with single pages only; sizes, huge and
+ * adversary are skipped for them (result AB_WL_SKIPPED). A request longer
+ * than max_npages is not issued, and a request the strategy answers with
+ * ENOTSUP is not retried: both count in the op's `skipped`, never as a
+ * failure. ENOMEM is legitimate only for requests of n > 1 or alignment > 1
+ * (counted in `failures`); any other unexpected status, a misaligned
+ * address, a leak (free_pages not back to total at the end) or a nonzero
+ * check() fails the run with a message.
+ *
+ * Bookkeeping lives in scratch memory the caller provides, sized by
+ * ab_workload_scratch_bytes(): 8 bytes per live allocation (page number
+ * < 2^40 and length < 2^24 packed in one word), or per trace id.
+ *
+ * Fragmentation is sampled every frag_every steps (a step is one operation)
+ * and at the end of each fill and drain, outside any timed region and never
+ * during a batch phase, through frag_fn.
+ *
+ * Freestanding, no globals, no recursion.
+ */
+#ifndef ALLOCBENCH_WORKLOAD_H
+#define ALLOCBENCH_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocbench/strategy.h"
+#include "frag.h"
+#include "hist.h"
+#include "timer.h"
+
+typedef enum ab_workload_kind {
+    AB_WL_BULK,
+    AB_WL_REPEAT,
+    AB_WL_RAND,
+    AB_WL_CHURN,
+    AB_WL_SIZES,
+    AB_WL_HUGE,
+    AB_WL_ADVERSARY,
+    AB_WL_TRACE,
+    AB_WL_COUNT
+} ab_workload_kind;
+
+typedef enum ab_op {
+    AB_OP_ALLOC,
+    AB_OP_FREE,
+    AB_OP_PAIR,
+    AB_OP_ALLOC2M,
+    AB_OP_FREE2M,
+    AB_OP_COUNT
+} ab_op;
+
+/* "bulk", ... / "alloc", ...; NULL if out of range. */
+const char *ab_workload_name(ab_workload_kind k);
+const char *ab_op_name(ab_op op);
+/* Parses a workload name; returns AB_WL_COUNT if unknown. */
+ab_workload_kind ab_workload_parse(const char *name);
+/* The fill level a workload uses when the caller passes fill_pm = 0. */
+uint32_t ab_workload_default_fill(ab_workload_kind k);
+/* True iff a workload ignores fill_pm (bulk: 1/2, adversary: all). */
+int ab_workload_fixed_fill(ab_workload_kind k);
+
+/* One trace record. ids are dense small integers, < trace_ids. */
+typedef enum ab_trace_op { AB_TRACE_ALLOC = 0, AB_TRACE_FREE = 1 } ab_trace_op;
+typedef struct ab_trace_rec {
+    uint32_t op;     /* ab_trace_op */
+    uint32_t id;
+    uint64_t npages; /* ALLOC only */
+    uint64_t align;  /* ALLOC only, pages; 0 or 1 = 4 KiB */
+} ab_trace_rec;
+
+/* Called with each fragmentation sample; step counts operations so far. */
+typedef void (*ab_frag_fn)(void *ctx, uint64_t step, const ab_frag *f,
+                           uint64_t contig_tried, uint64_t contig_ok);
+
+typedef struct ab_wl_params {
+    ab_workload_kind kind;
+    uint64_t seed;
+    uint32_t fill_pm;        /* fill level, per-mille of total pages; 0 = default */
+    uint64_t ops;            /* steady-state operations (repeat, churn, sizes,
+                                huge); 0 = 1000000 */
+    uint64_t frag_every;     /* sample every this many steps; 0 = only at
+                                phase ends */
+    ab_frag_fn frag_fn;      /* may be NULL */
+    void *frag_ctx;
+    const ab_timer *timer;   /* overhead to subtract; NULL = none */
+    uint64_t budget_cycles;  /* abort with AB_WL_TIMEOUT past this; 0 = none */
+    const ab_trace_rec *trace;
+    size_t trace_len;
+    uint32_t trace_ids;      /* ids are < trace_ids */
+} ab_wl_params;
+
+typedef struct ab_op_stats {
+    ab_hist hist;           /* per-op samples, cycles */
+    uint64_t batch_cycles;  /* whole batch phases, summed */
+    uint64_t batch_ops;
+    uint64_t failures;      /* legitimate ENOMEM */
+    uint64_t skipped;       /* not issued (> max_npages) or ENOTSUP */
+} ab_op_stats;
+
+typedef enum ab_wl_outcome {
+    AB_WL_OK = 0,
+    AB_WL_SKIPPED = 1,  /* the strategy cannot run this workload at all */
+    AB_WL_ERROR = 2,    /* msg says what went wrong */
+    AB_WL_TIMEOUT = 3,  /* budget_cycles ran out */
+} ab_wl_outcome;
+
+typedef struct ab_wl_result {
+    ab_op_stats op[AB_OP_COUNT];
+    uint64_t steps;          /* operations issued */
+    uint64_t contig_tried;   /* requests of n > 1 pages issued */
+    uint64_t contig_ok;      /* of which succeeded */
+    uint64_t total_pages;
+    uint64_t meta_bytes;
+    size_t check_broken;     /* check() at the end */
+    ab_wl_outcome outcome;
+    char msg[160];
+} ab_wl_result;
+
+/* Scratch bytes the workload needs over total_pages pages. */
+size_t ab_workload_scratch_bytes(const ab_wl_params *p, uint64_t total_pages);
+
+/*
+ * Runs the workload on an initialized instance with every page free; leaves
+ * every page free again. Fills *r (cleared first) and returns r->outcome.
+ * scratch needs ab_workload_scratch_bytes() bytes, 8-byte aligned.
+ */
+ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
+                              const ab_wl_params *p, void *scratch,
+                              size_t scratch_len, ab_wl_result *r);
+
+#endif
