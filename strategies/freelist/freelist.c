@@ -1,10 +1,10 @@
 /*
  * freelist: address-ordered free ranges, first fit, coalescing.
  *
- * Algorithm. Every managed page has a 32-bit index: the spans are laid end to
- * end, each followed by at least one unused index and started at a multiple
- * of CHUNK_PAGES (1024), so index -> page is one table load
- * (page = index + delta[index >> CHUNK_SHIFT]) and two ranges whose indices
+ * Algorithm. Every managed page has a 32-bit index (allocbench/pindex.h):
+ * the spans are laid end to end, each followed by at least one unused index
+ * and started at a multiple of 1024, so index -> page is one table load
+ * (page = index + delta[index >> 10]) and two ranges whose indices
  * touch always lie in the same span. The free pages are a doubly linked list
  * of nodes {first index, npages, prev, next} sorted by address, never two
  * adjacent. alloc walks the list from the lowest address and takes the first
@@ -34,11 +34,9 @@
 #include "freelist.h"
 
 #include "allocbench/bits.h"
+#include "allocbench/pindex.h"
 
 #define FREELIST_MAGIC 0x46524c53u /* "FRLS" */
-#define CHUNK_SHIFT 10u
-#define CHUNK_PAGES ((uint64_t)1 << CHUNK_SHIFT)
-#define INDEX_LIMIT ((uint64_t)1 << 32)
 #define HEADER_BYTES 128u
 #define NIL UINT32_MAX
 
@@ -50,14 +48,9 @@ typedef struct fl_node {
 
 typedef struct fl_hdr {
     fl_node *nodes;        /* [pool_cap] */
-    uint64_t *delta;       /* [nchunks] page - index for that chunk */
     uint64_t *start_bits;  /* [words(index_pages)] 1 = first page of an allocation */
-    ab_span *spans;        /* [nspans] copy of the caller's spans */
-    uint32_t *base;        /* [nspans] index of each span's first page */
-    size_t nspans;
+    ab_pindex px;          /* spans, bases, chunk deltas (gap 1) */
     uint64_t free_pages;
-    uint64_t total_pages;
-    uint64_t index_pages;  /* size of the index space */
     uint64_t meta_bytes;
     uint32_t head, tail;   /* lowest and highest range, NIL when none */
     uint32_t nruns;        /* nodes on the list */
@@ -71,39 +64,21 @@ _Static_assert(sizeof(fl_hdr) <= HEADER_BYTES, "freelist header fits its slot");
 _Static_assert(sizeof(fl_node) == 16, "16-byte nodes");
 
 typedef struct fl_layout {
-    uint64_t index_pages, nchunks, pool_cap;
-    uint64_t spans_off, base_off, delta_off, bits_off, nodes_off, total;
+    uint64_t index_pages, pool_cap, bits_off, nodes_off, total;
 } fl_layout;
-
-static uint64_t round8(uint64_t x) { return (x + 7u) & ~(uint64_t)7u; }
-
-/* Index of the first page of the span after one that starts at base: past
- * a gap of at least one index, rounded up to a chunk. */
-static uint64_t base_next(uint64_t base, uint64_t npages)
-{
-    return (base + npages + CHUNK_PAGES) & ~(CHUNK_PAGES - 1u);
-}
 
 /* Fills *l for these spans. Returns false if they are not normalized or the
  * index space or the metadata would not fit. */
 static bool layout_compute(const ab_span *spans, size_t nspans, fl_layout *l)
 {
-    if (!ab_spans_normalized(spans, nspans))
+    uint64_t px_bytes;
+    if (!ab_pindex_size(spans, nspans, 1, &l->index_pages, &px_bytes))
         return false;
-    uint64_t base = 0, cap = 0;
-    for (size_t i = 0; i < nspans; i++) {
-        if (spans[i].npages >= INDEX_LIMIT - base)
-            return false;
+    uint64_t cap = 0;
+    for (size_t i = 0; i < nspans; i++)
         cap += (spans[i].npages + 1u) >> 1;
-        l->index_pages = base + spans[i].npages;
-        base = base_next(base, spans[i].npages);
-    }
     l->pool_cap = cap;
-    l->nchunks = (l->index_pages + CHUNK_PAGES - 1u) >> CHUNK_SHIFT;
-    l->spans_off = HEADER_BYTES;
-    l->base_off = l->spans_off + (uint64_t)nspans * sizeof(ab_span);
-    l->delta_off = l->base_off + round8((uint64_t)nspans * 4u);
-    l->bits_off = l->delta_off + l->nchunks * 8u;
+    l->bits_off = HEADER_BYTES + px_bytes;
     l->nodes_off = l->bits_off + ab_bits_words(l->index_pages) * 8u;
     l->total = l->nodes_off + cap * sizeof(fl_node);
     return l->total <= (uint64_t)SIZE_MAX;
@@ -117,10 +92,7 @@ static size_t freelist_meta_bytes(const ab_span *spans, size_t nspans)
     return (size_t)l.total;
 }
 
-static uint64_t index_page(const fl_hdr *h, uint32_t idx)
-{
-    return (uint64_t)idx + h->delta[idx >> CHUNK_SHIFT];
-}
+static uint64_t index_page(const fl_hdr *h, uint32_t idx) { return ab_pindex_page(&h->px, idx); }
 
 /* A node from the pool; the bound guarantees there is one. */
 static uint32_t node_take(fl_hdr *h)
@@ -183,13 +155,9 @@ static ab_status freelist_init(void *meta, size_t meta_len, const ab_span *spans
         return AB_EINVAL;
     unsigned char *m = (unsigned char *)meta;
     fl_hdr *h = (fl_hdr *)meta;
-    h->spans = (ab_span *)(void *)(m + l.spans_off);
-    h->base = (uint32_t *)(void *)(m + l.base_off);
-    h->delta = (uint64_t *)(void *)(m + l.delta_off);
+    ab_pindex_init(&h->px, m + HEADER_BYTES, spans, nspans, 1);
     h->start_bits = (uint64_t *)(void *)(m + l.bits_off);
     h->nodes = (fl_node *)(void *)(m + l.nodes_off);
-    h->nspans = nspans;
-    h->index_pages = l.index_pages;
     h->meta_bytes = l.total;
     h->pool_cap = (uint32_t)l.pool_cap;
     h->bump = 0;
@@ -202,20 +170,9 @@ static ab_status freelist_init(void *meta, size_t meta_len, const ab_span *spans
     for (uint64_t w = 0; w < words; w++)
         h->start_bits[w] = 0;
 
-    uint64_t base = 0, total = 0;
-    for (size_t i = 0; i < nspans; i++) {
-        h->spans[i] = spans[i];
-        h->base[i] = (uint32_t)base;
-        uint64_t delta = spans[i].first_page - base;
-        uint64_t c_end = (base + spans[i].npages + CHUNK_PAGES - 1u) >> CHUNK_SHIFT;
-        for (uint64_t c = base >> CHUNK_SHIFT; c < c_end; c++)
-            h->delta[c] = delta;
-        range_insert(h, h->tail, NIL, (uint32_t)base, (uint32_t)spans[i].npages);
-        total += spans[i].npages;
-        base = base_next(base, spans[i].npages);
-    }
-    h->total_pages = total;
-    h->free_pages = total;
+    for (size_t i = 0; i < nspans; i++)
+        range_insert(h, h->tail, NIL, h->px.base[i], (uint32_t)spans[i].npages);
+    h->free_pages = h->px.total_pages;
     h->magic = FREELIST_MAGIC;
     return AB_OK;
 }
@@ -290,10 +247,10 @@ static ab_status freelist_free(void *self, uint64_t addr, uint64_t n)
     fl_hdr *h = (fl_hdr *)self;
     size_t s;
     uint64_t page;
-    ab_status st = ab_free_precheck(h->spans, h->nspans, addr, n, &s, &page);
+    ab_status st = ab_free_precheck(h->px.spans, h->px.nspans, addr, n, &s, &page);
     if (st != AB_OK)
         return st;
-    uint32_t idx = h->base[s] + (uint32_t)(page - h->spans[s].first_page);
+    uint32_t idx = ab_pindex_index(&h->px, s, page);
     uint32_t end = idx + (uint32_t)n; /* precheck: inside the span */
     uint32_t pv, nx;
     range_find(h, idx, &pv, &nx);
@@ -304,7 +261,7 @@ static ab_status freelist_free(void *self, uint64_t addr, uint64_t n)
     /* The allocation at idx: a start bit, no free page and no other start
      * inside, and it must not go on past end. */
     uint32_t nx_start = nx != NIL ? h->nodes[nx].start : NIL;
-    uint32_t span_end = h->base[s] + (uint32_t)h->spans[s].npages;
+    uint32_t span_end = h->px.base[s] + (uint32_t)h->px.spans[s].npages;
     if (!ab_bit_test(h->start_bits, idx) || end > nx_start)
         return AB_ESIZE;
     if (n > 1u && ab_bits_find(h->start_bits, idx + 1u, end, true) != end)
@@ -345,27 +302,11 @@ static void freelist_stats(const void *self, ab_stats *out)
     for (uint32_t x = h->head; x != NIL; x = h->nodes[x].next)
         if (h->nodes[x].npages > largest)
             largest = h->nodes[x].npages;
-    out->total_pages = h->total_pages;
+    out->total_pages = h->px.total_pages;
     out->free_pages = h->free_pages;
     out->largest_free_run = largest;
     out->free_runs = h->nruns;
     out->meta_bytes = h->meta_bytes;
-}
-
-/* The span whose index range holds idx, or nspans. */
-static size_t span_of_index(const fl_hdr *h, uint64_t idx)
-{
-    size_t lo = 0, hi = h->nspans;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (idx < h->base[mid])
-            hi = mid;
-        else if (idx - h->base[mid] >= h->spans[mid].npages)
-            lo = mid + 1;
-        else
-            return mid;
-    }
-    return h->nspans;
 }
 
 static size_t freelist_check(const void *self)
@@ -377,39 +318,18 @@ static size_t freelist_check(const void *self)
     AB_INSIST(broken, h->magic == FREELIST_MAGIC && "magic");
     if (h->magic != FREELIST_MAGIC)
         return broken;
-    bool spans_ok = ab_spans_normalized(h->spans, h->nspans);
-    AB_INSIST(broken, spans_ok && "spans normalized");
-    if (!spans_ok)
-        return broken;
-    uint64_t total = 0, cap = 0, next_base = 0, index_end = 0;
-    bool bases_ok = true;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s];
-        if ((b & (CHUNK_PAGES - 1u)) != 0 || b < next_base)
-            bases_ok = false;
-        index_end = b + h->spans[s].npages;
-        next_base = index_end + 1u;
-        total += h->spans[s].npages;
-        cap += (h->spans[s].npages + 1u) >> 1;
-    }
-    AB_INSIST(broken, bases_ok && "span bases chunk-aligned, ascending, with a gap");
-    AB_INSIST(broken, index_end == h->index_pages && h->index_pages < INDEX_LIMIT &&
-                          "index space ends at the last span");
-    AB_INSIST(broken, total == h->total_pages && "total pages is the sum of spans");
-    AB_INSIST(broken, cap == h->pool_cap && h->bump <= h->pool_cap && "pool size is the bound");
-    if (!bases_ok || index_end != h->index_pages || h->bump > h->pool_cap)
-        return broken;
 
-    /* 2. Chunk deltas. */
-    bool delta_ok = true;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s];
-        uint64_t c_end = (b + h->spans[s].npages + CHUNK_PAGES - 1u) >> CHUNK_SHIFT;
-        for (uint64_t c = b >> CHUNK_SHIFT; c < c_end; c++)
-            if (h->delta[c] != h->spans[s].first_page - b)
-                delta_ok = false;
-    }
-    AB_INSIST(broken, delta_ok && "every chunk maps to its span");
+    /* 2. The page index: spans, bases, chunk deltas. */
+    size_t px_broken = ab_pindex_check(&h->px);
+    broken += px_broken;
+    if (px_broken != 0)
+        return broken;
+    uint64_t cap = 0;
+    for (size_t s = 0; s < h->px.nspans; s++)
+        cap += (h->px.spans[s].npages + 1u) >> 1;
+    AB_INSIST(broken, cap == h->pool_cap && h->bump <= h->pool_cap && "pool size is the bound");
+    if (h->bump > h->pool_cap)
+        return broken;
 
     /* 3. Links. */
     bool links_ok = h->head == NIL ? h->tail == NIL : h->nodes[h->head].prev == NIL;
@@ -432,9 +352,9 @@ static size_t freelist_check(const void *self)
     uint64_t free_pages = 0, prev_end = 0;
     for (uint32_t x = h->head; x != NIL; x = h->nodes[x].next) {
         const fl_node *r = &h->nodes[x];
-        size_t s = span_of_index(h, r->start);
-        if (r->npages == 0 || s == h->nspans ||
-            r->npages > h->spans[s].npages - (r->start - h->base[s]))
+        size_t s = ab_pindex_span_of(&h->px, r->start);
+        if (r->npages == 0 || s == h->px.nspans ||
+            r->npages > h->px.spans[s].npages - (r->start - h->px.base[s]))
             inside = false;
         if (x != h->head && r->start <= prev_end)
             ordered = false;
@@ -463,8 +383,8 @@ static size_t freelist_check(const void *self)
     bool starts_ok = true;
     uint64_t prev_span_end = 0;
     uint32_t x = h->head;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s], e = b + h->spans[s].npages;
+    for (size_t s = 0; s < h->px.nspans; s++) {
+        uint64_t b = h->px.base[s], e = b + h->px.spans[s].npages;
         if (ab_bits_count(h->start_bits, prev_span_end, b - prev_span_end) != 0)
             starts_ok = false;
         prev_span_end = e;

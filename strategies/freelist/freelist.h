@@ -30,12 +30,12 @@
  * beyond.
  *
  * Invariants, in the order check() walks them:
- *   1. The header is sound: magic, the copied spans are normalized, span
- *      index bases are multiples of 1024, ascending, with at least one unused
- *      index between spans; total_pages is the sum of the spans; the pool
- *      holds sum ceil(npages / 2) nodes and bump <= pool size.
- *   2. Every chunk of 1024 indices maps to its span: index + delta[chunk]
- *      is the page that index stands for.
+ *   1. The header's magic is right.
+ *   2. The page index is sound (ab_pindex_check): the copied spans are
+ *      normalized, span index bases are multiples of 1024, ascending, with
+ *      at least one unused index between spans; total_pages is the sum of
+ *      the spans; every chunk of 1024 indices maps to its span. Then the
+ *      pool holds sum ceil(npages / 2) nodes and bump <= pool size.
  *   3. The list is well linked: from head, each node's next's prev is that
  *      node, it ends at tail, it has nruns nodes, all below bump.
  *   4. Every range is non-empty and lies inside one span.

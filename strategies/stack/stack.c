@@ -1,10 +1,10 @@
 /*
  * stack: a LIFO of free single pages, after xv6's kalloc.
  *
- * Algorithm. Every managed page has a 32-bit index: the spans are laid end to
- * end, each starting at a multiple of CHUNK_PAGES (1024), so that one chunk
- * of indices belongs to one span and index -> page is one table load:
- * page = index + delta[index >> CHUNK_SHIFT]. The free pages are an array of
+ * Algorithm. Every managed page has a 32-bit index (allocbench/pindex.h):
+ * the spans are laid end to end, each starting at a multiple of 1024, so
+ * that one chunk of indices belongs to one span and index -> page is one
+ * table load: page = index + delta[index >> 10]. The free pages are an array of
  * indices used as a stack; one bit per index says "allocated", so that a
  * double free, or a free of a page that was never handed out, is seen
  * (AB_EDOUBLE). init() fills the stack in one pass so that the lowest page
@@ -24,68 +24,42 @@
 #include "stack.h"
 
 #include "allocbench/bits.h"
+#include "allocbench/pindex.h"
 
 #define STACK_MAGIC 0x5354434bu /* "STCK" */
-#define CHUNK_SHIFT 10u
-#define CHUNK_PAGES ((uint64_t)1 << CHUNK_SHIFT)
-#define INDEX_LIMIT ((uint64_t)1 << 32)
 #define HEADER_BYTES 128u
 
 typedef struct stack_hdr {
     /* Hot: alloc and free touch only these. */
     uint64_t top;          /* free pages = entries on the stack */
     uint32_t *stack;       /* [total_pages] page indices, top of stack last */
-    uint64_t *delta;       /* [nchunks] page - index for that chunk */
     uint64_t *alloc_bits;  /* [words(index_pages)] 1 = allocated */
-    ab_span *spans;        /* [nspans] copy of the caller's spans */
-    uint32_t *base;        /* [nspans] index of each span's first page */
-    size_t nspans;
-    uint64_t total_pages;
-    uint64_t index_pages;  /* size of the index space */
+    ab_pindex px;          /* spans, bases, chunk deltas (gap 0) */
     uint64_t meta_bytes;
     uint32_t magic;
 } stack_hdr;
 
 _Static_assert(sizeof(stack_hdr) <= HEADER_BYTES, "stack header fits its slot");
 
-/* Offsets of each array in the metadata area; total 0 when too large. */
+/* Offsets of each array in the metadata area. */
 typedef struct stack_layout {
-    uint64_t index_pages, nchunks;
-    uint64_t spans_off, base_off, delta_off, bits_off, stack_off, total;
+    uint64_t index_pages, total_pages, bits_off, stack_off, total;
 } stack_layout;
-
-static uint64_t round8(uint64_t x) { return (x + 7u) & ~(uint64_t)7u; }
-
-/* Index of the first page of the span after one that starts at base. */
-static uint64_t base_next(uint64_t base, uint64_t npages)
-{
-    return (base + npages + CHUNK_PAGES - 1u) & ~(CHUNK_PAGES - 1u);
-}
 
 /* Fills *l for these spans. Returns false if they are not normalized or the
  * index space or the metadata would not fit. */
 static bool layout_compute(const ab_span *spans, size_t nspans, stack_layout *l)
 {
-    if (!ab_spans_normalized(spans, nspans))
+    uint64_t px_bytes;
+    if (!ab_pindex_size(spans, nspans, 0, &l->index_pages, &px_bytes))
         return false;
-    uint64_t base = 0, total = 0;
-    for (size_t i = 0; i < nspans; i++) {
-        if (spans[i].npages >= INDEX_LIMIT - base)
-            return false;
-        total += spans[i].npages;
-        l->index_pages = base + spans[i].npages;
-        base = base_next(base, spans[i].npages);
-    }
-    l->nchunks = (l->index_pages + CHUNK_PAGES - 1u) >> CHUNK_SHIFT;
-    l->spans_off = HEADER_BYTES;
-    l->base_off = l->spans_off + (uint64_t)nspans * sizeof(ab_span);
-    l->delta_off = l->base_off + round8((uint64_t)nspans * 4u);
-    l->bits_off = l->delta_off + l->nchunks * 8u;
+    l->total_pages = 0;
+    for (size_t i = 0; i < nspans; i++)
+        l->total_pages += spans[i].npages;
+    l->bits_off = HEADER_BYTES + px_bytes;
     l->stack_off = l->bits_off + ab_bits_words(l->index_pages) * 8u;
-    l->total = l->stack_off + round8(total * 4u);
-    if (l->total > (uint64_t)SIZE_MAX)
-        return false;
-    return true;
+    l->total = l->stack_off + ab_pindex_round8(l->total_pages * 4u);
+    return l->total <= (uint64_t)SIZE_MAX;
 }
 
 static size_t stack_meta_bytes(const ab_span *spans, size_t nspans)
@@ -104,46 +78,27 @@ static ab_status stack_init(void *meta, size_t meta_len, const ab_span *spans, s
         return AB_EINVAL;
     unsigned char *m = (unsigned char *)meta;
     stack_hdr *h = (stack_hdr *)meta;
-    h->spans = (ab_span *)(void *)(m + l.spans_off);
-    h->base = (uint32_t *)(void *)(m + l.base_off);
-    h->delta = (uint64_t *)(void *)(m + l.delta_off);
+    ab_pindex_init(&h->px, m + HEADER_BYTES, spans, nspans, 0);
     h->alloc_bits = (uint64_t *)(void *)(m + l.bits_off);
     h->stack = (uint32_t *)(void *)(m + l.stack_off);
-    h->nspans = nspans;
-    h->index_pages = l.index_pages;
     h->meta_bytes = l.total;
     h->magic = STACK_MAGIC;
-
-    uint64_t base = 0, total = 0;
-    for (size_t i = 0; i < nspans; i++) {
-        h->spans[i] = spans[i];
-        h->base[i] = (uint32_t)base;
-        base = base_next(base, spans[i].npages);
-        total += spans[i].npages;
-    }
-    h->total_pages = total;
 
     uint64_t words = ab_bits_words(l.index_pages);
     for (uint64_t w = 0; w < words; w++)
         h->alloc_bits[w] = 0;
 
-    /* Per span: its chunk deltas, then its pages stored highest first into
-     * the stack's slots from the end down, so that the lowest page of the
-     * lowest span ends on top. */
-    uint32_t *slot = h->stack + total;
+    /* Per span, its pages stored highest first into the stack's slots from
+     * the end down, so that the lowest page of the lowest span ends on top. */
+    uint32_t *slot = h->stack + l.total_pages;
     for (size_t i = 0; i < nspans; i++) {
-        uint64_t b = h->base[i];
-        uint64_t delta = spans[i].first_page - b;
-        uint64_t c_end = (b + spans[i].npages + CHUNK_PAGES - 1u) >> CHUNK_SHIFT;
-        for (uint64_t c = b >> CHUNK_SHIFT; c < c_end; c++)
-            h->delta[c] = delta;
-        uint32_t idx = (uint32_t)b;
+        uint32_t idx = h->px.base[i];
         uint64_t np = spans[i].npages;
         slot -= np;
         for (uint64_t j = 0; j < np; j++)
             slot[np - 1u - j] = idx + (uint32_t)j;
     }
-    h->top = total;
+    h->top = l.total_pages;
     return AB_OK;
 }
 
@@ -159,7 +114,7 @@ static ab_status stack_alloc(void *self, uint64_t n, uint64_t align_pages, uint6
         return AB_ENOMEM;
     uint32_t idx = h->stack[--h->top];
     h->alloc_bits[idx >> 6] |= 1ull << (idx & 63u);
-    *addr = ((uint64_t)idx + h->delta[idx >> CHUNK_SHIFT]) << AB_PAGE_SHIFT;
+    *addr = ab_pindex_page(&h->px, idx) << AB_PAGE_SHIFT;
     return AB_OK;
 }
 
@@ -168,10 +123,10 @@ static ab_status stack_free(void *self, uint64_t addr, uint64_t n)
     stack_hdr *h = (stack_hdr *)self;
     size_t s;
     uint64_t page;
-    ab_status st = ab_free_precheck(h->spans, h->nspans, addr, n, &s, &page);
+    ab_status st = ab_free_precheck(h->px.spans, h->px.nspans, addr, n, &s, &page);
     if (st != AB_OK)
         return st;
-    uint32_t idx = h->base[s] + (uint32_t)(page - h->spans[s].first_page);
+    uint32_t idx = ab_pindex_index(&h->px, s, page);
     uint64_t *word = &h->alloc_bits[idx >> 6];
     uint64_t bit = 1ull << (idx & 63u);
     if ((*word & bit) == 0)
@@ -186,16 +141,16 @@ static ab_status stack_free(void *self, uint64_t addr, uint64_t n)
 static void stack_walk_free(const void *self, ab_run_fn fn, void *ctx)
 {
     const stack_hdr *h = (const stack_hdr *)self;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s];
-        uint64_t end = b + h->spans[s].npages;
+    for (size_t s = 0; s < h->px.nspans; s++) {
+        uint64_t b = h->px.base[s];
+        uint64_t end = b + h->px.spans[s].npages;
         uint64_t i = b;
         while (i < end) {
             uint64_t run = ab_bits_find(h->alloc_bits, i, end, false);
             if (run == end)
                 break;
             uint64_t run_end = ab_bits_find(h->alloc_bits, run, end, true);
-            if (fn(ctx, h->spans[s].first_page + (run - b), run_end - run) != 0)
+            if (fn(ctx, h->px.spans[s].first_page + (run - b), run_end - run) != 0)
                 return;
             i = run_end;
         }
@@ -205,7 +160,7 @@ static void stack_walk_free(const void *self, ab_run_fn fn, void *ctx)
 static void stack_stats(const void *self, ab_stats *out)
 {
     const stack_hdr *h = (const stack_hdr *)self;
-    out->total_pages = h->total_pages;
+    out->total_pages = h->px.total_pages;
     out->meta_bytes = h->meta_bytes;
     ab_stats_from_walk(&ab_strategy_stack, self, out);
 }
@@ -219,47 +174,27 @@ static size_t stack_check(const void *self)
     AB_INSIST(broken, h->magic == STACK_MAGIC && "magic");
     if (h->magic != STACK_MAGIC)
         return broken;
-    AB_INSIST(broken, ab_spans_normalized(h->spans, h->nspans) && "spans normalized");
-    uint64_t total = 0, next_base = 0;
-    bool bases_ok = true;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s];
-        if ((b & (CHUNK_PAGES - 1u)) != 0 || b < next_base)
-            bases_ok = false;
-        next_base = b + h->spans[s].npages;
-        total += h->spans[s].npages;
-    }
-    AB_INSIST(broken, bases_ok && "span bases chunk-aligned and ascending");
-    AB_INSIST(broken, next_base == h->index_pages && h->index_pages < INDEX_LIMIT &&
-                          "index space ends at the last span");
-    AB_INSIST(broken, total == h->total_pages && "total pages is the sum of spans");
-    AB_INSIST(broken, h->top <= h->total_pages && "stack within its array");
-    if (!bases_ok || next_base != h->index_pages || h->top > h->total_pages)
+    AB_INSIST(broken, h->top <= h->px.total_pages && "stack within its array");
+    if (h->top > h->px.total_pages)
         return broken;
 
-    /* 2. Chunk deltas. */
-    bool delta_ok = true;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s];
-        uint64_t c_end = (b + h->spans[s].npages + CHUNK_PAGES - 1u) >> CHUNK_SHIFT;
-        for (uint64_t c = b >> CHUNK_SHIFT; c < c_end; c++)
-            if (h->delta[c] != h->spans[s].first_page - b)
-                delta_ok = false;
-    }
-    AB_INSIST(broken, delta_ok && "every chunk maps to its span");
+    /* 2. The page index: spans, bases, chunk deltas. */
+    size_t px_broken = ab_pindex_check(&h->px);
+    broken += px_broken;
+    if (px_broken != 0)
+        return broken;
 
     /* 3. Stack entries. */
     bool entries_ok = true;
     uint64_t sum = 0, sum_sq = 0;
     for (uint64_t i = 0; i < h->top; i++) {
         uint64_t idx = h->stack[i];
-        if (idx >= h->index_pages) {
+        if (idx >= h->px.index_pages) {
             entries_ok = false;
             continue;
         }
-        size_t s = ab_span_find(h->spans, h->nspans, idx + h->delta[idx >> CHUNK_SHIFT]);
-        if (s == h->nspans || idx < h->base[s] ||
-            idx - h->base[s] >= h->spans[s].npages || ab_bit_test(h->alloc_bits, idx))
+        size_t s = ab_pindex_span_of(&h->px, idx);
+        if (s == h->px.nspans || ab_bit_test(h->alloc_bits, idx))
             entries_ok = false;
         sum += idx;
         sum_sq += idx * idx;
@@ -268,9 +203,9 @@ static size_t stack_check(const void *self)
 
     /* 4. Each free page on the stack once. */
     uint64_t clear = 0, csum = 0, csum_sq = 0;
-    for (size_t s = 0; s < h->nspans; s++) {
-        uint64_t b = h->base[s];
-        uint64_t end = b + h->spans[s].npages;
+    for (size_t s = 0; s < h->px.nspans; s++) {
+        uint64_t b = h->px.base[s];
+        uint64_t end = b + h->px.spans[s].npages;
         for (uint64_t i = ab_bits_find(h->alloc_bits, b, end, false); i < end;
              i = ab_bits_find(h->alloc_bits, i + 1u, end, false)) {
             clear++;

@@ -15,12 +15,12 @@
  * stay below 2^32 pages (16 TiB); meta_bytes() returns 0 beyond.
  *
  * Invariants, in the order check() walks them:
- *   1. The header is sound: magic, nspans >= 1, the copied spans are
+ *   1. The header is sound: magic, and top <= total_pages.
+ *   2. The page index is sound (ab_pindex_check): the copied spans are
  *      normalized, span index bases are multiples of 1024 and ascending
  *      without overlap, total_pages is the sum of the spans, the index space
- *      is below 2^32 and top <= total_pages.
- *   2. Every chunk of 1024 indices maps to its span: index + delta[chunk]
- *      is the page that index stands for.
+ *      is below 2^32, and every chunk of 1024 indices maps to its span:
+ *      index + delta[chunk] is the page that index stands for.
  *   3. Every stack entry is the index of a managed page whose allocated bit
  *      is clear.
  *   4. The stack holds every free page exactly once: the number of clear
