@@ -1,0 +1,566 @@
+/*
+ * allocbench: the page trace text format and `allocbench import`. See
+ * trace.h and docs/traces.md.
+ *
+ * Parsing is one pass over the lines, O(lines) expected: the file's IDs go
+ * through an open-addressing hash table (linear probing, load <= 1/2) to
+ * dense ids, which index the per-id state (live or not, pages, the line of
+ * its last allocation). Memory: 24 bytes per record, 32 per distinct ID and
+ * 4 per hash slot (2 to 4 slots per ID).
+ */
+#define _GNU_SOURCE
+#include "trace.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+    fprintf(stderr, "allocbench: out of memory\n");
+    exit(1);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (q == NULL)
+        oom();
+    return q;
+}
+
+void trace_text_printf(trace_text *t, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->p ? t->p + t->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            fprintf(stderr, "allocbench: bad format\n");
+            exit(1);
+        }
+        if ((size_t)n < room) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->len + (size_t)n + 1)
+            cap *= 2;
+        t->p = xrealloc(t->p, cap);
+        t->cap = cap;
+    }
+}
+
+/* ---- file IDs -> dense ids ---- */
+
+typedef struct id_ent {
+    uint64_t key;
+    uint64_t npages; /* while live */
+    size_t line;     /* of the last allocation or free */
+    int live;
+} id_ent;
+
+typedef struct id_map {
+    uint32_t *slots; /* dense id + 1; 0 = empty */
+    size_t cap;      /* power of two */
+    id_ent *ents;
+    size_t n, ents_cap;
+} id_map;
+
+static size_t id_hash(uint64_t key, size_t cap)
+{
+    key ^= key >> 31;
+    key *= 0x9e3779b97f4a7c15ull;
+    key ^= key >> 29;
+    return (size_t)key & (cap - 1);
+}
+
+static void id_map_grow(id_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        oom();
+    for (size_t d = 0; d < m->n; d++) {
+        size_t h = id_hash(m->ents[d].key, cap);
+        while (slots[h] != 0)
+            h = (h + 1) & (cap - 1);
+        slots[h] = (uint32_t)(d + 1);
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+}
+
+/* The dense id of key, created if new; -1 if 2^32 - 1 ids exist already. */
+static int64_t id_map_get(id_map *m, uint64_t key)
+{
+    if (2 * (m->n + 1) > m->cap)
+        id_map_grow(m);
+    size_t h = id_hash(key, m->cap);
+    while (m->slots[h] != 0) {
+        uint32_t d = m->slots[h] - 1;
+        if (m->ents[d].key == key)
+            return d;
+        h = (h + 1) & (m->cap - 1);
+    }
+    if (m->n >= UINT32_MAX - 1u)
+        return -1;
+    if (m->n == m->ents_cap) {
+        m->ents_cap = m->ents_cap ? m->ents_cap * 2 : 1024;
+        m->ents = xrealloc(m->ents, m->ents_cap * sizeof *m->ents);
+    }
+    id_ent *e = &m->ents[m->n];
+    memset(e, 0, sizeof *e);
+    e->key = key;
+    m->slots[h] = (uint32_t)(m->n + 1);
+    return (int64_t)m->n++;
+}
+
+static void id_map_free(id_map *m)
+{
+    free(m->slots);
+    free(m->ents);
+}
+
+/* ---- the parser ---- */
+
+typedef struct cursor {
+    const char *p, *e;
+} cursor;
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static void skip_blank(cursor *c)
+{
+    while (c->p < c->e && is_blank(*c->p))
+        c->p++;
+}
+
+/* The next whitespace-separated token; length 0 at the end of the line. */
+static size_t token(cursor *c, const char **tok)
+{
+    skip_blank(c);
+    *tok = c->p;
+    while (c->p < c->e && !is_blank(*c->p))
+        c->p++;
+    return (size_t)(c->p - *tok);
+}
+
+static int fail(char *err, size_t err_len, const char *name, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int fail(char *err, size_t err_len, const char *name, size_t line, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    if (line)
+        snprintf(err, err_len, "%s:%zu: %s", name, line, why);
+    else
+        snprintf(err, err_len, "%s: %s", name, why);
+    return -1;
+}
+
+/* Decimal digits only. 0 ok, -1 not a number, -2 too large. */
+static int parse_dec(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (n == 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10u)
+            return -2;
+        v = v * 10u + d;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A field of line `line`; on error fills err (what names the field). */
+static int field_u64(const char *tok, size_t n, const char *what, uint64_t *out,
+                     char *err, size_t err_len, const char *name, size_t line)
+{
+    if (n == 0)
+        return fail(err, err_len, name, line, "missing %s", what);
+    int rc = parse_dec(tok, n, out);
+    if (rc == -1)
+        return fail(err, err_len, name, line, "%s '%.*s' is not a non-negative decimal integer",
+                    what, (int)(n > 40 ? 40 : n), tok);
+    if (rc == -2)
+        return fail(err, err_len, name, line, "%s '%.*s' is too large", what,
+                    (int)(n > 40 ? 40 : n), tok);
+    return 0;
+}
+
+/* A comment line: the version header and the role are read, others ignored. */
+static int parse_comment(cursor *c, trace *t, char *err, size_t err_len, const char *name,
+                         size_t line)
+{
+    static const char ver[] = "# allocbench page trace v";
+    static const char role[] = "# role:";
+    size_t n = (size_t)(c->e - c->p);
+    if (n >= sizeof ver - 1 && !memcmp(c->p, ver, sizeof ver - 1)) {
+        cursor v = {c->p + sizeof ver - 1, c->e};
+        const char *tok;
+        size_t tn = token(&v, &tok);
+        if (tn != 1 || tok[0] != '1')
+            return fail(err, err_len, name, line, "unsupported trace version 'v%.*s' (this reads v1)",
+                        (int)(tn > 20 ? 20 : tn), tok);
+    } else if (n >= sizeof role - 1 && !memcmp(c->p, role, sizeof role - 1)) {
+        cursor v = {c->p + sizeof role - 1, c->e};
+        const char *tok;
+        size_t tn = token(&v, &tok);
+        if (tn == 3 && !memcmp(tok, "pmm", 3))
+            t->role = 0;
+        else if (tn == 3 && !memcmp(tok, "vmm", 3))
+            t->role = 1;
+        else
+            return fail(err, err_len, name, line, "role '%.*s' is not pmm or vmm",
+                        (int)(tn > 20 ? 20 : tn), tok);
+    }
+    return 0;
+}
+
+int trace_parse(const char *text, size_t len, const char *name, trace *out, char *err,
+                size_t err_len)
+{
+    trace t;
+    memset(&t, 0, sizeof t);
+    t.role = -1;
+    id_map m;
+    memset(&m, 0, sizeof m);
+    size_t cap = 0;
+    uint64_t live_pages = 0;
+    int rc = 0;
+    const char *p = text, *end = text + len;
+    for (size_t line = 1; p < end && rc == 0; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        cursor c = {p, nl ? nl : end};
+        p = nl ? nl + 1 : end;
+        skip_blank(&c);
+        if (c.p == c.e)
+            continue;
+        if (*c.p == '#') {
+            rc = parse_comment(&c, &t, err, err_len, name, line);
+            continue;
+        }
+        const char *tok;
+        size_t tn = token(&c, &tok);
+        int is_alloc = tn == 1 && tok[0] == 'a';
+        if (!is_alloc && !(tn == 1 && tok[0] == 'f')) {
+            rc = fail(err, err_len, name, line, "unknown op '%.*s' (want 'a ID NPAGES [ALIGN]' or 'f ID')",
+                      (int)(tn > 20 ? 20 : tn), tok);
+            break;
+        }
+        const char *hash = memchr(c.p, '#', (size_t)(c.e - c.p));
+        if (hash != NULL) {
+            rc = fail(err, err_len, name, line, "'#' after an op: a comment takes a whole line");
+            break;
+        }
+        uint64_t key, npages = 0, align = 0;
+        tn = token(&c, &tok);
+        if ((rc = field_u64(tok, tn, "ID", &key, err, err_len, name, line)) != 0)
+            break;
+        if (is_alloc) {
+            tn = token(&c, &tok);
+            if ((rc = field_u64(tok, tn, "NPAGES", &npages, err, err_len, name, line)) != 0)
+                break;
+            if (npages == 0) {
+                rc = fail(err, err_len, name, line, "NPAGES is 0");
+                break;
+            }
+            if (npages > TRACE_MAX_NPAGES) {
+                rc = fail(err, err_len, name, line, "NPAGES %llu is above the replay limit %llu",
+                          (unsigned long long)npages, (unsigned long long)TRACE_MAX_NPAGES);
+                break;
+            }
+            tn = token(&c, &tok);
+            if (tn != 0) {
+                if ((rc = field_u64(tok, tn, "ALIGN", &align, err, err_len, name, line)) != 0)
+                    break;
+                if (align == 0 || (align & (align - 1)) != 0) {
+                    rc = fail(err, err_len, name, line, "ALIGN %llu is not a power of two",
+                              (unsigned long long)align);
+                    break;
+                }
+            }
+        }
+        tn = token(&c, &tok);
+        if (tn != 0) {
+            rc = fail(err, err_len, name, line, "trailing text '%.*s'", (int)(tn > 40 ? 40 : tn), tok);
+            break;
+        }
+        int64_t d = id_map_get(&m, key);
+        if (d < 0) {
+            rc = fail(err, err_len, name, line, "more than 2^32 - 2 distinct IDs");
+            break;
+        }
+        id_ent *e = &m.ents[d];
+        if (is_alloc) {
+            if (e->live) {
+                rc = fail(err, err_len, name, line, "ID %llu is still live (allocated at line %zu)",
+                          (unsigned long long)key, e->line);
+                break;
+            }
+            e->live = 1;
+            e->npages = npages;
+            live_pages += npages;
+            if (live_pages > t.peak_pages)
+                t.peak_pages = live_pages;
+            t.allocs++;
+        } else {
+            if (!e->live) {
+                if (e->line == 0)
+                    rc = fail(err, err_len, name, line, "free of ID %llu, which was never allocated",
+                              (unsigned long long)key);
+                else
+                    rc = fail(err, err_len, name, line, "free of ID %llu, already freed at line %zu",
+                              (unsigned long long)key, e->line);
+                break;
+            }
+            e->live = 0;
+            live_pages -= e->npages;
+            t.frees++;
+        }
+        e->line = line;
+        if (t.len == cap) {
+            cap = cap ? cap * 2 : 1024;
+            t.recs = xrealloc(t.recs, cap * sizeof *t.recs);
+        }
+        ab_trace_rec *r = &t.recs[t.len++];
+        r->op = is_alloc ? AB_TRACE_ALLOC : AB_TRACE_FREE;
+        r->id = (uint32_t)d;
+        r->npages = npages;
+        r->align = align;
+    }
+    t.ids = (uint32_t)m.n;
+    t.end_pages = live_pages;
+    id_map_free(&m);
+    if (rc != 0) {
+        free(t.recs);
+        memset(out, 0, sizeof *out);
+        out->role = -1;
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+char *trace_read_file(const char *path, size_t *len, char *err, size_t err_len)
+{
+    int is_stdin = !strcmp(path, "-");
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t n = 0, cap = 1 << 16;
+    char *buf = xrealloc(NULL, cap);
+    for (;;) {
+        if (cap - n < 2) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    int saved = errno;
+    if (!is_stdin)
+        fclose(f);
+    if (bad) {
+        snprintf(err, err_len, "%s: %s", path, strerror(saved));
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int trace_load(const char *path, trace *out, char *err, size_t err_len)
+{
+    size_t len;
+    char *text = trace_read_file(path, &len, err, err_len);
+    if (text == NULL) {
+        memset(out, 0, sizeof *out);
+        out->role = -1;
+        return -1;
+    }
+    int rc = trace_parse(text, len, path, out, err, err_len);
+    free(text);
+    return rc;
+}
+
+void trace_free(trace *t)
+{
+    free(t->recs);
+    t->recs = NULL;
+    t->len = 0;
+}
+
+/* ---- summary.csv ---- */
+
+/* Field k (0-based) of a comma-separated line [s, e), as [*fs, *fe). */
+static int csv_field(const char *s, const char *e, size_t k, const char **fs, const char **fe)
+{
+    for (size_t i = 0; i < k; i++) {
+        const char *comma = memchr(s, ',', (size_t)(e - s));
+        if (comma == NULL)
+            return 0;
+        s = comma + 1;
+    }
+    const char *comma = memchr(s, ',', (size_t)(e - s));
+    *fs = s;
+    *fe = comma ? comma : e;
+    return 1;
+}
+
+uint64_t trace_csv_failures(const char *csv)
+{
+    if (csv == NULL)
+        return 0;
+    const char *nl = strchr(csv, '\n');
+    if (nl == NULL)
+        return 0;
+    size_t col = 0;
+    const char *fs, *fe;
+    while (csv_field(csv, nl, col, &fs, &fe) && !(fe - fs == 8 && !memcmp(fs, "failures", 8)))
+        col++;
+    if (!csv_field(csv, nl, col, &fs, &fe))
+        return 0;
+    uint64_t sum = 0;
+    for (const char *p = nl + 1; *p != '\0';) {
+        const char *e = strchr(p, '\n');
+        if (e == NULL)
+            e = p + strlen(p);
+        uint64_t v;
+        if (csv_field(p, e, col, &fs, &fe) && parse_dec(fs, (size_t)(fe - fs), &v) == 0)
+            sum += v;
+        p = *e ? e + 1 : e;
+    }
+    return sum;
+}
+
+/* ---- allocbench import ---- */
+
+static const char import_help[] =
+    "usage: allocbench import strace|ftrace|perf IN [-o OUT]\n"
+    "\n"
+    "Translates IN (- for stdin) into an allocbench page trace (docs/traces.md) on\n"
+    "stdout or in OUT (written to a temporary name, then renamed). A summary of what\n"
+    "was translated and skipped goes to stderr.\n"
+    "  strace   output of strace -f -e trace=mmap,munmap,mremap,brk (VMM role):\n"
+    "           anonymous mappings and brk growth become runs; file-backed ones are\n"
+    "           ignored; a partial munmap frees the run and allocates what remains\n"
+    "  ftrace   mm_page_alloc / mm_page_free(_batched) events from the ftrace trace\n"
+    "           or trace_pipe file (PMM role): 2^order pages, ID = pfn\n"
+    "  perf     the same events as printed by perf script\n"
+    "A line naming a traced call or event that does not parse is an error (FILE:LINE).\n";
+
+static int write_out(const char *path, const char *data, size_t len)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL)
+        return -1;
+    if ((len && fwrite(data, 1, len, f) != len) || fflush(f) != 0) {
+        fclose(f);
+        unlink(tmp);
+        return -1;
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int import_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "allocbench import: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see: allocbench import --help)\n");
+    return 2;
+}
+
+int trace_import_main(int argc, char **argv)
+{
+    const char *kind = NULL, *in = NULL, *out = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(import_help, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
+            if (i + 1 >= argc)
+                return import_usage("%s needs a value", a);
+            out = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return import_usage("unknown argument '%s'", a);
+        } else if (kind == NULL) {
+            kind = a;
+        } else if (in == NULL) {
+            in = a;
+        } else {
+            return import_usage("unexpected argument '%s'", a);
+        }
+    }
+    if (kind == NULL)
+        return import_usage("%s", "which input: strace, ftrace or perf?");
+    trace_src src;
+    if (!strcmp(kind, "strace"))
+        src = TRACE_SRC_STRACE;
+    else if (!strcmp(kind, "ftrace") || !strcmp(kind, "perf"))
+        src = TRACE_SRC_FTRACE;
+    else
+        return import_usage("unknown input kind '%s' (want strace, ftrace or perf)", kind);
+    if (in == NULL)
+        return import_usage("%s", "IN is required (a file, or - for stdin)");
+
+    char err[512];
+    size_t len, out_len;
+    char *text = trace_read_file(in, &len, err, sizeof err);
+    if (text == NULL) {
+        fprintf(stderr, "allocbench import: %s\n", err);
+        return 1;
+    }
+    char *res;
+    trace_import_stats st;
+    int rc = trace_import(src, text, len, in, &res, &out_len, &st, err, sizeof err);
+    free(text);
+    if (rc != 0) {
+        fprintf(stderr, "allocbench import: %s\n", err);
+        return 1;
+    }
+    char sum[512];
+    trace_import_report(&st, sum, sizeof sum);
+    if (out == NULL) {
+        fwrite(res, 1, out_len, stdout);
+    } else if (write_out(out, res, out_len) != 0) {
+        fprintf(stderr, "allocbench import: cannot write '%s': %s\n", out, strerror(errno));
+        free(res);
+        return 1;
+    }
+    free(res);
+    fprintf(stderr, "allocbench import %s: %s\n", kind, sum);
+    return 0;
+}
