@@ -12,10 +12,12 @@
 #include <string.h>
 
 #include "allocbench/registry.h"
+#include "host/baselines.h"
 #include "host/host.h"
 #include "host/kcmd.h"
 #include "host/matrix.h"
 #include "host/plot.h"
+#include "host/trace.h"
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
@@ -38,20 +40,23 @@ static int cmd_list(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: allocbench list\n\nLists the registered strategies (name, capabilities, "
-                   "max pages per request, summary) and the workloads.\n");
+                   "max pages per request, summary), then the host-only baselines (jemalloc, glibc;\n"
+                   "real memory, at most 4G) and whether they can run, and the workloads.\n");
             return 0;
         }
         return usage_error("list", "unknown argument '%s'", argv[i]);
     }
     size_t n;
-    const ab_strategy *const *all = ab_registry(&n);
+    const ab_strategy *const *all = host_registry(&n);
     printf("strategies:\n");
     for (size_t i = 0; i < n; i++) {
         char caps[64];
-        printf("  %-10s %-24s max_npages=%-6llu %s\n", all[i]->name,
+        const char *why = host_baseline_skip(all[i], 1);
+        printf("  %-10s %-24s max_npages=%-6llu %s%s%s\n", all[i]->name,
                caps_str(all[i]->caps, caps, sizeof caps), (unsigned long long)all[i]->max_npages,
-               all[i]->summary);
+               all[i]->summary, why ? "; SKIPPED: " : "", why ? why : "");
     }
+    printf("the tool's own malloc: %s\n", host_malloc_origin());
     printf("workloads:\n");
     for (unsigned k = 0; k < AB_WL_COUNT; k++)
         printf("  %-10s default fill %s%u.%u%%\n", ab_workload_name((ab_workload_kind)k),
@@ -66,7 +71,9 @@ static const char run_help[] =
     "\n"
     "Runs one cell and writes summary.csv, frag.csv and meta.json to the run dir.\n"
     "  --strategy S     a name from `allocbench list`\n"
-    "  --workload W     bulk, repeat, rand, churn, sizes, huge, adversary\n"
+    "  --workload W     bulk, repeat, rand, churn, sizes, huge, adversary, or trace:FILE\n"
+    "                   (replay a page trace, docs/traces.md; --role defaults to the\n"
+    "                   trace's '# role:' line; --mem must hold the trace's peak)\n"
     "  --mem SIZE       managed memory: 64M, 16G, 4096K, 1T or bytes (multiple of 4 KiB)\n"
     "  --fill F         fill level: 0.9 or 90% (default: the workload's)\n"
     "  --seed N         PRNG seed (default 1)\n"
@@ -98,6 +105,8 @@ static int parse_u64(const char *s, uint64_t *out)
 static int cmd_run(int argc, char **argv)
 {
     const char *S = NULL, *W = NULL, *out = NULL;
+    int role_given = 0;
+    trace tr = {0};
     host_cell c = {0};
     c.seed = 1;
     for (int i = 2; i < argc; i++) {
@@ -129,6 +138,7 @@ static int cmd_run(int argc, char **argv)
                 if (!parse_u64(v, &c.ops) || c.ops == 0)
                     return usage_error("run", "--ops: '%s' is not a positive integer", v);
             } else if (!strcmp(a, "--role")) {
+                role_given = 1;
                 if (!strcmp(v, "pmm"))
                     c.role_vmm = 0;
                 else if (!strcmp(v, "vmm"))
@@ -148,13 +158,35 @@ static int cmd_run(int argc, char **argv)
         return usage_error("run", "%s is required", "--workload");
     if (c.mem_bytes == 0)
         return usage_error("run", "%s is required", "--mem");
-    if ((c.st = ab_registry_find(S)) == NULL)
+    if ((c.st = host_find(S)) == NULL)
         return usage_error("run", "--strategy: unknown strategy '%s' (see allocbench list)", S);
-    c.kind = ab_workload_parse(W);
+    c.kind = strncmp(W, "trace:", 6) ? ab_workload_parse(W) : AB_WL_TRACE;
     if (c.kind == AB_WL_COUNT)
         return usage_error("run", "--workload: unknown workload '%s' (see allocbench list)", W);
-    if (c.kind == AB_WL_TRACE)
-        return usage_error("run", "--workload: '%s' needs a trace file; not wired into run yet", W);
+    if (c.kind == AB_WL_TRACE) {
+        char err[512];
+        if (strncmp(W, "trace:", 6) != 0 || W[6] == '\0')
+            return usage_error("run", "--workload: '%s' needs a file: trace:FILE", W);
+        if (trace_load(W + 6, &tr, err, sizeof err) != 0) {
+            fprintf(stderr, "allocbench run: --workload: %s\n", err);
+            return 1;
+        }
+        uint64_t pages = c.mem_bytes / AB_PAGE_BYTES;
+        if (tr.peak_pages > pages) {
+            char mem[32];
+            host_format_size(c.mem_bytes, mem, sizeof mem);
+            fprintf(stderr, "allocbench run: --mem: %s holds %llu pages; %s needs %llu at its peak\n"
+                    "(see: allocbench run --help)\n", mem, (unsigned long long)pages, W + 6,
+                    (unsigned long long)tr.peak_pages);
+            trace_free(&tr);
+            return 2;
+        }
+        if (!role_given && tr.role >= 0)
+            c.role_vmm = tr.role;
+        c.trace = tr.recs;
+        c.trace_len = tr.len;
+        c.trace_ids = tr.ids;
+    }
 
     char dir[4096];
     if (out != NULL) {
@@ -182,6 +214,10 @@ static int cmd_run(int argc, char **argv)
     bad |= host_write_atomic(path, sum.p, sum.len);
     bad |= host_write_meta(dir, NULL);
     fputs(sum.p, stdout);
+    if (c.kind == AB_WL_TRACE && trace_csv_failures(sum.p) != 0)
+        fprintf(stderr, "allocbench run: %llu trace allocation(s) failed with ENOMEM (column "
+                "failures; their frees skipped)\n", (unsigned long long)trace_csv_failures(sum.p));
+    trace_free(&tr);
     fprintf(stderr, "allocbench run: %s%s%s; results in %s\n", ab_outcome_name(oc),
             msg[0] ? ": " : "", msg, dir);
     hbuf_free(&sum);
@@ -200,6 +236,10 @@ static const char matrix_help[] =
     "the cells the speed figures need), writes summary.csv, frag.csv and meta.json to the\n"
     "run dir, then prints the speed figures with PASS/FAIL. Managed memory is simulated:\n"
     "only metadata is allocated. Re-running on the same --out DIR keeps finished cells.\n"
+    "Baselines (jemalloc, glibc) hand out real memory: their cells stop at 1G (at most\n"
+    "1 GiB live at once); jemalloc's are skipped, with the reason, if libjemalloc.so.2\n"
+    "does not load. Then allocbench-micro (Google Benchmark; absent: a note) writes\n"
+    "gbench.json to the run dir.\n"
     "  --quick     the short matrix (<= 60 s on 2 cores)\n"
     "  --host-only leave out the kernel cells (every strategy x map, fault at 256M\n"
     "              in the i386 kernel under QEMU tcg; see allocbench kernel --help)\n"
@@ -246,10 +286,12 @@ static const char main_help[] =
     "  matrix   the default matrix and the speed figures\n"
     "  kernel   one cell inside the i386 kernel under QEMU\n"
     "  plot     plots and report.md/report.html from a run dir\n"
+    "  import   strace or ftrace/perf output -> a page trace (docs/traces.md)\n"
     "Each command takes --help.\n";
 
 int main(int argc, char **argv)
 {
+    host_baseline_reexec(argv); /* room for jemalloc's static TLS; see baselines.h */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         fputs(main_help, argc < 2 ? stderr : stdout);
@@ -265,6 +307,8 @@ int main(int argc, char **argv)
         return kcmd_main(argc, argv);
     if (!strcmp(argv[1], "plot"))
         return ab_plot_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "import"))
+        return trace_import_main(argc, argv);
     fprintf(stderr, "allocbench: unknown command '%s'\n", argv[1]);
     fputs(main_help, stderr);
     return 2;

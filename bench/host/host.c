@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../core/layout.h"
+#include "baselines.h"
 
 void hbuf_write(void *ctx, const char *s, size_t len)
 {
@@ -309,7 +310,11 @@ ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char 
     }
     size_t meta_len = c->st->meta_bytes(spans, nspans);
     void *meta = NULL;
-    if (meta_len == 0 ||
+    const char *skip = host_baseline_skip(c->st, c->mem_bytes >> AB_PAGE_SHIFT);
+    if (skip != NULL) {
+        r->outcome = AB_WL_SKIPPED;
+        snprintf(r->msg, sizeof r->msg, "%s", skip);
+    } else if (meta_len == 0 ||
         (meta = aligned_alloc(AB_META_ALIGN, (meta_len + AB_META_ALIGN - 1) & ~(size_t)(AB_META_ALIGN - 1))) == NULL) {
         r->outcome = meta_len == 0 ? AB_WL_SKIPPED : AB_WL_ERROR;
         snprintf(r->msg, sizeof r->msg, "%s", meta_len == 0 ? "meta_bytes() = 0: layout not supported"
@@ -332,7 +337,8 @@ ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char 
                        : (c->kind == AB_WL_CHURN || c->kind == AB_WL_SIZES || c->kind == AB_WL_HUGE) ? ops
                        : c->kind == AB_WL_TRACE ? c->trace_len : 2 * total;
         p.frag_every = steps / 32 > 256 ? steps / 32 : 256;
-        p.frag_fn = on_frag;
+        /* Baselines have no free runs to walk: no frag.csv rows. */
+        p.frag_fn = c->st->caps & AB_CAP_HOSTONLY ? NULL : on_frag;
         p.frag_ctx = &sink;
         p.timer = t;
         p.budget_cycles = (uint64_t)(c->budget_s * (double)t->tsc_hz);

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "allocbench/registry.h"
+#include "baselines.h"
 #include "kcmd.h"
+#include "micro_run.h"
 
 typedef struct plan {
     host_cell *c;
@@ -63,13 +65,13 @@ static const struct {
 
 static const ab_strategy *find(const char *name)
 {
-    return ab_registry_find(name);
+    return host_find(name);
 }
 
 static void plan_build(plan *p, const matrix_opts *o)
 {
     size_t ns;
-    const ab_strategy *const *all = ab_registry(&ns);
+    const ab_strategy *const *all = host_registry(&ns);
     const uint64_t G = 1ull << 30, M = 1ull << 20;
     uint64_t full_mems[] = {64 * M, 1 * G, 16 * G, 64 * G};
     uint64_t quick_mems[] = {64 * M};
@@ -79,7 +81,8 @@ static void plan_build(plan *p, const matrix_opts *o)
     double budget = o->quick ? 4.0 : 20.0;
     for (size_t m = 0; m < nm; m++)
         for (size_t s = 0; s < ns; s++) {
-            if (all[s]->caps & AB_CAP_HOSTONLY && mems[m] > 16 * G)
+            /* Baselines allocate real memory: <= 1 GiB live at once. */
+            if (all[s]->caps & AB_CAP_HOSTONLY && mems[m] > HOST_BASELINE_MATRIX_MAX_BYTES)
                 continue;
             for (size_t w = 0; w < sizeof wl_set / sizeof wl_set[0]; w++)
                 plan_add(p, all[s], wl_set[w].k, mems[m], wl_set[w].fill, o->seed, ops, budget);
@@ -292,6 +295,7 @@ int matrix_main(const matrix_opts *o)
             }
         }
     }
+    errors += micro_run(dir, o->quick);
     if (!o->host_only) {
         int kfailed = kcmd_matrix_run(dir, cells_dir, p.n, total_cells, &S, &F);
         if (kfailed < 0) {
