@@ -71,7 +71,8 @@ int cmdline_parse(char *line, kconfig *cfg)
         .pmm = NULL, .vmm = NULL, .workload = NULL, .mode = "unknown",
         .seed = 1, .mem_label_bytes = 0, .mem_limit_bytes = 4 * GIB,
         .window_bytes = 256ull << 20, .pages = 2048, .range_pages = 64,
-        .fill_pm = 0, .ops = 0, .role = "pmm",
+        .fill_pm = 0, .ops = 0, .role = "pmm", .heap = "slab", .live = 1000,
+        .module = NULL, .module_len = 0,
     };
     char *p = line;
     bool first = true;
@@ -142,9 +143,14 @@ int cmdline_parse(char *line, kconfig *cfg)
         } else if (kstreq(key, "ops")) {
             if (!parse_u64(val, &cfg->ops, false))
                 return bad(key, val, "expected a decimal number");
+        } else if (kstreq(key, "heap")) {
+            cfg->heap = val;
+        } else if (kstreq(key, "live")) {
+            if (!parse_u64(val, &cfg->live, false) || cfg->live == 0 || cfg->live > (1u << 20))
+                return bad(key, val, "expected 1 to 1048576");
         } else {
             return bad(key, val, "unknown key (known: pmm vmm workload seed mode mem "
-                                 "mem-limit window pages range fill role ops)");
+                                 "mem-limit window pages range fill role ops heap live)");
         }
     }
     if (cfg->pmm == NULL) {

@@ -17,7 +17,11 @@
  *                  0.9 (default: the workload's own)
  *   role=R         pmm (default) or vmm: which instance bench/core
  *                  workloads drive
- *   ops=N          operations for bench/core workloads (0: their default)
+ *   ops=N          operations for bench/core workloads and kmalloc (0: their
+ *                  default)
+ *   heap=H         kmalloc's heap: slab (default) or freelist (heap/heaps.def)
+ *   live=N         blocks the kmalloc workload keeps live in its mixed phase
+ *                  (default 1000)
  *
  * SIZE is a number with an optional K, M or G suffix (binary units). QEMU
  * puts the kernel's path first; a first word without '=' is skipped.
@@ -39,6 +43,12 @@ typedef struct kconfig {
     uint32_t fill_pm; /* per-mille; 0 = workload default */
     const char *role;
     uint64_t ops;
+    const char *heap;
+    uint64_t live;
+    /* Not from the command line: the first multiboot module (QEMU -initrd),
+     * filled in by kmain; NULL / 0 if there is none. */
+    const unsigned char *module;
+    uint32_t module_len;
 } kconfig;
 
 /*

@@ -1,16 +1,19 @@
 /*
  * kmain: from the multiboot loader to an exit status.
  *
- *   serial, GDT/IDT -> command line -> memory map -> bump-placed metadata
- *   -> paging, PMM, VMM -> TSC against the PIT -> workload between the
- *   output markers -> check() both instances -> PASS or FAIL.
+ *   serial, GDT/IDT -> command line -> memory map, multiboot module ->
+ *   bump-placed metadata -> paging, PMM, VMM, kmalloc -> TSC against the
+ *   PIT -> workload between the output markers -> check() the heap, fini
+ *   it, check() both instances -> PASS or FAIL.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "allocbench/registry.h"
 #include "cmdline.h"
+#include "heap.h"
 #include "idt.h"
+#include "kheap.h"
 #include "klibc.h"
 #include "kmem.h"
 #include "kprintf.h"
@@ -48,6 +51,11 @@ static _Noreturn void fail_usage(const char *what)
         kprintf("%s", what);
     kprintf("strategies:\n");
     strategies_list();
+    kprintf("heaps (heap=):\n");
+    size_t nh;
+    const ab_heap *const *heaps = ab_heap_registry(&nh);
+    for (size_t i = 0; i < nh; i++)
+        kprintf("  %-10s %s\n", heaps[i]->name, heaps[i]->summary);
     kprintf("workloads:\n");
     workload_list();
     kexit(KEXIT_FAIL);
@@ -78,6 +86,38 @@ static const ab_strategy *vmm_pick(const kconfig *cfg, const ab_strategy *pmm)
             return all[i];
     kprintf("@@AB-ERROR: no registered strategy can serve the VMM role\n");
     kexit(KEXIT_FAIL);
+}
+
+/*
+ * The first multiboot module, checked against the memory map: every byte in
+ * usable RAM below 4 GiB. Returns false (nothing found) or exits with the
+ * fail status if the loader's numbers make no sense.
+ */
+static bool module_find(const mb_info *mbi, const ab_region *map, size_t nmap, uint32_t *start,
+                        uint32_t *end)
+{
+    if (!(mbi->flags & MB_INFO_MODS) || mbi->mods_count == 0)
+        return false;
+    const mb_module *m = (const mb_module *)(uintptr_t)mbi->mods_addr;
+    if (mbi->mods_count > 1)
+        kprintf("module: %u modules given, using the first\n", mbi->mods_count);
+    if (m->mod_end < m->mod_start) {
+        kprintf("@@AB-ERROR: module: end 0x%08x is below its start 0x%08x\n", m->mod_end,
+                m->mod_start);
+        kexit(KEXIT_FAIL);
+    }
+    bool inside = m->mod_end == m->mod_start;
+    for (size_t i = 0; i < nmap && !inside; i++)
+        inside = map[i].type == AB_MEM_USABLE && map[i].base <= m->mod_start &&
+                 m->mod_end <= map[i].base + map[i].length;
+    if (!inside || m->mod_start < 0x1000) {
+        kprintf("@@AB-ERROR: module: 0x%08x..0x%08x is not inside usable memory\n",
+                m->mod_start, m->mod_end);
+        kexit(KEXIT_FAIL);
+    }
+    *start = m->mod_start;
+    *end = m->mod_end;
+    return true;
 }
 
 static uint64_t free_pages(const ab_strategy *st, void *self)
@@ -114,13 +154,19 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     static kconfig cfg;
     if (cmdline_parse(cmdline, &cfg) != 0)
         fail_usage("usage: pmm=S [vmm=S] workload=W [seed=N] [mode=M] [mem=SIZE] "
-                   "[mem-limit=SIZE] [window=SIZE] [pages=N] [range=N] [fill=PCT] [ops=N]\n");
+                   "[mem-limit=SIZE] [window=SIZE] [pages=N] [range=N] [fill=PCT] [ops=N] "
+                   "[heap=H] [live=N]\n");
     const ab_strategy *pmm = ab_registry_find(cfg.pmm);
     if (pmm == NULL) {
         kprintf("@@AB-ERROR: cmdline: pmm=%s: no such strategy\n", cfg.pmm);
         fail_usage(NULL);
     }
     const ab_strategy *vmm = vmm_pick(&cfg, pmm);
+    const ab_heap *heap = ab_heap_find(cfg.heap);
+    if (heap == NULL) {
+        kprintf("@@AB-ERROR: cmdline: heap=%s: no such heap\n", cfg.heap);
+        fail_usage(NULL);
+    }
     const kworkload *wl = workload_find(cfg.workload);
     if (wl == NULL) {
         kprintf("@@AB-ERROR: cmdline: workload=%s: no such workload\n", cfg.workload);
@@ -143,9 +189,24 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
         if (regions[i].type == AB_MEM_USABLE)
             usable += regions[i].length >> 12;
     }
+    /* The module (a trace) stays where the loader put it; paging is still
+     * off, so its physical address is its address, and kmem_init keeps it
+     * identity-mapped and out of the PMM. */
+    uint32_t mod_start = 0, mod_end = 0;
+    if (module_find(mbi, regions, nregions, &mod_start, &mod_end)) {
+        cfg.module = (const unsigned char *)(uintptr_t)mod_start;
+        cfg.module_len = mod_end - mod_start;
+        kprintf("module: 0x%08x..0x%08x (%u bytes)\n", mod_start, mod_end, cfg.module_len);
+    }
     size_t scratch = wl->scratch_bytes ? wl->scratch_bytes(&cfg, usable) : 0;
+    ab_page_provider pp;
+    kheap_provider(KWIN_BASE, (uint32_t)(cfg.window_bytes >> 12), &pp);
+    size_t heap_meta = heap->meta_bytes(&pp);
+    if (heap_meta == 0)
+        panic("boot: heap %s cannot cover the window", heap->name);
     kmem_init(regions, nregions, pmm, vmm, cfg.mem_limit_bytes, cfg.window_bytes, scratch,
-              &layout);
+              heap_meta, mod_start, mod_end, &layout);
+    kheap_init(heap, layout.heap_meta, layout.heap_meta_bytes, &pp);
     idt_set_page_fault_hook(vmm_page_fault);
     kprintf("kernel 0x%08x..0x%08x, metadata to 0x%08x, identity map to 0x%08x\n",
             layout.kernel_start, layout.kernel_end, layout.bump_end, layout.identity_end);
@@ -154,14 +215,21 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
             (unsigned)layout.pmm_meta_bytes);
     kprintf("vmm %s: window 0x%08x + %u pages, %u metadata bytes\n", vmm->name,
             layout.window_base, layout.window_pages, (unsigned)layout.vmm_meta_bytes);
+    kprintf("kmalloc %s: over the window, %u instance bytes\n", heap->name,
+            (unsigned)layout.heap_meta_bytes);
 
     ctx.cfg = &cfg;
     ctx.mem = &layout;
     ksnprintf(ctx.env, sizeof ctx.env, "kernel-%s", cfg.mode);
+    char label[48];
     if (pmm == vmm)
-        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s", pmm->name);
+        ksnprintf(label, sizeof label, "%s", pmm->name);
     else
-        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s+%s", pmm->name, vmm->name);
+        ksnprintf(label, sizeof label, "%s+%s", pmm->name, vmm->name);
+    if (wl->flags & KWL_HEAP)
+        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s@%s", heap->name, label);
+    else
+        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s", label);
     ctx.mem_bytes = cfg.mem_label_bytes ? cfg.mem_label_bytes : layout.managed_pages << 12;
 
     pit_init();
@@ -181,7 +249,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     kprintf("workload %s (seed %llu)\n", wl->name, (unsigned long long)cfg.seed);
     out_begin();
     report_headers();
-    bool own = wl != &kwl_core; /* bench/core workloads sample frag themselves */
+    bool own = !(wl->flags & KWL_SELF_FRAG); /* bench/core samples frag itself */
     if (own)
         report_frag(&ctx, pmm, pmm_instance(), 0);
     int rc = wl->run(&ctx);
@@ -189,15 +257,32 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
         report_frag(&ctx, pmm, pmm_instance(), 1);
     out_end();
 
+    /* kmalloc: check() and live blocks, then every cached page back
+     * (fini), so that the PMM and VMM counts below see no heap page. */
+    ab_heap_stats hs;
+    heap->stats(kheap_instance(), &hs);
+    size_t hbroken = heap->check(kheap_instance());
+    uint64_t hleak = hs.live_blocks;
+    if (wl->flags & KWL_HEAP)
+        kprintf("kmalloc %s: peak live %llu B, peak footprint %llu B (%llu pages at the end), "
+                "%llu mallocs, %llu frees, %llu failed\n", heap->name,
+                (unsigned long long)hs.peak_live_bytes,
+                (unsigned long long)hs.peak_footprint_bytes, (unsigned long long)kheap_pages(),
+                (unsigned long long)hs.mallocs, (unsigned long long)hs.frees,
+                (unsigned long long)hs.failed);
+    kheap_fini();
+
     size_t pbroken = pmm->check(pmm_instance());
     size_t vbroken = vmm->check(vmm_instance());
     uint64_t pleak = pfree0 - free_pages(pmm, pmm_instance()) -
                      (paging_table_frames() - tables0);
     uint64_t vleak = vfree0 - free_pages(vmm, vmm_instance());
-    kprintf("@@AB-CHECK pmm=%s broken=%u leaked=%lld vmm=%s broken=%u leaked=%lld\n",
+    kprintf("@@AB-CHECK pmm=%s broken=%u leaked=%lld vmm=%s broken=%u leaked=%lld "
+            "heap=%s broken=%u leaked=%llu\n",
             pmm->name, (unsigned)pbroken, (long long)pleak, vmm->name, (unsigned)vbroken,
-            (long long)vleak);
-    if (rc != 0 || pbroken != 0 || vbroken != 0 || pleak != 0 || vleak != 0)
+            (long long)vleak, heap->name, (unsigned)hbroken, (unsigned long long)hleak);
+    if (rc != 0 || pbroken != 0 || vbroken != 0 || pleak != 0 || vleak != 0 || hbroken != 0 ||
+        hleak != 0)
         kexit(KEXIT_FAIL);
     kexit(KEXIT_PASS);
 }

@@ -49,7 +49,8 @@ size_t kmem_read_map(const mb_info *mbi, void *regions_out, size_t cap)
 
 void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
                const ab_strategy *vmm, uint64_t mem_limit_bytes, uint64_t window_bytes,
-               size_t scratch_bytes, kmem_layout *out)
+               size_t scratch_bytes, size_t heap_meta_bytes, uint32_t module_start,
+               uint32_t module_end, kmem_layout *out)
 {
     memset(out, 0, sizeof *out);
     ab_span *spans = out->spans;
@@ -72,7 +73,33 @@ void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
     if (k == n || ab_span_find(spans, n, out->kernel_start >> 12) != k)
         panic("boot: the kernel image 0x%08x..0x%08x is not in usable memory",
               out->kernel_start, out->kernel_end);
-    bump b = {out->kernel_end, (spans[k].first_page + spans[k].npages) << 12};
+    uint64_t span_end = (spans[k].first_page + spans[k].npages) << 12;
+    bump b = {out->kernel_end, span_end};
+
+    /* The module: after the kernel in its span (QEMU's place), or cut out. */
+    uint64_t module_identity_end = 0;
+    if (module_end > module_start) {
+        out->module_start = module_start;
+        out->module_end = module_end;
+        if (module_start < out->kernel_end && module_end > out->kernel_start)
+            panic("boot: module 0x%08x..0x%08x overlaps the kernel image", module_start,
+                  module_end);
+        if (module_start >= out->kernel_end && module_start < span_end) {
+            if (module_end > span_end)
+                panic("boot: module 0x%08x..0x%08x runs past usable memory", module_start,
+                      module_end);
+            b.cur = align_up(module_end, 4096);
+        } else {
+            uint64_t first = module_start >> 12;
+            uint64_t last = align_up(module_end, 4096) >> 12;
+            if (ab_spans_remove(spans, &n, KMEM_MAX_SPANS, first, last - first) != AB_OK)
+                panic("boot: cutting out the module splits the map too often");
+            module_identity_end = align_up(module_end, 4096);
+            k = ab_span_find(spans, n, kend_page);
+            if (k == n)
+                panic("boot: the kernel's span vanished cutting out the module");
+        }
+    }
 
     uint32_t pd = (uint32_t)bump_alloc(&b, 4096, 4096, "page directory");
     uint32_t pt0 = (uint32_t)bump_alloc(&b, 4096, 4096, "first page table");
@@ -85,6 +112,9 @@ void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
         panic("boot: %s cannot manage a window of %u pages", vmm->name, out->window_pages);
     void *vmeta = (void *)(uintptr_t)bump_alloc(&b, out->vmm_meta_bytes, AB_META_ALIGN,
                                                 "VMM metadata");
+    out->heap_meta_bytes = heap_meta_bytes;
+    out->heap_meta = (void *)(uintptr_t)bump_alloc(&b, heap_meta_bytes ? heap_meta_bytes : 64,
+                                                   AB_META_ALIGN, "kmalloc instance");
     out->scratch_bytes = scratch_bytes;
     out->scratch = (void *)(uintptr_t)bump_alloc(&b, scratch_bytes ? scratch_bytes : 64,
                                                  AB_META_ALIGN, "workload scratch");
@@ -122,7 +152,11 @@ void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
     out->nspans = n;
     out->managed_pages = ab_spans_pages(spans, n);
 
-    out->identity_end = (uint32_t)align_up(out->bump_end, 4u << 20);
+    uint64_t ident = out->bump_end > module_identity_end ? out->bump_end : module_identity_end;
+    if (align_up(ident, 4u << 20) > KWIN_BASE)
+        panic("boot: the identity map would reach the kernel window (0x%llx)",
+              (unsigned long long)ident);
+    out->identity_end = (uint32_t)align_up(ident, 4u << 20);
     paging_init(pd, pt0, out->identity_end);
     pmm_init(pmm, pmeta_ptr, pmeta, spans, n);
     vmm_init(vmm, vmeta, out->vmm_meta_bytes, KWIN_BASE, out->window_pages);

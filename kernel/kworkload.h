@@ -22,7 +22,8 @@ typedef struct kctx {
     const kmem_layout *mem;
     ab_timer timer;
     char env[32];        /* "kernel-icount" */
-    char strategy[64];   /* "buddy", or "stack+freelist" when PMM != VMM */
+    char strategy[64];   /* "buddy", or "stack+freelist" when PMM != VMM;
+                            "slab@buddy" for KWL_HEAP workloads */
     uint64_t mem_bytes;  /* the mem_bytes column */
 } kctx;
 
@@ -34,7 +35,13 @@ typedef struct kworkload {
     size_t (*scratch_bytes)(const kconfig *cfg, uint64_t usable_pages);
     /* Returns 0 on success, -1 after printing "@@AB-ERROR: ..." */
     int (*run)(kctx *ctx);
+    unsigned flags; /* KWL_* */
 } kworkload;
+
+/* Rows drive kmalloc: the strategy column is "heap@pmm[+vmm]". */
+#define KWL_HEAP 0x1u
+/* The workload writes its own frag rows (bench/core samples them). */
+#define KWL_SELF_FRAG 0x2u
 
 /* The workload called name, or NULL. */
 const kworkload *workload_find(const char *name);
@@ -44,7 +51,10 @@ void workload_list(void);
 
 /* Table rows from workloads.c and the bench/core bridge. */
 extern const kworkload kwl_boot, kwl_map, kwl_fault, kwl_crash, kwl_triple, kwl_hang;
-/* Every bench/core workload but trace, by the name on the command line. */
+/* wl_heap.c: kmalloc and mtrace; wl_trace.c: trace (multiboot module). */
+extern const kworkload kwl_kmalloc, kwl_mtrace, kwl_trace;
+/* Every bench/core workload but trace (wl_trace.c), by the name on the
+ * command line. */
 extern const kworkload kwl_core;
 int kcore_accepts(const char *name);
 

@@ -74,6 +74,16 @@ static void row_buf_write(void *ctx, const char *s, size_t n)
 void report_kernel_op(const kctx *ctx, const char *op, const ab_hist *h,
                       uint64_t batch_cycles, uint64_t batch_ops)
 {
+    static ab_op_stats st;
+    memset(&st, 0, sizeof st);
+    st.hist = *h;
+    st.batch_cycles = batch_cycles;
+    st.batch_ops = batch_ops;
+    report_kernel_stats(ctx, op, &st);
+}
+
+void report_kernel_stats(const kctx *ctx, const char *op, const ab_op_stats *st)
+{
     static ab_wl_result r; /* ~90 KiB of histograms: not on the stack */
     static row_buf row, out;
     if (op_field == ~0u) {
@@ -86,9 +96,7 @@ void report_kernel_op(const kctx *ctx, const char *op, const ab_hist *h,
             panic("report: bench/core's summary header has no op column");
     }
     memset(&r, 0, sizeof r);
-    r.op[AB_OP_ALLOC].hist = *h;
-    r.op[AB_OP_ALLOC].batch_cycles = batch_cycles;
-    r.op[AB_OP_ALLOC].batch_ops = batch_ops;
+    r.op[AB_OP_ALLOC] = *st;
     r.total_pages = ctx->mem->managed_pages;
     r.meta_bytes = ctx->mem->pmm_meta_bytes;
     r.outcome = AB_WL_OK;

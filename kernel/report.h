@@ -32,6 +32,9 @@ void report_result(const kctx *ctx, const char *role, const ab_wl_result *r);
 void report_kernel_op(const kctx *ctx, const char *op, const ab_hist *h,
                       uint64_t batch_cycles, uint64_t batch_ops);
 
+/* The same from a whole ab_op_stats (failures and skipped columns too). */
+void report_kernel_stats(const kctx *ctx, const char *op, const ab_op_stats *st);
+
 /* A frag row for st/self at step (contiguous success columns empty). */
 void report_frag(const kctx *ctx, const ab_strategy *st, const void *self, uint64_t step);
 

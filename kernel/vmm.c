@@ -32,8 +32,13 @@ void vmm_init(const ab_strategy *st, void *meta, size_t meta_len, uint32_t base,
 
 ab_status vmm_reserve(uint32_t npages, uint32_t *va)
 {
+    return vmm_reserve_aligned(npages, 1, va);
+}
+
+ab_status vmm_reserve_aligned(uint32_t npages, uint32_t align_pages, uint32_t *va)
+{
     uint64_t addr;
-    ab_status s = vmm_st->alloc(vmm_self, npages, 1, &addr);
+    ab_status s = vmm_st->alloc(vmm_self, npages, align_pages ? align_pages : 1, &addr);
     if (s != AB_OK)
         return s;
     if (addr < win_base || ((addr - win_base) >> 12) + npages > win_pages)

@@ -27,6 +27,10 @@ void vmm_init(const ab_strategy *st, void *meta, size_t meta_len, uint32_t base,
 /* npages of window at *va, nothing mapped. Returns the strategy's status. */
 ab_status vmm_reserve(uint32_t npages, uint32_t *va);
 
+/* As vmm_reserve, with *va a multiple of align_pages pages (0 or 1: any);
+ * kmalloc's page provider uses it for aligned blocks. */
+ab_status vmm_reserve_aligned(uint32_t npages, uint32_t align_pages, uint32_t *va);
+
 /* Gives back a reserved range; panics if the strategy refuses. */
 void vmm_release(uint32_t va, uint32_t npages);
 

@@ -31,8 +31,8 @@ static ab_wl_params core_params(const kctx *ctx, ab_workload_kind kind)
     };
 }
 
-/* True iff name is a bench/core workload the kernel can run (not trace:
- * there is no file system to read one from). */
+/* True iff name is a bench/core workload this bridge runs (not trace:
+ * wl_trace.c reads it from the multiboot module). */
 int kcore_accepts(const char *name)
 {
     ab_workload_kind k = ab_workload_parse(name);
@@ -71,4 +71,4 @@ static int core_run(kctx *ctx)
 }
 
 const kworkload kwl_core = {"(bench/core)", "bulk repeat rand churn sizes huge adversary",
-                            core_scratch, core_run};
+                            core_scratch, core_run, KWL_SELF_FRAG};

@@ -32,7 +32,7 @@ static int boot_run(kctx *ctx)
     return 0;
 }
 
-const kworkload kwl_boot = {"boot", "boot and check only", NULL, boot_run};
+const kworkload kwl_boot = {"boot", "boot and check only", NULL, boot_run, 0};
 
 /* Addresses, 4 bytes per page. */
 static size_t pages_scratch(const kconfig *cfg, uint64_t usable_pages)
@@ -131,7 +131,7 @@ static int map_run(kctx *ctx)
 }
 
 const kworkload kwl_map = {"map", "VMM range + PMM frames + PTE + invlpg, per page and per range",
-                           pages_scratch, map_run};
+                           pages_scratch, map_run, 0};
 
 /*
  * Reserve npages as demand regions (several when the VMM strategy's
@@ -203,7 +203,7 @@ static int fault_run(kctx *ctx)
 }
 
 const kworkload kwl_fault = {"fault", "demand paging: cycles per first touch", pages_scratch,
-                             fault_run};
+                             fault_run, 0};
 
 static int crash_run(kctx *ctx)
 {
@@ -216,7 +216,7 @@ static int crash_run(kctx *ctx)
 }
 
 const kworkload kwl_crash = {"crash", "page-faults on purpose: must end in a panic", NULL,
-                             crash_run};
+                             crash_run, 0};
 
 static int triple_run(kctx *ctx)
 {
@@ -231,7 +231,7 @@ static int triple_run(kctx *ctx)
 }
 
 const kworkload kwl_triple = {"triple", "triple-faults on purpose: QEMU resets", NULL,
-                              triple_run};
+                              triple_run, 0};
 
 static int hang_run(kctx *ctx)
 {
@@ -243,4 +243,4 @@ static int hang_run(kctx *ctx)
 }
 
 const kworkload kwl_hang = {"hang", "hangs on purpose: the host's timeout must catch it", NULL,
-                            hang_run};
+                            hang_run, 0};

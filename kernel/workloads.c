@@ -4,7 +4,8 @@
 #include "kworkload.h"
 
 static const kworkload *const table[] = {
-    &kwl_boot, &kwl_map, &kwl_fault, &kwl_crash, &kwl_triple, &kwl_hang,
+    &kwl_boot, &kwl_map, &kwl_fault, &kwl_kmalloc, &kwl_trace, &kwl_mtrace,
+    &kwl_crash, &kwl_triple, &kwl_hang,
 };
 
 const kworkload *workload_find(const char *name)

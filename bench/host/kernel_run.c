@@ -18,9 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../heap/trace/mtrace.h"
+#include "../../kernel/ptrace_module.h"
 #include "../core/csv.h"
 #include "../core/workload.h"
 #include "allocbench/registry.h"
+#include "trace.h"
 
 #define QEMU_PASS 33
 #define QEMU_FAIL 35
@@ -53,8 +56,8 @@ const char *ab_kernel_mode_name(ab_kmode m)
 
 const char *ab_kernel_status_name(ab_kstatus s)
 {
-    static const char *const names[] = {"ok",      "fail", "panic", "reset",
-                                        "timeout", "lost", "nokvm", "host"};
+    static const char *const names[] = {"ok",   "fail",  "panic", "reset", "timeout",
+                                        "lost", "nokvm", "host",  "input"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -342,6 +345,33 @@ static bool log_find(const char *log, size_t len, const char *prefix, char *out,
     return false;
 }
 
+/*
+ * The @@AB-CHECK line (without its prefix): "pmm=S broken=N leaked=N vmm=S
+ * broken=N leaked=N [heap=H broken=N leaked=N]". Clean iff pmm and vmm are
+ * there and every broken= and leaked= is 0.
+ */
+static bool check_line_clean(const char *line)
+{
+    bool pmm = false, vmm = false;
+    unsigned counts = 0;
+    for (const char *p = line; *p != '\0';) {
+        size_t n = strcspn(p, " ");
+        if (n > 4 && memcmp(p, "pmm=", 4) == 0)
+            pmm = true;
+        else if (n > 4 && memcmp(p, "vmm=", 4) == 0)
+            vmm = true;
+        else if ((n > 7 && memcmp(p, "broken=", 7) == 0) || (n > 7 && memcmp(p, "leaked=", 7) == 0)) {
+            if (n != 8 || p[7] != '0')
+                return false;
+            counts++;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return pmm && vmm && counts >= 4;
+}
+
 /* Commas and quotes would break the CSV line. */
 static void csv_clean(char *s)
 {
@@ -351,7 +381,10 @@ static void csv_clean(char *s)
 }
 
 typedef struct cell_names {
-    char env[32], strategy[96], role[16], cmdline[1024], stem[256];
+    char env[32], strategy[128], role[16], cmdline[1024], stem[256];
+    char module[1400];   /* the file QEMU loads (-initrd), "" if none */
+    char initrd[2900];   /* module with ',' doubled (QEMU's escape) */
+    bool module_tmp;     /* module was written here: remove it after */
 } cell_names;
 
 static void record_failure(const ab_kernel_opts *o, const cell_names *c, ab_kernel_result *r)
@@ -391,10 +424,15 @@ static void build_names(const ab_kernel_opts *o, cell_names *c)
 {
     const char *vmm = o->vmm ? o->vmm : vmm_default(o->pmm);
     snprintf(c->env, sizeof c->env, "kernel-%s", ab_kernel_mode_name(o->mode));
+    char label[64];
     if (strcmp(vmm, o->pmm) == 0)
-        snprintf(c->strategy, sizeof c->strategy, "%s", o->pmm);
+        snprintf(label, sizeof label, "%s", o->pmm);
     else
-        snprintf(c->strategy, sizeof c->strategy, "%s+%s", o->pmm, vmm);
+        snprintf(label, sizeof label, "%s+%s", o->pmm, vmm);
+    if (ab_kernel_heap_workload(o->workload))
+        snprintf(c->strategy, sizeof c->strategy, "%s@%s", o->heap ? o->heap : "slab", label);
+    else
+        snprintf(c->strategy, sizeof c->strategy, "%s", label);
     ab_workload_kind k = ab_workload_parse(o->workload);
     snprintf(c->role, sizeof c->role, "%s",
              k != AB_WL_COUNT ? (o->role ? o->role : "pmm") : "kernel");
@@ -413,6 +451,8 @@ static void build_names(const ab_kernel_opts *o, cell_names *c)
                           (unsigned long long)o->ops);
         if (o->role != NULL)
             n += snprintf(c->cmdline + n, sizeof c->cmdline - (size_t)n, " role=%s", o->role);
+        if (o->heap != NULL)
+            n += snprintf(c->cmdline + n, sizeof c->cmdline - (size_t)n, " heap=%s", o->heap);
         if (o->extra != NULL)
             snprintf(c->cmdline + n, sizeof c->cmdline - (size_t)n, " %s", o->extra);
     }
@@ -421,6 +461,167 @@ static void build_names(const ab_kernel_opts *o, cell_names *c)
     for (char *p = c->stem; *p != '\0'; p++)
         if (*p == '/' || *p == ' ' || *p == ':')
             *p = '-';
+}
+
+bool ab_kernel_heap_workload(const char *workload)
+{
+    return workload != NULL && (strcmp(workload, "kmalloc") == 0 || strcmp(workload, "mtrace") == 0);
+}
+
+int ab_kernel_write_ptrace(const char *trace_path, const char *out_path, char *err,
+                           size_t err_len)
+{
+    trace t;
+    if (trace_load(trace_path, &t, err, err_len) != 0)
+        return -1;
+    char tmp[1500];
+    snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        snprintf(err, err_len, "%s: %s", tmp, strerror(errno));
+        trace_free(&t);
+        return -1;
+    }
+    unsigned char head[AB_PT_HEADER_BYTES], rec[AB_PT_RECORD_BYTES];
+    ab_pt_header_encode(head, t.len, t.ids,
+                        t.role == 0 ? 0u : t.role == 1 ? 1u : AB_PT_ROLE_NONE);
+    bool ok = fwrite(head, sizeof head, 1, f) == 1;
+    for (size_t i = 0; ok && i < t.len; i++) {
+        const ab_trace_rec *r = &t.recs[i];
+        bool alloc = r->op == AB_TRACE_ALLOC;
+        ab_pt_record_encode(rec, r->op, r->id, alloc ? r->npages : 0, alloc ? r->align : 0);
+        ok = fwrite(rec, sizeof rec, 1, f) == 1;
+    }
+    ok = fclose(f) == 0 && ok;
+    trace_free(&t);
+    if (!ok || rename(tmp, out_path) != 0) {
+        snprintf(err, err_len, "%s: %s", out_path, strerror(errno));
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int ab_kernel_opts_for_trace(ab_kernel_opts *o, const char *spec, char *err, size_t err_len)
+{
+    const char *file;
+    bool page;
+    if (strncmp(spec, "trace:", 6) == 0) {
+        file = spec + 6;
+        page = true;
+    } else if (strncmp(spec, "mtrace:", 7) == 0) {
+        file = spec + 7;
+        page = false;
+    } else if (strcmp(spec, "trace") == 0 || strcmp(spec, "mtrace") == 0) {
+        snprintf(err, err_len, "workload %s needs a file: %s:FILE", spec, spec);
+        return -1;
+    } else {
+        return 1;
+    }
+    if (*file == '\0') {
+        snprintf(err, err_len, "%s needs a file: %s:FILE", spec, page ? "trace" : "mtrace");
+        return -1;
+    }
+    if (strchr(file, ' ') != NULL) {
+        snprintf(err, err_len, "%s: QEMU's -initrd cuts a module's file name at a space; "
+                 "rename or link the file", file);
+        return -1;
+    }
+    size_t len;
+    char *data = trace_read_file(file, &len, err, err_len);
+    if (data == NULL)
+        return -1;
+    int rc = 0;
+    if (page && ab_pt_is_module((const unsigned char *)data, len)) {
+        ab_pt_header h;
+        uint64_t bad;
+        const char *why = ab_pt_validate((const unsigned char *)data, len, &h, &bad);
+        if (why != NULL) {
+            snprintf(err, err_len, "%s: record %llu: %s", file, (unsigned long long)bad, why);
+            rc = -1;
+        } else if (o->role == NULL && h.role != AB_PT_ROLE_NONE) {
+            o->role = h.role == 1 ? "vmm" : "pmm";
+        }
+    } else if (page) {
+        trace t;
+        if (trace_parse(data, len, file, &t, err, err_len) != 0) {
+            rc = -1;
+        } else {
+            /* The PMM manages a little less than the guest's memory; the
+             * VMM role replays on the window (window=, 256 MiB). */
+            uint64_t pages = o->mem_bytes >> 12;
+            bool vmm = o->role != NULL ? strcmp(o->role, "vmm") == 0 : t.role == 1;
+            if (!vmm && o->mem_bytes != 0 && t.peak_pages > pages) {
+                snprintf(err, err_len, "%s needs %llu pages at its peak; the guest's %llu MiB "
+                         "hold %llu", file, (unsigned long long)t.peak_pages,
+                         (unsigned long long)(o->mem_bytes >> 20), (unsigned long long)pages);
+                rc = -1;
+            } else if (o->role == NULL && t.role >= 0) {
+                o->role = t.role == 1 ? "vmm" : "pmm";
+            }
+            trace_free(&t);
+        }
+    } else {
+        ab_mt_header h;
+        if (len < AB_MT_HEADER_BYTES || !ab_mt_header_decode((const unsigned char *)data, &h)) {
+            snprintf(err, err_len, "%s: not a malloc trace (magic ABMTRACE, version %u, "
+                     "record size %u: heap/trace/mtrace.h)", file, AB_MT_VERSION,
+                     AB_MT_RECORD_BYTES);
+            rc = -1;
+        } else if ((len - AB_MT_HEADER_BYTES) % AB_MT_RECORD_BYTES != 0) {
+            snprintf(err, err_len, "%s: truncated: %zu bytes after the header is not a whole "
+                     "number of %u-byte records", file, len - AB_MT_HEADER_BYTES,
+                     AB_MT_RECORD_BYTES);
+            rc = -1;
+        }
+    }
+    free(data);
+    if (rc == 0) {
+        o->workload = page ? "trace" : "mtrace";
+        o->module_path = file;
+    }
+    return rc;
+}
+
+/*
+ * The module for this cell: a text page trace converted into
+ * <logdir>/<stem>.abpt, anything else as it is. 0, or -1 with why set.
+ */
+static int module_prepare(const ab_kernel_opts *o, cell_names *c, const char *logdir, char *why,
+                          size_t why_len)
+{
+    c->module[0] = c->initrd[0] = '\0';
+    c->module_tmp = false;
+    if (o->module_path == NULL)
+        return 0;
+    size_t len;
+    char *data = trace_read_file(o->module_path, &len, why, why_len);
+    if (data == NULL)
+        return -1;
+    bool convert = strcmp(o->workload, "trace") == 0 &&
+                   !ab_pt_is_module((const unsigned char *)data, len);
+    free(data);
+    if (convert) {
+        snprintf(c->module, sizeof c->module, "%s/%s.abpt", logdir, c->stem);
+        if (ab_kernel_write_ptrace(o->module_path, c->module, why, why_len) != 0)
+            return -1;
+        c->module_tmp = true;
+    } else {
+        snprintf(c->module, sizeof c->module, "%s", o->module_path);
+    }
+    if (strchr(c->module, ' ') != NULL) {
+        snprintf(why, why_len, "%.200s: QEMU's -initrd cuts a module's file name at a space",
+                 c->module);
+        return -1;
+    }
+    size_t k = 0;
+    for (const char *p = c->module; *p != '\0' && k + 2 < sizeof c->initrd; p++) {
+        c->initrd[k++] = *p;
+        if (*p == ',')
+            c->initrd[k++] = ','; /* QEMU's option escape */
+    }
+    c->initrd[k] = '\0';
+    return 0;
 }
 
 /* fork + exec QEMU; returns the exit status, -1 if killed by the timeout,
@@ -448,6 +649,10 @@ static int qemu_spawn(const ab_kernel_opts *o, const cell_names *c, const char *
     argv[a++] = serial;
     argv[a++] = "-device";
     argv[a++] = "isa-debug-exit,iobase=0xf4,iosize=0x04";
+    if (c->initrd[0] != '\0') {
+        argv[a++] = "-initrd";
+        argv[a++] = c->initrd;
+    }
     switch (o->mode) {
     case AB_KMODE_ICOUNT:
         argv[a++] = "-accel";
@@ -530,6 +735,13 @@ ab_kstatus ab_kernel_run(const ab_kernel_opts *o, ab_kernel_result *r)
         return r->status;
     }
 
+    if (module_prepare(o, &c, logdir, r->reason, sizeof r->reason) != 0) {
+        r->status = AB_KRUN_INPUT;
+        r->log_path[0] = '\0';
+        record_failure(o, &c, r);
+        return r->status;
+    }
+
     bool timed_out;
     double t0 = now_s();
     r->qemu_exit = qemu_spawn(o, &c, r->log_path, qemu_out, &timed_out);
@@ -545,8 +757,7 @@ ab_kstatus ab_kernel_run(const ab_kernel_opts *o, ab_kernel_result *r)
     unsigned rows = 0;
     bool framed = log != NULL && ab_kernel_log_check(log, len, &rows, why, sizeof why);
     if (log != NULL && log_find(log, len, "@@AB-CHECK ", found, sizeof found))
-        r->check_clean = strstr(found, "broken=0 leaked=0 vmm=") != NULL &&
-                         strstr(strstr(found, " vmm="), "broken=0 leaked=0") != NULL;
+        r->check_clean = check_line_clean(found);
 
     if (r->qemu_exit == -2) {
         r->status = AB_KRUN_HOST;
@@ -611,6 +822,8 @@ ab_kstatus ab_kernel_run(const ab_kernel_opts *o, ab_kernel_result *r)
         if (!o->keep_log) {
             remove(r->log_path);
             r->log_path[0] = '\0';
+            if (c.module_tmp)
+                remove(c.module);
         }
     }
     return r->status;
