@@ -1,6 +1,7 @@
 /*
  * allocbench kernel: one cell in the i386 kernel under QEMU, and the
- * matrix's kernel cells (every strategy x map, fault at 256 MiB, tcg).
+ * matrix's kernel cells (every strategy x map, fault, kmalloc at 256 MiB,
+ * tcg).
  * The QEMU side is kernel_run.c; this file is the command line and the
  * resumable cell bookkeeping.
  */
@@ -20,8 +21,9 @@
 #define AB_KERNEL_ELF_DEFAULT "build/release/kernel/allocbench-kernel.elf"
 #endif
 
-/* The workloads only the kernel has; the matrix runs these. */
-static const char *const kernel_workloads[] = {"map", "fault"};
+/* The workloads only the kernel has; the matrix runs these (kmalloc with
+ * the kernel's default heap, slab). */
+static const char *const kernel_workloads[] = {"map", "fault", "kmalloc"};
 #define KERNEL_MATRIX_MEM (256ull << 20)
 
 const char *kcmd_kernel_elf(const char *override)
@@ -75,7 +77,10 @@ static const char kernel_help[] =
     "kept in kernel-logs/) and the command exits 1.\n"
     "  --strategy S     PMM strategy (allocbench list)\n"
     "  --vmm S2         VMM strategy for the kernel window (default: S if it serves runs)\n"
-    "  --workload W     map, fault, or a bench/core workload (bulk, churn, ...)\n"
+    "  --workload W     map, fault, kmalloc, a bench/core workload (bulk, churn, ...),\n"
+    "                   trace:FILE (a page trace, docs/traces.md) or mtrace:FILE (a\n"
+    "                   malloc trace, docs/heaps.md), passed to the kernel as a module\n"
+    "  --heap H         kmalloc's heap: slab or freelist (default slab)\n"
     "  --mem SIZE       guest memory, QEMU -m (e.g. 256M, 3G)\n"
     "  --mode M         icount (deterministic cycles), tcg (emulated: relative figures),\n"
     "                   kvm (real cycles); default kvm when a kvm boot works, else tcg\n"
@@ -104,9 +109,10 @@ int kcmd_main(int argc, char **argv)
             fputs(kernel_help, stdout);
             return 0;
         }
-        static const char *const valued[] = {"--strategy", "--vmm",  "--workload", "--mem",
-                                             "--mode",     "--seed", "--ops",      "--timeout",
-                                             "--kernel",   "--out"};
+        static const char *const valued[] = {"--strategy", "--vmm",     "--workload",
+                                             "--mem",      "--mode",    "--seed",
+                                             "--ops",      "--timeout", "--kernel",
+                                             "--out",      "--heap"};
         int known = 0;
         for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
             known |= !strcmp(a, valued[k]);
@@ -152,6 +158,10 @@ int kcmd_main(int argc, char **argv)
             o.timeout_s = (unsigned)t;
         } else if (!strcmp(a, "--kernel")) {
             elf = v;
+        } else if (!strcmp(a, "--heap")) {
+            if (strcmp(v, "slab") != 0 && strcmp(v, "freelist") != 0)
+                return kusage("--heap: '%s' is not slab or freelist", v);
+            o.heap = v;
         } else {
             out = v;
         }
@@ -162,6 +172,11 @@ int kcmd_main(int argc, char **argv)
         return kusage("%s is required", "--workload");
     if (o.mem_bytes == 0)
         return kusage("%s is required", "--mem");
+    char err[512];
+    if (ab_kernel_opts_for_trace(&o, o.workload, err, sizeof err) < 0) {
+        fprintf(stderr, "allocbench kernel: --workload: %s\n", err);
+        return 1;
+    }
     o.kernel_elf = kcmd_kernel_elf(elf);
     if (!file_exists(o.kernel_elf)) {
         fprintf(stderr, "allocbench kernel: no kernel image at '%s' (build it: make bench, or "
