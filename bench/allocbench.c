@@ -4,6 +4,7 @@
  *   allocbench run --strategy S --workload W --mem SIZE [--fill F] [--seed N]
  *                  [--role pmm|vmm] [--ops N] [--out DIR]
  *   allocbench matrix [--quick] [--out DIR] [--seed N] [--dry-run]
+ *   allocbench programs | heapscale | record ... (real programs on the heaps)
  * Errors name the bad argument and exit 2.
  */
 #define _GNU_SOURCE
@@ -15,8 +16,10 @@
 #include "host/baselines.h"
 #include "host/host.h"
 #include "host/kcmd.h"
+#include "host/heaprun.h"
 #include "host/matrix.h"
 #include "host/plot.h"
+#include "host/programs.h"
 #include "host/trace.h"
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -73,7 +76,11 @@ static const char run_help[] =
     "  --strategy S     a name from `allocbench list`\n"
     "  --workload W     bulk, repeat, rand, churn, sizes, huge, adversary, or trace:FILE\n"
     "                   (replay a page trace, docs/traces.md; --role defaults to the\n"
-    "                   trace's '# role:' line; --mem must hold the trace's peak)\n"
+    "                   trace's '# role:' line; --mem must hold the trace's peak),\n"
+    "                   or mtrace:FILE (replay a malloc trace, .abt of docs/heaps.md, on\n"
+    "                   the heaps of heap/ over strategy S with a --mem window: rows\n"
+    "                   HEAP@S, role heap, ops malloc..free; footprint/live in mtrace.csv)\n"
+    "  --heap H|all     mtrace: the heap (default all: every heap of heap/heaps.def)\n"
     "  --mem SIZE       managed memory: 64M, 16G, 4096K, 1T or bytes (multiple of 4 KiB)\n"
     "  --fill F         fill level: 0.9 or 90% (default: the workload's)\n"
     "  --seed N         PRNG seed (default 1)\n"
@@ -102,9 +109,88 @@ static int parse_u64(const char *s, uint64_t *out)
     return 1;
 }
 
+/* --workload mtrace:FILE: the malloc trace replayed on each heap. */
+static int run_mtrace(const char *S, const char *W, const char *heap, uint64_t mem,
+                      uint64_t seed, const char *out)
+{
+    const ab_strategy *st = ab_registry_find(S);
+    if (st == NULL)
+        return usage_error("run", "--strategy: unknown strategy '%s' (see allocbench list)", S);
+    if ((st->caps & AB_CAP_CONTIG) == 0)
+        return usage_error("run", "--strategy: '%s' serves single pages only; a heap needs "
+                           "contiguous runs (bitmap, buddy, freelist, hier2m)", S);
+    if (W[6] != ':' || W[7] == '\0')
+        return usage_error("run", "--workload: '%s' needs a file: mtrace:FILE", W);
+    size_t nheaps;
+    const ab_heap *const *all = ab_heap_registry(&nheaps);
+    const ab_heap *one = NULL;
+    if (heap != NULL && strcmp(heap, "all") != 0 && (one = ab_heap_find(heap)) == NULL)
+        return usage_error("run", "--heap: unknown heap '%s' (heap/heaps.def, or all)", heap);
+    hr_mtrace t;
+    char err[512];
+    if (hr_mtrace_load(W + 7, &t, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench run: --workload: %s\n", err);
+        return 1;
+    }
+    char dir[4096];
+    if (out != NULL) {
+        snprintf(dir, sizeof dir, "%s", out);
+        if (host_mkdirs(dir) != 0) {
+            hr_mtrace_free(&t);
+            return usage_error("run", "--out: cannot create '%s'", out);
+        }
+    } else if (host_default_run_dir(dir, sizeof dir) != 0) {
+        fprintf(stderr, "allocbench run: cannot create results/<timestamp>\n");
+        hr_mtrace_free(&t);
+        return 1;
+    }
+    hbuf sum = {0}, frag = {0}, heaps = {0};
+    ab_out so = {hbuf_write, &sum}, fo = {hbuf_write, &frag};
+    ab_csv_summary_header(&so);
+    ab_csv_frag_header(&fo);
+    hr_mtrace_csv_header(&heaps);
+    char mem_s[32];
+    host_format_size(mem, mem_s, sizeof mem_s);
+    int bad_cells = 0;
+    for (size_t k = 0; k < nheaps; k++) {
+        if (one != NULL && all[k] != one)
+            continue;
+        fprintf(stderr, "allocbench run: mtrace %s (%zu records) on %s@%s, %s window ...\n",
+                W + 7, t.nrec, all[k]->name, st->name, mem_s);
+        char msg[256];
+        ab_wl_outcome oc = hr_mtrace_replay(&t, W + 7, all[k], st, mem, seed, &sum, &heaps, msg,
+                                            sizeof msg);
+        if (oc != AB_WL_OK) {
+            fprintf(stderr, "allocbench run: %s@%s: %s: %s\n", all[k]->name, st->name,
+                    ab_outcome_name(oc), msg);
+            bad_cells++;
+        }
+    }
+    hr_mtrace_free(&t);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/frag.csv", dir);
+    int bad = host_write_atomic(path, frag.p, frag.len);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    bad |= host_write_atomic(path, sum.p, sum.len);
+    snprintf(path, sizeof path, "%s/mtrace.csv", dir);
+    bad |= host_write_atomic(path, heaps.p, heaps.len);
+    bad |= host_write_meta(dir, NULL);
+    fputs(sum.p, stdout);
+    fputs(heaps.p, stdout);
+    hbuf_free(&sum);
+    hbuf_free(&frag);
+    hbuf_free(&heaps);
+    if (bad) {
+        fprintf(stderr, "allocbench run: cannot write results in %s\n", dir);
+        return 1;
+    }
+    fprintf(stderr, "allocbench run: %s; results in %s\n", bad_cells ? "FAILED" : "ok", dir);
+    return bad_cells ? 1 : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-    const char *S = NULL, *W = NULL, *out = NULL;
+    const char *S = NULL, *W = NULL, *out = NULL, *heap = NULL;
     int role_given = 0;
     trace tr = {0};
     host_cell c = {0};
@@ -117,7 +203,7 @@ static int cmd_run(int argc, char **argv)
         }
         if (!strcmp(a, "--strategy") || !strcmp(a, "--workload") || !strcmp(a, "--mem") ||
             !strcmp(a, "--fill") || !strcmp(a, "--seed") || !strcmp(a, "--role") ||
-            !strcmp(a, "--out") || !strcmp(a, "--ops")) {
+            !strcmp(a, "--out") || !strcmp(a, "--ops") || !strcmp(a, "--heap")) {
             if (!need(i, argc, argv, "run"))
                 return 2;
             const char *v = argv[++i];
@@ -137,6 +223,8 @@ static int cmd_run(int argc, char **argv)
             } else if (!strcmp(a, "--ops")) {
                 if (!parse_u64(v, &c.ops) || c.ops == 0)
                     return usage_error("run", "--ops: '%s' is not a positive integer", v);
+            } else if (!strcmp(a, "--heap")) {
+                heap = v;
             } else if (!strcmp(a, "--role")) {
                 role_given = 1;
                 if (!strcmp(v, "pmm"))
@@ -158,6 +246,10 @@ static int cmd_run(int argc, char **argv)
         return usage_error("run", "%s is required", "--workload");
     if (c.mem_bytes == 0)
         return usage_error("run", "%s is required", "--mem");
+    if (!strncmp(W, "mtrace:", 7) || !strcmp(W, "mtrace"))
+        return run_mtrace(S, W, heap, c.mem_bytes, c.seed, out);
+    if (heap != NULL)
+        return usage_error("run", "--heap: '%s' needs --workload mtrace:FILE", heap);
     if ((c.st = host_find(S)) == NULL)
         return usage_error("run", "--strategy: unknown strategy '%s' (see allocbench list)", S);
     c.kind = strncmp(W, "trace:", 6) ? ab_workload_parse(W) : AB_WL_TRACE;
@@ -287,6 +379,9 @@ static const char main_help[] =
     "  kernel   one cell inside the i386 kernel under QEMU\n"
     "  plot     plots and report.md/report.html from a run dir\n"
     "  import   strace or ftrace/perf output -> a page trace (docs/traces.md)\n"
+    "  programs real programs (python3, gcc, perl) on each heap, jemalloc and glibc\n"
+    "  heapscale malloc time against live chunks, per heap\n"
+    "  record   run a command under the malloc trace recorder (.abt)\n"
     "Each command takes --help.\n";
 
 int main(int argc, char **argv)
@@ -309,6 +404,12 @@ int main(int argc, char **argv)
         return ab_plot_main(argc - 1, argv + 1);
     if (!strcmp(argv[1], "import"))
         return trace_import_main(argc, argv);
+    if (!strcmp(argv[1], "programs"))
+        return programs_main(argc, argv);
+    if (!strcmp(argv[1], "heapscale"))
+        return hr_heapscale_main(argc, argv);
+    if (!strcmp(argv[1], "record"))
+        return hr_record_main(argc, argv);
     fprintf(stderr, "allocbench: unknown command '%s'\n", argv[1]);
     fputs(main_help, stderr);
     return 2;

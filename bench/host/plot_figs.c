@@ -557,6 +557,8 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
 static int latency_figures(ab_run *run, jobs *js)
 {
     size_t ng;
+    if (run->no_cells)
+        return 0; /* a programs-only run: no summary.csv */
     group *g = groups_find(run, &ng);
     if (ng == 0) {
         fprintf(stderr, "allocbench plot: %s/summary.csv: no row has status ok and samples: "
@@ -706,6 +708,10 @@ int ab_plot_figures(ab_run *run)
         rc = pf_host_kernel_figures(run, &js);
     if (rc == 0)
         rc = pf_gbench_figures(run, &js);
+    if (rc == 0)
+        rc = pf_programs_figures(run, &js);
+    if (rc == 0)
+        rc = pf_heapscale_figures(run, &js);
     if (rc == 0)
         rc = jobs_run(run, &js);
     for (size_t k = 0; k < js.n; k++)

@@ -54,5 +54,9 @@ int pf_frag_fill_figures(ab_run *run, jobs *js);
 int pf_meta_figures(ab_run *run, jobs *js);
 int pf_host_kernel_figures(ab_run *run, jobs *js);
 int pf_gbench_figures(ab_run *run, jobs *js);
+/* programs.csv (footprint/live bars) and heapscale.csv (malloc time against
+   live chunks). */
+int pf_programs_figures(ab_run *run, jobs *js);
+int pf_heapscale_figures(ab_run *run, jobs *js);
 
 #endif

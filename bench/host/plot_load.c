@@ -2,8 +2,10 @@
  * allocbench plot: reading a run folder. summary.csv and frag.csv are
  * required and checked whole (plot_csv.c) and row by row here: required
  * text fields, ranges, and no two rows for the same cell. meta.json,
- * gbench*.json and programs.csv are optional; their absence becomes a note
- * in the report. Cost: O(rows log rows) for the duplicate check.
+ * gbench*.json, programs.csv and heapscale.csv are optional; their absence
+ * becomes a note in the report. A run of `allocbench programs` alone has no
+ * summary.csv and frag.csv: when both are absent and programs.csv or
+ * heapscale.csv is there, the run is read without them. Cost: O(rows log rows) for the duplicate check.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "plot_run.h"
@@ -14,10 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The registry order: colours and point types follow it in every plot. */
 static const char *const strat_order[] = {
     "stack", "bitmap", "buddy", "hier2m", "freelist", "jemalloc", "glibc",
+    /* heaps of heap/ (freelist shares the strategy's name and colour) */
+    "slab",
 };
 /* Okabe-Ito first (colour-blind safe), then Tol's extra colours. */
 static const char *const palette[] = {
@@ -566,29 +571,167 @@ static int gbench_load(ab_run *run)
     return rc;
 }
 
+static const char *const programs_required[] = {
+    "program", "allocator", "wall_median_s", "max_rss_kib", "footprint_over_live", "status",
+    NULL,
+};
+static const char *const programs_numeric[] = {
+    "runs", "wall_median_s", "wall_stddev_s", "wall_min_s", "wall_max_s", "max_rss_kib",
+    "peak_live_bytes", "peak_footprint_bytes", "footprint_over_live", NULL,
+};
+
 static int programs_load(ab_run *run)
 {
     char path[AB_PLOT_PATH + 32], err[1024];
     ab_fmt(path, sizeof path, "%s/programs.csv", run->dir);
     FILE *fp = fopen(path, "rb");
     if (fp == NULL) {
-        ab_run_note(run, "No programs.csv (heaps under real programs) in this run: the heap "
-                         "table is not shown.");
+        ab_run_note(run, "No programs.csv (heaps under real programs: allocbench programs) in "
+                         "this run: the heap table and the footprint/live plot are not shown.");
         return 0;
     }
     fclose(fp);
-    if (ab_table_load(&run->programs, path, NULL, NULL, err, sizeof err) != 0) {
+    ab_table *t = &run->programs;
+    if (ab_table_load(t, path, programs_required, programs_numeric, err, sizeof err) != 0) {
         fprintf(stderr, "allocbench plot: %s\n", err);
         return -1;
     }
+    static const char *const key[] = {"program", "allocator", NULL};
+    if (duplicates_check(t, key, "the program x allocator") != 0)
+        return -1;
+    run->p = calloc(t->nrows, sizeof *run->p);
+    if (run->p == NULL)
+        return -1;
+    int c_prog = ab_table_col(t, "program"), c_al = ab_table_col(t, "allocator"),
+        c_st = ab_table_col(t, "status"), c_kind = ab_table_col(t, "footprint_kind"),
+        c_runs = ab_table_col(t, "runs"), c_med = ab_table_col(t, "wall_median_s"),
+        c_sd = ab_table_col(t, "wall_stddev_s"), c_min = ab_table_col(t, "wall_min_s"),
+        c_max = ab_table_col(t, "wall_max_s"), c_rss = ab_table_col(t, "max_rss_kib"),
+        c_live = ab_table_col(t, "peak_live_bytes"),
+        c_fp = ab_table_col(t, "peak_footprint_bytes"),
+        c_ratio = ab_table_col(t, "footprint_over_live");
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_prow *p = &run->p[r];
+        p->program = ab_table_str(t, r, c_prog);
+        p->allocator = ab_table_str(t, r, c_al);
+        p->status = ab_table_str(t, r, c_st);
+        p->fp_kind = c_kind >= 0 ? ab_table_str(t, r, c_kind) : "";
+        p->line = t->lines[r];
+        if (p->program[0] == '\0' || p->allocator[0] == '\0' || p->status[0] == '\0')
+            return row_error(t, r, "program, allocator and status must not be empty%s%s", "",
+                             "");
+        p->ok = strncmp(p->status, "ok", 2) == 0;
+        double *v[] = {&p->runs, &p->median_s, &p->stddev_s, &p->min_s, &p->max_s,
+                       &p->rss_kib, &p->live, &p->footprint, &p->ratio};
+        int c[] = {c_runs, c_med, c_sd, c_min, c_max, c_rss, c_live, c_fp, c_ratio};
+        for (size_t k = 0; k < COUNT_OF(v); k++) {
+            *v[k] = num_or_nan(t, r, c[k]);
+            if (*v[k] < 0)
+                return row_error(t, r, "column '%s' is negative%s", t->cols[c[k]], "");
+        }
+        if (p->ok && !(p->median_s > 0))
+            return row_error(t, r, "status ok, but wall_median_s is %s%s",
+                             isnan(p->median_s) ? "empty" : "not positive", "");
+        if (!isnan(p->min_s) && !isnan(p->max_s) &&
+            !(p->min_s <= p->median_s && p->median_s <= p->max_s))
+            return row_error(t, r, "wall times are not in order (min <= median <= max)%s%s", "",
+                             "");
+        strat_add(run, p->allocator);
+    }
+    run->np = t->nrows;
     run->have_programs = 1;
+    return 0;
+}
+
+static const char *const heapscale_required[] = {
+    "heap", "strategy", "live_chunks", "malloc_mean_ns", NULL,
+};
+static const char *const heapscale_numeric[] = {
+    "live_chunks", "ops", "malloc_mean_ns", "malloc_p50_ns", "malloc_p99_ns", "free_mean_ns",
+    "peak_footprint_bytes", "peak_live_bytes", NULL,
+};
+
+static int heapscale_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/heapscale.csv", run->dir);
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        ab_run_note(run, "No heapscale.csv (malloc time against live chunks: allocbench "
+                         "heapscale, or allocbench programs) in this run: its plot is not "
+                         "drawn.");
+        return 0;
+    }
+    fclose(fp);
+    ab_table *t = &run->heapscale;
+    if (ab_table_load(t, path, heapscale_required, heapscale_numeric, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench plot: %s\n", err);
+        return -1;
+    }
+    static const char *const key[] = {"heap", "strategy", "live_chunks", NULL};
+    if (duplicates_check(t, key, "the heap x strategy x live_chunks") != 0)
+        return -1;
+    run->hs = calloc(t->nrows, sizeof *run->hs);
+    if (run->hs == NULL)
+        return -1;
+    int c_heap = ab_table_col(t, "heap"), c_st = ab_table_col(t, "strategy"),
+        c_n = ab_table_col(t, "live_chunks"), c_ops = ab_table_col(t, "ops"),
+        c_mean = ab_table_col(t, "malloc_mean_ns"), c_p50 = ab_table_col(t, "malloc_p50_ns"),
+        c_p99 = ab_table_col(t, "malloc_p99_ns"), c_free = ab_table_col(t, "free_mean_ns");
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_hsrow *h = &run->hs[r];
+        h->heap = ab_table_str(t, r, c_heap);
+        h->strategy = ab_table_str(t, r, c_st);
+        h->line = t->lines[r];
+        if (h->heap[0] == '\0' || h->strategy[0] == '\0')
+            return row_error(t, r, "heap and strategy must not be empty%s%s", "", "");
+        h->live_chunks = num_or_nan(t, r, c_n);
+        h->ops = num_or_nan(t, r, c_ops);
+        h->malloc_mean_ns = num_or_nan(t, r, c_mean);
+        h->malloc_p50_ns = num_or_nan(t, r, c_p50);
+        h->malloc_p99_ns = num_or_nan(t, r, c_p99);
+        h->free_mean_ns = num_or_nan(t, r, c_free);
+        if (!(h->live_chunks >= 1))
+            return row_error(t, r, "column 'live_chunks' must be a count of 1 or more%s%s", "",
+                             "");
+        if (!(h->malloc_mean_ns > 0))
+            return row_error(t, r, "column 'malloc_mean_ns' must be positive%s%s", "", "");
+        strat_add(run, h->heap);
+    }
+    run->nhs = t->nrows;
+    run->have_heapscale = 1;
+    return 0;
+}
+
+/* A programs-only run: no summary.csv and no frag.csv, but programs.csv or
+   heapscale.csv. */
+static int cells_absent(ab_run *run)
+{
+    const char *const need[] = {"summary.csv", "frag.csv"};
+    const char *const other[] = {"programs.csv", "heapscale.csv"};
+    char path[AB_PLOT_PATH + 32];
+    for (size_t k = 0; k < COUNT_OF(need); k++) {
+        ab_fmt(path, sizeof path, "%s/%s", run->dir, need[k]);
+        if (access(path, F_OK) == 0)
+            return 0;
+    }
+    for (size_t k = 0; k < COUNT_OF(other); k++) {
+        ab_fmt(path, sizeof path, "%s/%s", run->dir, other[k]);
+        if (access(path, F_OK) == 0)
+            return 1;
+    }
     return 0;
 }
 
 int ab_run_load(ab_run *run)
 {
-    if (summary_load(run) != 0 || frag_load(run) != 0 || meta_load(run) != 0 ||
-        gbench_load(run) != 0 || programs_load(run) != 0)
+    run->no_cells = cells_absent(run);
+    if (run->no_cells)
+        ab_run_note(run, "No summary.csv and no frag.csv in this run (allocbench programs "
+                         "alone): only the heap sections are drawn.");
+    if ((!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
+        meta_load(run) != 0 || gbench_load(run) != 0 || programs_load(run) != 0 ||
+        heapscale_load(run) != 0)
         return -1;
     for (size_t k = 0; k < run->ng; k++)
         gbench_strategy(run, run->g[k].name, 1);
@@ -599,6 +742,10 @@ int ab_run_load(ab_run *run)
         run->f[k].strat = ab_run_strat(run, run->f[k].strategy);
     for (size_t k = 0; k < run->ng; k++)
         run->g[k].strat = gbench_strategy(run, run->g[k].name, 0);
+    for (size_t k = 0; k < run->np; k++)
+        run->p[k].strat = ab_run_strat(run, run->p[k].allocator);
+    for (size_t k = 0; k < run->nhs; k++)
+        run->hs[k].strat = ab_run_strat(run, run->hs[k].heap);
     return 0;
 }
 
@@ -607,6 +754,9 @@ void ab_run_free(ab_run *run)
     ab_table_free(&run->summary);
     ab_table_free(&run->frag);
     ab_table_free(&run->programs);
+    ab_table_free(&run->heapscale);
+    free(run->p);
+    free(run->hs);
     ab_json_free(run->meta);
     free(run->s);
     free(run->f);

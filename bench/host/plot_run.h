@@ -40,6 +40,23 @@ typedef struct ab_gbench {
     int strat;               /* -1 when the name has no known strategy */
 } ab_gbench;
 
+/* One programs.csv row (allocbench programs). Numbers NAN when empty. */
+typedef struct ab_prow {
+    const char *program, *allocator, *status, *fp_kind;
+    double runs, median_s, stddev_s, min_s, max_s, rss_kib, live, footprint, ratio;
+    int ok;      /* status starts with "ok" */
+    size_t line;
+    int strat;   /* the allocator's index into ab_run.strats */
+} ab_prow;
+
+/* One heapscale.csv row: malloc time of a heap against live chunks. */
+typedef struct ab_hsrow {
+    const char *heap, *strategy;
+    double live_chunks, ops, malloc_mean_ns, malloc_p50_ns, malloc_p99_ns, free_mean_ns;
+    size_t line;
+    int strat;   /* the heap's index into ab_run.strats */
+} ab_hsrow;
+
 typedef struct ab_strat {
     char *name;
     char *ident;  /* name made safe for gnuplot variable and file names */
@@ -50,7 +67,7 @@ typedef struct ab_strat {
 typedef struct ab_figure {
     char name[160];     /* file stem under plots/ */
     char kind[24];      /* cdf, bars, frag_ext, frag_2m, frag_fill, scaling,
-                           meta, hostkernel, gbench */
+                           meta, hostkernel, gbench, programs, heapscale */
     char title[256];
     char caption[1024];
 } ab_figure;
@@ -63,8 +80,13 @@ typedef struct ab_run {
     int width, height;
     int jobs;
 
-    ab_table summary, frag, programs;
-    int have_programs;
+    ab_table summary, frag, programs, heapscale;
+    int have_programs, have_heapscale;
+    int no_cells;     /* neither summary.csv nor frag.csv: a programs-only run */
+    ab_prow *p;
+    size_t np;
+    ab_hsrow *hs;
+    size_t nhs;
     ab_json *meta;
     char meta_note[512];
 

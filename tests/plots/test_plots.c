@@ -8,7 +8,8 @@
  *       of the fixture's summary.csv, report.html embeds every figure.
  *   test_plots malformed FIXTURE WORKDIR
  *       broken copies of the fixture (a short row, a bad number, a missing
- *       column, a cut-off file, a missing file, bad JSON) each fail with
+ *       column, a cut-off file, a missing file, bad JSON; programs.csv and
+ *       heapscale.csv broken the same ways) each fail with
  *       exit status 1, a message naming the file and line, and no report.
  *   test_plots scripts PLOTS_DIR
  *       no gnuplot script has a number outside comments, strings and names.
@@ -272,6 +273,21 @@ static int test_report(const char *fixture, const char *expected, const char *wo
           "report.md has no 'Which strategy when' section");
     CHECK(md == NULL || strstr(md, "Fastest in the kernel") != NULL,
           "report.md has no kernel claim although the fixture has kernel rows");
+    /* programs.csv and heapscale.csv: the heap sections, a row per allocator. */
+    CHECK(md == NULL || strstr(md, "## Heaps under real programs") != NULL,
+          "report.md has no programs section although the fixture has programs.csv");
+    CHECK(md == NULL || strstr(md, "### Which heap when") != NULL,
+          "report.md has no 'Which heap when' lines");
+    CHECK(md == NULL || strstr(md, "## Heap malloc time against live chunks") != NULL,
+          "report.md has no heapscale section although the fixture has heapscale.csv");
+    static const char *const allocs[] = {"freelist", "slab", "jemalloc", "glibc"};
+    for (size_t k = 0; md != NULL && k < sizeof allocs / sizeof allocs[0]; k++) {
+        char row[128];
+        snprintf(row, sizeof row, "\n| %s | 5 |", allocs[k]);
+        CHECK(strstr(md, row) != NULL, "report.md has no programs row for %s", allocs[k]);
+    }
+    CHECK(md == NULL || strstr(md, "failed: wrong output") != NULL,
+          "report.md drops the fixture's failed programs row");
     free(md);
     path_join(path, sizeof path, run, "report.html");
     char *html = file_slurp(path, NULL);
@@ -386,6 +402,10 @@ static int test_malformed(const char *fixture, const char *work)
         {"cut-off file", "summary.csv", 20, -1, NULL, "summary.csv:20: last line has no newline"},
         {"missing file", "frag.csv", 0, -1, NULL, "frag.csv: cannot open"},
         {"bad JSON", "meta.json", 3, -1, "  \"cores\" 2,", "meta.json: line 3"},
+        {"programs.csv: bad number", "programs.csv", 3, 10, "abc", "programs.csv:3: column 'footprint_over_live': 'abc' is not a number"},
+        {"programs.csv: ok row without time", "programs.csv", 2, 3, "", "programs.csv:2: status ok, but wall_median_s is empty"},
+        {"programs.csv: short row", "programs.csv", 4, 5, NULL, "programs.csv:4: 12 fields, the header has 13"},
+        {"heapscale.csv: no live chunks", "heapscale.csv", 2, 2, "0", "heapscale.csv:2: column 'live_chunks' must be a count"},
     };
     char run[2048], err[8192];
     path_join(run, sizeof run, work, "bad");
