@@ -1,9 +1,11 @@
 # allocbench: the two quick-start commands, and a few helpers.
-#   make bench   build (release) and run the benchmark matrix (quick)
+#   make bench   build (release), run the benchmark matrix and the real programs
+#                (both quick), then draw the plots and report
 #   make test    build the 64-bit, 32-bit and ASan+UBSan builds and run every test
 JOBS ?= 2
 TEST_PRESETS ?= default m32 asan
 BENCH_ARGS ?= --quick
+PROGRAMS_ARGS ?= --quick
 # A run folder per call; pass BENCH_OUT=DIR to resume a stopped run there.
 ifndef BENCH_OUT
 BENCH_OUT := results/$(shell date -u +%Y%m%d-%H%M%S)
@@ -37,6 +39,7 @@ bench: deps
 	cmake --build --preset release -j $(JOBS)
 	@./build/release/bench/allocbench list
 	@set +e; ./build/release/bench/allocbench matrix --out $(BENCH_OUT) $(BENCH_ARGS); rc=$$?; \
+	./build/release/bench/allocbench programs --out $(BENCH_OUT) $(PROGRAMS_ARGS) || rc=1; \
 	./build/release/bench/allocbench plot $(BENCH_OUT) || exit 1; \
 	echo "report: $(BENCH_OUT)/report.md (and report.html, plots/)"; exit $$rc
 

@@ -106,6 +106,16 @@ static const char *jem_why(void)
     return jem.handle != NULL ? NULL : jem.why;
 }
 
+int host_jemalloc_fns(void *(**mx)(size_t, int), void (**dx)(void *, int), const char **why)
+{
+    *why = jem_why();
+    if (*why != NULL)
+        return -1;
+    *mx = jem.mallocx;
+    *dx = jem.dallocx;
+    return 0;
+}
+
 /* ---- the tracking table ---- */
 
 static uint64_t bl_total(const ab_span *spans, size_t nspans)

@@ -64,6 +64,12 @@ const char *host_baseline_skip(const ab_strategy *st, uint64_t total_pages);
  */
 void host_baseline_reexec(char **argv);
 
+/*
+ * jemalloc's mallocx and dallocx from the same RTLD_LOCAL load the baseline
+ * uses (never the tool's malloc). 0, or -1 with *why saying why not.
+ */
+int host_jemalloc_fns(void *(**mx)(size_t, int), void (**dx)(void *, int), const char **why);
+
 /* The file the tool's own malloc() comes from (dladdr), or "?". */
 const char *host_malloc_origin(void);
 

@@ -31,6 +31,7 @@
 
 #include "allocbench/registry.h"
 #include "heap.h"
+#include "heappairs.h"
 #include "heaprun.h"
 #include "host.h"
 #include "plot_json.h"
@@ -871,6 +872,19 @@ int programs_main(int argc, char **argv)
         failed = 1;
     }
     hbuf_free(&hs);
+
+    /* The slab target: malloc+free pairs against jemalloc, in this run. */
+    hbuf hp = {0};
+    if (buddy != NULL && hr_heappairs(buddy, quick ? 200000 : 2000000, 5, &hp, err,
+                                      sizeof err) == 0) {
+        pr_fmt(path, sizeof path, "%s/heappairs.csv", dir);
+        if (host_write_atomic(path, hp.p, hp.len) != 0)
+            fprintf(stderr, "allocbench programs: cannot write %s\n", path);
+    } else {
+        fprintf(stderr, "allocbench programs: heappairs: %s\n", buddy ? err : "no buddy");
+        failed = 1;
+    }
+    hbuf_free(&hp);
     fprintf(stderr, "allocbench programs: %s in %.0f s; results in %s/programs.csv\n",
             failed ? "some rows FAILED" : "ok", now_s() - t_start, dir);
     return failed ? 1 : 0;

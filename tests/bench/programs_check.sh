@@ -42,6 +42,17 @@ for h in $heaps; do
     n=$(awk -F, -v h="$h" 'NR > 1 && $1 == h && $5 > 0' "$out/heapscale.csv" | wc -l)
     [ "$n" -ge 4 ] || { echo "programs_check: heapscale.csv has $n rows for $h"; fail=1; }
 done
-cat "$csv"
+# heappairs.csv: every heap and glibc timed with a positive mean; the slab
+# ratio to jemalloc present whenever jemalloc loaded.
+pairs="$out/heappairs.csv"
+for al in $heaps glibc; do
+    awk -F, -v a="$al" 'NR > 1 && $1 == a && $5 > 0 { found = 1 } END { exit !found }' "$pairs" ||
+        { echo "programs_check: heappairs.csv lacks a timed row for $al"; fail=1; }
+done
+if awk -F, 'NR > 1 && $1 == "jemalloc"' "$pairs" | grep -q .; then
+    awk -F, 'NR > 1 && $1 == "slab" && $7 > 0 { found = 1 } END { exit !found }' "$pairs" ||
+        { echo "programs_check: heappairs.csv has no slab/jemalloc ratio"; fail=1; }
+fi
+cat "$csv" "$pairs"
 [ "$fail" -eq 0 ] && echo "programs_check: ok"
 exit "$fail"
