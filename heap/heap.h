@@ -186,6 +186,20 @@ static inline void ab_heap_copy(void *dst, const void *src, size_t n)
 
 static inline void ab_heap_zero(void *dst, size_t n) { __builtin_memset(dst, 0, n); }
 
+/*
+ * The largest request a heap over this provider accepts: the window minus an
+ * arena header page and a page-map leaf, capped so size arithmetic cannot
+ * overflow. Larger requests fail at once instead of after a search.
+ */
+static inline size_t ab_heap_max_request(const ab_page_provider *pp)
+{
+    uint64_t window = (uint64_t)pp->npages << AB_PAGE_SHIFT;
+    uint64_t limit = window > 2u * AB_PAGE_BYTES ? window - 2u * AB_PAGE_BYTES : 0;
+    if (limit > (uint64_t)(SIZE_MAX >> 2))
+        limit = SIZE_MAX >> 2;
+    return (size_t)limit;
+}
+
 /* size * nmemb, or false on overflow (seed 001's calloc never checked). */
 static inline bool ab_heap_mul_ok(size_t nmemb, size_t size, size_t *out)
 {

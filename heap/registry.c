@@ -17,21 +17,12 @@ const ab_heap *const *ab_heap_registry(size_t *count)
     return registry;
 }
 
-static int name_equal(const char *a, const char *b)
-{
-    while (*a != '\0' && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 const ab_heap *ab_heap_find(const char *name)
 {
     size_t n;
     const ab_heap *const *all = ab_heap_registry(&n);
     for (size_t i = 0; i < n; i++)
-        if (name_equal(all[i]->name, name))
+        if (ab_name_equal(all[i]->name, name))
             return all[i];
     return NULL;
 }

@@ -125,12 +125,7 @@ static ab_status fl_init(void *meta, size_t meta_len, const ab_page_provider *pp
     h->magic = HEAP_MAGIC;
     h->pp = *pp;
     ab_pagemap_init(&h->pm, pp, h->top);
-    /* Any request past the window minus an arena header and a leaf fails. */
-    uint64_t window = (uint64_t)pp->npages << AB_PAGE_SHIFT;
-    uint64_t limit = window > 2u * AB_PAGE_BYTES ? window - 2u * AB_PAGE_BYTES : 0;
-    if (limit > (uint64_t)(SIZE_MAX >> 2))
-        limit = SIZE_MAX >> 2;
-    h->max_req = (size_t)limit;
+    h->max_req = ab_heap_max_request(pp);
     footprint_update(h);
     return AB_OK;
 }

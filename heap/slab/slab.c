@@ -191,11 +191,7 @@ static ab_status sl_init(void *meta, size_t meta_len, const ab_page_provider *pp
             ci++;
         h->class_of[k] = (uint8_t)ci;
     }
-    uint64_t window = (uint64_t)pp->npages << AB_PAGE_SHIFT;
-    uint64_t limit = window > 2u * AB_PAGE_BYTES ? window - 2u * AB_PAGE_BYTES : 0;
-    if (limit > (uint64_t)(SIZE_MAX >> 2))
-        limit = SIZE_MAX >> 2;
-    h->max_req = (size_t)limit;
+    h->max_req = ab_heap_max_request(pp);
     footprint_update(h);
     return AB_OK;
 }

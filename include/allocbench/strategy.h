@@ -170,6 +170,16 @@ static inline const char *ab_status_name(ab_status s)
     return "E?";
 }
 
+/* Freestanding strcmp(a, b) == 0, for registries looking names up. */
+static inline bool ab_name_equal(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 /* True iff the spans are in the normalized form described at ab_span. */
 static inline bool ab_spans_normalized(const ab_span *spans, size_t nspans)
 {
