@@ -333,8 +333,9 @@ static const char matrix_help[] =
     "does not load. Then allocbench-micro (Google Benchmark; absent: a note) writes\n"
     "gbench.json to the run dir.\n"
     "  --quick     the short matrix (<= 60 s on 2 cores)\n"
-    "  --host-only leave out the kernel cells (every strategy x map, fault, kmalloc at 256M\n"
-    "              in the i386 kernel under QEMU tcg; see allocbench kernel --help)\n"
+    "  --host-only leave out the kernel cells (every strategy x map, fault, kmalloc, bulk,\n"
+    "              churn at 256M in the i386 kernel under QEMU tcg; see allocbench kernel\n"
+    "              --help) and their host twins (bulk, churn at 256M)\n"
     "  --out DIR   run dir (default results/<UTC timestamp>, results/latest)\n"
     "  --seed N    PRNG seed (default 1)\n"
     "  --dry-run   print the cells and the time estimate, run nothing\n";

@@ -28,6 +28,7 @@
 #include "serial.h"
 #include "vmm.h"
 #include "kworkload.h"
+#include "workload.h"
 
 void kmain(uint32_t magic, uint32_t mbi_addr);
 
@@ -221,8 +222,14 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     ctx.cfg = &cfg;
     ctx.mem = &layout;
     ksnprintf(ctx.env, sizeof ctx.env, "kernel-%s", cfg.mode);
+    /* A bench/core workload drives one instance (the PMM, or the VMM in the
+       vmm role): its rows carry that strategy's name alone, as on the host,
+       so host and kernel rows of the same cell line up. */
     char label[48];
-    if (pmm == vmm)
+    if (ab_workload_parse(cfg.workload) != AB_WL_COUNT)
+        ksnprintf(label, sizeof label, "%s",
+                  kstreq(cfg.role, "vmm") ? vmm->name : pmm->name);
+    else if (pmm == vmm)
         ksnprintf(label, sizeof label, "%s", pmm->name);
     else
         ksnprintf(label, sizeof label, "%s+%s", pmm->name, vmm->name);

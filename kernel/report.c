@@ -37,6 +37,14 @@ void report_headers(void)
     ab_csv_frag_header(&fo);
 }
 
+/* A bench/core workload reports the fill it really uses, as the host does;
+   the kernel's own workloads report what the command line said. */
+static uint32_t report_fill(const kconfig *cfg)
+{
+    ab_workload_kind k = ab_workload_parse(cfg->workload);
+    return k == AB_WL_COUNT ? cfg->fill_pm : ab_workload_effective_fill(k, cfg->fill_pm);
+}
+
 ab_cell report_cell(const kctx *ctx, const char *role)
 {
     return (ab_cell){
@@ -45,7 +53,7 @@ ab_cell report_cell(const kctx *ctx, const char *role)
         .role = role,
         .workload = ctx->cfg->workload,
         .mem_bytes = ctx->mem_bytes,
-        .fill_pm = ctx->cfg->fill_pm,
+        .fill_pm = report_fill(ctx->cfg),
         .seed = ctx->cfg->seed,
     };
 }

@@ -61,6 +61,11 @@ int ab_workload_fixed_fill(ab_workload_kind k)
     return k == AB_WL_BULK || k == AB_WL_ADVERSARY || k == AB_WL_TRACE;
 }
 
+uint32_t ab_workload_effective_fill(ab_workload_kind k, uint32_t fill_pm)
+{
+    return ab_workload_fixed_fill(k) || fill_pm == 0 ? ab_workload_default_fill(k) : fill_pm;
+}
+
 size_t ab_workload_scratch_bytes(const ab_wl_params *p, uint64_t total_pages)
 {
     uint64_t entries;

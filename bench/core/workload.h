@@ -89,6 +89,9 @@ ab_workload_kind ab_workload_parse(const char *name);
 uint32_t ab_workload_default_fill(ab_workload_kind k);
 /* True iff a workload ignores fill_pm (bulk: 1/2, adversary: all). */
 int ab_workload_fixed_fill(ab_workload_kind k);
+/* The fill level a run of k with fill_pm really uses (per-mille), as every
+   result row reports it, host or kernel. */
+uint32_t ab_workload_effective_fill(ab_workload_kind k, uint32_t fill_pm);
 
 /* One trace record. ids are dense small integers, < trace_ids. */
 typedef enum ab_trace_op { AB_TRACE_ALLOC = 0, AB_TRACE_FREE = 1 } ab_trace_op;

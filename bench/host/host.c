@@ -272,13 +272,7 @@ void host_format_size(uint64_t bytes, char *out, size_t out_len)
 
 uint32_t host_cell_fill(const host_cell *c)
 {
-    if (c->kind == AB_WL_BULK)
-        return 500;
-    if (c->kind == AB_WL_ADVERSARY)
-        return 1000;
-    if (c->kind == AB_WL_TRACE)
-        return 0;
-    return c->fill_pm ? c->fill_pm : ab_workload_default_fill(c->kind);
+    return ab_workload_effective_fill(c->kind, c->fill_pm);
 }
 
 typedef struct frag_sink {

@@ -1,7 +1,7 @@
 /*
  * allocbench kernel: one cell in the i386 kernel under QEMU, and the
- * matrix's kernel cells (every strategy x map, fault, kmalloc at 256 MiB,
- * tcg).
+ * matrix's kernel cells (every strategy x map, fault, kmalloc, bulk, churn
+ * at 256 MiB, tcg).
  * The QEMU side is kernel_run.c; this file is the command line and the
  * resumable cell bookkeeping.
  */
@@ -21,9 +21,11 @@
 #define AB_KERNEL_ELF_DEFAULT "build/release/kernel/allocbench-kernel.elf"
 #endif
 
-/* The workloads only the kernel has; the matrix runs these (kmalloc with
- * the kernel's default heap, slab). */
-static const char *const kernel_workloads[] = {"map", "fault", "kmalloc"};
+/* The matrix's kernel workloads: the three only the kernel has (kmalloc
+ * with the kernel's default heap, slab), and two bench/core workloads the
+ * host matrix also runs at this size, so host and kernel can be compared
+ * cell by cell. */
+static const char *const kernel_workloads[] = {"map", "fault", "kmalloc", "bulk", "churn"};
 #define KERNEL_MATRIX_MEM (256ull << 20)
 
 const char *kcmd_kernel_elf(const char *override)

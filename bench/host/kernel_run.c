@@ -425,7 +425,12 @@ static void build_names(const ab_kernel_opts *o, cell_names *c)
     const char *vmm = o->vmm ? o->vmm : vmm_default(o->pmm);
     snprintf(c->env, sizeof c->env, "kernel-%s", ab_kernel_mode_name(o->mode));
     char label[64];
-    if (strcmp(vmm, o->pmm) == 0)
+    /* As the kernel labels its rows (kmain.c): a bench/core workload carries
+       the one strategy it drives. */
+    if (ab_workload_parse(o->workload) != AB_WL_COUNT)
+        snprintf(label, sizeof label, "%s",
+                 o->role != NULL && strcmp(o->role, "vmm") == 0 ? vmm : o->pmm);
+    else if (strcmp(vmm, o->pmm) == 0)
         snprintf(label, sizeof label, "%s", o->pmm);
     else
         snprintf(label, sizeof label, "%s+%s", o->pmm, vmm);

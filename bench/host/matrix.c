@@ -87,6 +87,15 @@ static void plan_build(plan *p, const matrix_opts *o)
             for (size_t w = 0; w < sizeof wl_set / sizeof wl_set[0]; w++)
                 plan_add(p, all[s], wl_set[w].k, mems[m], wl_set[w].fill, o->seed, ops, budget);
         }
+    /* The host side of the kernel's bench/core cells (kcmd.c): the same
+       workloads, fills and size, so the host-against-kernel figure has
+       pairs. Core strategies only: baselines do not run in the kernel. */
+    if (!o->host_only)
+        for (size_t s = 0; s < ns; s++)
+            if (!(all[s]->caps & AB_CAP_HOSTONLY)) {
+                plan_add(p, all[s], AB_WL_BULK, 256 * M, 0, o->seed, ops, budget);
+                plan_add(p, all[s], AB_WL_CHURN, 256 * M, 900, o->seed, ops, budget);
+            }
     /* The cells the speed figures read, in both modes. */
     const char *bulk3[] = {"bitmap", "buddy", "hier2m"};
     const ab_strategy *st;
