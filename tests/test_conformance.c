@@ -419,11 +419,14 @@ static uint64_t g_ops = 500000, g_seeds = 2;
 
 static void conformance(void)
 {
-    uint64_t per = g_ops / (g_nmaps * g_seeds), total = 0;
+    /* Round up: every role runs at least OPS operations in all. */
+    uint64_t runs = g_nmaps * g_seeds, per = (g_ops + runs - 1) / runs, total = 0;
     for (size_t i = 0; i < g_nmaps; i++)
         for (uint64_t seed = 1; seed <= g_seeds; seed++)
             run_one(g_strategy, &g_maps[i], seed * 7919 + i, per, &total);
     printf("     %s: %" PRIu64 " operations checked\n", g_strategy->name, total);
+    T_EXPECT(total >= g_ops, "%s: only %" PRIu64 " of %" PRIu64 " operations ran", g_strategy->name,
+             total, g_ops);
 }
 
 int main(int argc, char **argv)
