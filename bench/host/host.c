@@ -85,6 +85,34 @@ int host_write_atomic(const char *path, const char *data, size_t len)
     return 0;
 }
 
+char *host_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    hbuf b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        hbuf_write(&b, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    hbuf_write(&b, "", 1); /* the NUL, and a buffer even for an empty file */
+    if (bad || b.p == NULL) {
+        hbuf_free(&b);
+        return NULL;
+    }
+    if (len != NULL)
+        *len = b.len - 1;
+    return b.p;
+}
+
+int host_file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
 int host_mkdirs(const char *path)
 {
     char buf[4096];

@@ -28,6 +28,11 @@ const ab_timer *host_timer(void);
 
 /* Writes len bytes to path via path.tmp + rename. 0 or -1 (errno set). */
 int host_write_atomic(const char *path, const char *data, size_t len);
+/* The whole file, NUL-terminated, in a malloc'd buffer (*len gets its size
+   when len is not NULL); NULL if it cannot be read. */
+char *host_read_file(const char *path, size_t *len);
+/* True iff path exists. */
+int host_file_exists(const char *path);
 /* mkdir -p. 0 or -1. */
 int host_mkdirs(const char *path);
 /* results/<UTC timestamp> under base, created; results/latest points at it. */

@@ -36,12 +36,6 @@ const char *kcmd_kernel_elf(const char *override)
     return env != NULL && env[0] != '\0' ? env : AB_KERNEL_ELF_DEFAULT;
 }
 
-static int file_exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
-
 /* kvm only if a real boot under kvm passes: /dev/kvm opening is not enough
  * (nested virtualisation can refuse -cpu host). Asked once per process. */
 static ab_kmode pick_mode(const char *elf, const char *scratch_dir)
@@ -180,7 +174,7 @@ int kcmd_main(int argc, char **argv)
         return 1;
     }
     o.kernel_elf = kcmd_kernel_elf(elf);
-    if (!file_exists(o.kernel_elf)) {
+    if (!host_file_exists(o.kernel_elf)) {
         fprintf(stderr, "allocbench kernel: no kernel image at '%s' (build it: make bench, or "
                         "cmake --build --preset release; or pass --kernel)\n", o.kernel_elf);
         return 2;
@@ -227,25 +221,15 @@ size_t kcmd_matrix_count(void)
 /* Everything after the first line of path, or NULL if unreadable. */
 static char *read_body(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    size_t all;
+    char *text = host_read_file(path, &all);
+    if (text == NULL)
         return NULL;
-    hbuf b = {0};
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hbuf_write(&b, chunk, got);
-    fclose(f);
-    const char *nl = b.p != NULL ? memchr(b.p, '\n', b.len) : NULL;
-    size_t skip = nl != NULL ? (size_t)(nl - b.p) + 1 : b.len;
-    *len = b.len - skip;
-    char *body = malloc(*len + 1);
-    if (body != NULL) {
-        memcpy(body, b.p + skip, *len);
-        body[*len] = '\0';
-    }
-    hbuf_free(&b);
-    return body;
+    const char *nl = memchr(text, '\n', all);
+    size_t skip = nl != NULL ? (size_t)(nl - text) + 1 : all;
+    *len = all - skip;
+    memmove(text, text + skip, *len + 1);
+    return text;
 }
 
 /* Appends the body of src (after its header) to dst, writing hdr first when
@@ -258,7 +242,7 @@ static int append_body(const char *src, const char *dst, const char *hdr)
         free(body);
         return 0;
     }
-    int fresh = !file_exists(dst);
+    int fresh = !host_file_exists(dst);
     FILE *f = fopen(dst, "ab");
     if (f == NULL) {
         free(body);
@@ -273,14 +257,11 @@ static int append_body(const char *src, const char *dst, const char *hdr)
 
 static void append_file(const char *path, hbuf *dst)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return;
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        hbuf_write(dst, chunk, got);
-    fclose(f);
+    size_t len;
+    char *text = host_read_file(path, &len);
+    if (text != NULL)
+        hbuf_write(dst, text, len);
+    free(text);
 }
 
 int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_index,
@@ -291,7 +272,7 @@ int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_ind
     const ab_strategy *const *all = ab_registry(&nst);
     size_t nwl = sizeof kernel_workloads / sizeof kernel_workloads[0];
     int failed = 0;
-    if (!file_exists(elf))
+    if (!host_file_exists(elf))
         fprintf(stderr, "allocbench matrix: no kernel image at '%s': the kernel cells will "
                         "fail (--host-only leaves them out)\n", elf);
     for (size_t s = 0; s < nst; s++) {
@@ -301,7 +282,7 @@ int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_ind
             snprintf(sum_path, sizeof sum_path, "%s/%s.summary.csv", cells_dir, key);
             snprintf(frag_path, sizeof frag_path, "%s/%s.frag.csv", cells_dir, key);
             snprintf(cell_dir, sizeof cell_dir, "%s/%s.d", cells_dir, key);
-            if (!file_exists(sum_path)) {
+            if (!host_file_exists(sum_path)) {
                 fprintf(stderr, "[%zu/%zu] %s ...\n", first_index + s * nwl + w + 1, total_cells,
                         key);
                 ab_kernel_opts o = {0};

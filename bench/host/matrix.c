@@ -140,29 +140,6 @@ static void cell_key(const host_cell *c, char *out, size_t len)
              ab_workload_name(c->kind), mem, host_cell_fill(c), (unsigned long long)c->seed);
 }
 
-static int file_exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    hbuf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        hbuf_write(&b, buf, n);
-    fclose(f);
-    if (b.p == NULL)
-        hbuf_write(&b, "", 0);
-    *len = b.len;
-    return b.p;
-}
-
 static double now_s(void)
 {
     struct timespec ts;
@@ -213,7 +190,7 @@ int matrix_main(const matrix_opts *o)
         total_w += w;
         cell_key(&p.c[i], key, sizeof key);
         snprintf(path, sizeof path, "%s/%s.summary.csv", cells_dir, key);
-        if (!o->dry_run && file_exists(path))
+        if (!o->dry_run && host_file_exists(path))
             done_before++;
         else
             todo_w += w;
@@ -248,7 +225,7 @@ int matrix_main(const matrix_opts *o)
         host_cell *c = &p.c[i];
         cell_key(c, key, sizeof key);
         snprintf(path, sizeof path, "%s/%s.summary.csv", cells_dir, key);
-        if (file_exists(path))
+        if (host_file_exists(path))
             continue;
         double el = now_s() - t0;
         char eta[32];
@@ -258,7 +235,7 @@ int matrix_main(const matrix_opts *o)
             char k2[256], p2[4600];
             cell_key(&p.c[j], k2, sizeof k2);
             snprintf(p2, sizeof p2, "%s/%s.summary.csv", cells_dir, k2);
-            if (j == i || !file_exists(p2))
+            if (j == i || !host_file_exists(p2))
                 left += cell_weight(&p.c[j]);
         }
         fmt_dur(left * rate, eta, sizeof eta);
@@ -297,7 +274,7 @@ int matrix_main(const matrix_opts *o)
         for (int e = 0; e < 2; e++) {
             snprintf(path, sizeof path, "%s/%s.%s.csv", cells_dir, key, ext[e]);
             size_t len;
-            char *t = slurp(path, &len);
+            char *t = host_read_file(path, &len);
             if (t) {
                 hbuf_write(dst[e], t, len);
                 free(t);

@@ -283,31 +283,6 @@ static int run_child(char *const *argv, const char *const *add, const char *out_
     return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *b = malloc(cap + 1);
-    while (b != NULL) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *nb = realloc(b, cap + 1);
-        if (nb == NULL)
-            free(b);
-        b = nb;
-    }
-    fclose(f);
-    if (b != NULL)
-        b[n] = '\0';
-    if (len != NULL)
-        *len = n;
-    return b;
-}
-
 /* A CSV-safe copy of s (commas, quotes and line breaks become ';' or ' '). */
 static void csv_safe(char *s)
 {
@@ -321,7 +296,7 @@ static void csv_safe(char *s)
 /* The first line of a file, trimmed, for a status reason. */
 static void first_line(const char *path, char *out, size_t len)
 {
-    char *t = slurp(path, NULL);
+    char *t = host_read_file(path, NULL);
     out[0] = '\0';
     if (t == NULL)
         return;
@@ -340,7 +315,7 @@ static void first_line(const char *path, char *out, size_t len)
 static int verdict(const program *p, const runout *ro, const char *out_path,
                    const char *err_path, char *why, size_t len)
 {
-    char *err = slurp(err_path, NULL);
+    char *err = host_read_file(err_path, NULL);
     int preload_failed = err != NULL && strstr(err, "cannot be preloaded") != NULL;
     free(err);
     char line[200];
@@ -360,7 +335,7 @@ static int verdict(const program *p, const runout *ro, const char *out_path,
         return -1;
     }
     if (p->expect[0] != '\0') {
-        char *out = slurp(out_path, NULL);
+        char *out = host_read_file(out_path, NULL);
         if (out == NULL) {
             pr_fmt(why, len, "no output");
             return -1;
@@ -381,7 +356,7 @@ static int verdict(const program *p, const runout *ro, const char *out_path,
     }
     if (p->obj[0] != '\0') {
         size_t n = 0;
-        char *o = slurp(p->obj, &n);
+        char *o = host_read_file(p->obj, &n);
         int ok = o != NULL && n > 64 && memcmp(o, "\177ELF", 4) == 0;
         free(o);
         if (!ok) {
@@ -396,7 +371,7 @@ static int verdict(const program *p, const runout *ro, const char *out_path,
    allocated the most: cc1 under gcc). 0, or -1 if there is none. */
 static int heap_stats(const char *path, double *live, double *fp)
 {
-    char *t = slurp(path, NULL);
+    char *t = host_read_file(path, NULL);
     if (t == NULL)
         return -1;
     int found = 0;
@@ -557,7 +532,7 @@ static int hyperfine_program(const program *p, const allocator *al, size_t nal, 
                  pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         return -1;
     }
-    char *text = slurp(json, NULL);
+    char *text = host_read_file(json, NULL);
     char err[256];
     ab_json *j = text != NULL ? ab_json_parse(text, err, sizeof err) : NULL;
     free(text);
