@@ -427,11 +427,40 @@ static int frag_final_value(const ab_run *run, const ab_figure *f, size_t k, dou
 
 /* For each figure of kind, the strategy with the lowest (or highest) final
    value. Returns table rows. */
+/*
+ * True iff strategy k serves single pages only in this run: some cell of a
+ * multi-page workload (sizes, huge, adversary) was skipped for it. Its churn
+ * then issues single pages only, so its fragmentation is not comparable
+ * with that of strategies that took mixed run lengths.
+ */
+static int single_pages_only(const ab_run *run, size_t k)
+{
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (s->strat == (int)k && strncmp(s->status, "skipped", 7) == 0 &&
+            (strcmp(s->workload, "sizes") == 0 || strcmp(s->workload, "huge") == 0 ||
+             strcmp(s->workload, "adversary") == 0))
+            return 1;
+    }
+    return 0;
+}
+
 static size_t claim_frag(doc *d, const char *kind, int highest, const char *value_name,
                          int *wins)
 {
     const ab_run *run = d->run;
     size_t rows = 0;
+    char left_out[256] = "";
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (single_pages_only(run, k)) {
+            size_t used = strlen(left_out);
+            ab_fmt(left_out + used, sizeof left_out - used, "%s%s", used ? ", " : "",
+                   run->strats[k].name);
+        }
+    if (left_out[0] != '\0')
+        doc_p(d, "Left out of this comparison: %s, which served single pages only in this "
+                 "run (its multi-page cells were skipped), so its churn never asked for runs "
+                 "and its figures are not comparable.", left_out);
     for (size_t i = 0; i < run->nfigs; i++) {
         const ab_figure *f = &run->figs[i];
         if (strcmp(f->kind, kind) != 0)
@@ -441,7 +470,7 @@ static size_t claim_frag(doc *d, const char *kind, int highest, const char *valu
         const char *names[64];
         size_t n = 0, strat_of[64];
         for (size_t k = 0; k < run->nstrats && n < COUNT_OF(v); k++) {
-            if (!frag_final_value(run, f, k, &step, &v[n]))
+            if (single_pages_only(run, k) || !frag_final_value(run, f, k, &step, &v[n]))
                 continue;
             names[n] = run->strats[k].name;
             strat_of[n++] = k;
