@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -160,6 +162,92 @@ static void fmt_dur(double s, char *out, size_t len)
 /* Assumed cost per weighted op before anything is measured. */
 #define NS_PER_OP_GUESS 100.0
 
+/* A failed cell's line in <dir>/failures.csv (the kernel cells' format). */
+static int failure_append(const char *dir, const host_cell *c, const char *status, int code,
+                          const char *reason)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/failures.csv", dir);
+    int fresh = !host_file_exists(path);
+    FILE *f = fopen(path, "a");
+    if (f == NULL)
+        return -1;
+    if (fresh)
+        fputs("env,strategy,role,workload,mem_bytes,seed,status,qemu_exit,reason,log\n", f);
+    fprintf(f, "host,%s,%s,%s,%llu,%llu,%s,%d,%s,\n", c->st->name, c->role_vmm ? "vmm" : "pmm",
+            ab_workload_name(c->kind), (unsigned long long)c->mem_bytes,
+            (unsigned long long)c->seed, status, code, reason);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/*
+ * Runs one cell in a child process, so that a strategy which crashes (a
+ * signal, a failed assert) is recorded as a failed cell and the matrix goes
+ * on: the child writes the cell's files; if it dies first, the parent
+ * writes an error row for the cell and a line in failures.csv. Returns 0
+ * (ok, skipped or timeout), 1 (the cell failed) or -1 (files unwritable).
+ * ALLOCBENCH_TEST_CRASH_CELL=<cell key> makes that cell's child raise
+ * SIGSEGV: the tests use it to check this path.
+ */
+static int cell_run_isolated(const char *dir, const host_cell *c, const char *key,
+                             const char *sum_path, const char *frag_path)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *crash = getenv("ALLOCBENCH_TEST_CRASH_CELL");
+        if (crash != NULL && strcmp(crash, key) == 0)
+            raise(SIGSEGV);
+        hbuf sum = {0}, frag = {0};
+        char msg[200];
+        ab_wl_outcome oc = host_run_cell(c, &sum, &frag, msg, sizeof msg);
+        if (oc == AB_WL_ERROR || oc == AB_WL_TIMEOUT)
+            fprintf(stderr, "  %s: %s\n", ab_outcome_name(oc), msg);
+        if (host_write_atomic(frag_path, frag.p ? frag.p : "", frag.len) != 0 ||
+            host_write_atomic(sum_path, sum.p ? sum.p : "", sum.len) != 0)
+            _exit(4);
+        fflush(stderr);
+        _exit(oc == AB_WL_ERROR ? 3 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+        fprintf(stderr, "allocbench matrix: cannot start a process for %s\n", key);
+        return -1;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return 0;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+        return failure_append(dir, c, "error", 3, "the workload failed (see its status row)") == 0
+                   ? 1 : -1;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
+        return -1;
+    /* Died: record the cell as failed, through the same formatter. */
+    char reason[160];
+    if (WIFSIGNALED(st))
+        snprintf(reason, sizeof reason, "crashed: killed by signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else
+        snprintf(reason, sizeof reason, "crashed: exit status %d", WEXITSTATUS(st));
+    fprintf(stderr, "  FAILED: %s\n", reason);
+    ab_wl_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return -1;
+    r->outcome = AB_WL_ERROR;
+    ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
+                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed};
+    hbuf row = {0};
+    ab_out ro = {hbuf_write, &row};
+    ab_csv_summary_rows(&ro, &cell, r, host_timer());
+    free(r);
+    int bad = host_write_atomic(frag_path, "", 0) != 0 ||
+              host_write_atomic(sum_path, row.p ? row.p : "", row.len) != 0 ||
+              failure_append(dir, c, "crash", WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st),
+                             reason) != 0;
+    hbuf_free(&row);
+    return bad ? -1 : 1;
+}
+
 int matrix_main(const matrix_opts *o)
 {
     char dir[4096];
@@ -240,26 +328,15 @@ int matrix_main(const matrix_opts *o)
         }
         fmt_dur(left * rate, eta, sizeof eta);
         fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, total_cells, key, eta);
-        hbuf sum = {0}, frag = {0};
-        char msg[200];
-        double c0 = now_s();
-        ab_wl_outcome oc = host_run_cell(c, &sum, &frag, msg, sizeof msg);
-        if (oc == AB_WL_ERROR || oc == AB_WL_TIMEOUT) {
-            fprintf(stderr, "  %s: %s\n", ab_outcome_name(oc), msg);
-            if (oc == AB_WL_ERROR)
-                errors++;
-        }
         char fpath[4600];
         snprintf(fpath, sizeof fpath, "%s/%s.frag.csv", cells_dir, key);
-        if (host_write_atomic(fpath, frag.p ? frag.p : "", frag.len) != 0 ||
-            host_write_atomic(path, sum.p ? sum.p : "", sum.len) != 0) {
+        int rc = cell_run_isolated(dir, c, key, path, fpath);
+        if (rc < 0) {
             fprintf(stderr, "allocbench matrix: cannot write %s\n", path);
             return 1;
         }
-        hbuf_free(&sum);
-        hbuf_free(&frag);
+        errors += rc;
         done_w += cell_weight(c);
-        (void)c0;
     }
 
     /* Join the cells in plan order. */
