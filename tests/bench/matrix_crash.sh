@@ -12,7 +12,8 @@ ALLOCBENCH_TEST_CRASH_CELL=$cell "$bin" matrix --quick --host-only --out "$out" 
 rc=$?
 fail=0
 [ "$rc" -eq 1 ] || { echo "matrix_crash: exit status $rc, want 1"; fail=1; }
-grep -q "killed by signal" "$out.log" || { echo "matrix_crash: no FAILED line on stderr"; fail=1; }
+# Killed by the signal, or (under ASan, whose handler catches it) exited.
+grep -q "FAILED: crashed: " "$out.log" || { echo "matrix_crash: no FAILED line on stderr"; fail=1; }
 grep -q '^host,buddy,pmm,churn,67108864,1,crash,' "$out/failures.csv" 2>/dev/null ||
     { echo "matrix_crash: failures.csv lacks the crash line"; fail=1; }
 grep -q '^host,buddy,pmm,churn,67108864,0.900,1,-,.*,error$' "$out/summary.csv" ||
