@@ -3,9 +3,12 @@
  *   allocbench list
  *   allocbench run --strategy S --workload W --mem SIZE [--fill F] [--seed N]
  *                  [--role pmm|vmm] [--ops N] [--out DIR]
- *   allocbench matrix [--quick] [--out DIR] [--seed N] [--dry-run]
+ *   allocbench matrix [--quick] [--host-only] [--out DIR] [--seed N] [--dry-run]
+ *   allocbench kernel --strategy S --workload W --mem SIZE [--mode M] ...
+ *   allocbench plot RUN_DIR
+ *   allocbench import strace|ftrace|perf IN [-o OUT]
  *   allocbench programs | heapscale | record ... (real programs on the heaps)
- * Errors name the bad argument and exit 2.
+ * Each command takes --help. Errors name the bad argument and exit 2.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
