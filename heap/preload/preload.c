@@ -52,6 +52,7 @@
 
 #include "allocbench/strategy.h"
 #include "heap.h"
+#include "spinlock.h"
 
 #ifndef AB_PRELOAD_HEAP
 #error "build with -DAB_PRELOAD_HEAP=<heap name>"
@@ -77,20 +78,8 @@ static struct {
     size_t window_pages;
 } g;
 
-static void lock_take(void)
-{
-    for (unsigned spins = 0;; spins++) {
-        if (!__atomic_load_n(&g.lock, __ATOMIC_RELAXED) &&
-            !__atomic_exchange_n(&g.lock, 1, __ATOMIC_ACQUIRE))
-            return;
-        if (spins > 64)
-            sched_yield();
-        else
-            __builtin_ia32_pause();
-    }
-}
-
-static void lock_give(void) { __atomic_store_n(&g.lock, 0, __ATOMIC_RELEASE); }
+static void lock_take(void) { ab_spin_take(&g.lock); }
+static void lock_give(void) { ab_spin_give(&g.lock); }
 
 /* ---- the page provider: bitmap over the window, identity addresses ---- */
 

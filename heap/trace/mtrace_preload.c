@@ -36,6 +36,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../preload/spinlock.h"
+
 #include "mtrace.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -69,20 +71,8 @@ static struct {
 
 static __thread int t_thread __attribute__((tls_model("initial-exec"))) = -1;
 
-static void lock_take(void)
-{
-    for (unsigned spins = 0;; spins++) {
-        if (!__atomic_load_n(&g.lock, __ATOMIC_RELAXED) &&
-            !__atomic_exchange_n(&g.lock, 1, __ATOMIC_ACQUIRE))
-            return;
-        if (spins > 64)
-            sched_yield();
-        else
-            __builtin_ia32_pause();
-    }
-}
-
-static void lock_give(void) { __atomic_store_n(&g.lock, 0, __ATOMIC_RELEASE); }
+static void lock_take(void) { ab_spin_take(&g.lock); }
+static void lock_give(void) { ab_spin_give(&g.lock); }
 
 /* ---- address -> id ---- */
 
