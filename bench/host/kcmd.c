@@ -304,8 +304,7 @@ int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_ind
                     snprintf(src, sizeof src, "%s/failures.csv", cell_dir);
                     char dst[4200];
                     snprintf(dst, sizeof dst, "%s/failures.csv", run_dir);
-                    if (append_body(src, dst, "env,strategy,role,workload,mem_bytes,seed,status,"
-                                              "qemu_exit,reason,log\n") != 0)
+                    if (append_body(src, dst, AB_FAILURES_CSV_HEADER "\n") != 0)
                         return -1;
                 }
                 /* The cell's files carry a header; the matrix's cell files do not.

@@ -416,7 +416,7 @@ static void record_failure(const ab_kernel_opts *o, const cell_names *c, ab_kern
                      (unsigned long long)o->seed, ab_kernel_status_name(r->status),
                      r->qemu_exit, r->reason, r->log_path);
     snprintf(path, sizeof path, "%s/failures.csv", o->run_dir);
-    append_csv(path, "env,strategy,role,workload,mem_bytes,seed,status,qemu_exit,reason,log",
+    append_csv(path, AB_FAILURES_CSV_HEADER,
                line, (size_t)n, why, sizeof why);
 }
 

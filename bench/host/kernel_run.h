@@ -30,6 +30,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The header of a run's failures.csv (docs/results.md), without newline:
+ * kernel cells and crashed host cells write the same columns. */
+#define AB_FAILURES_CSV_HEADER \
+    "env,strategy,role,workload,mem_bytes,seed,status,qemu_exit,reason,log"
+
 typedef enum ab_kmode { AB_KMODE_ICOUNT = 0, AB_KMODE_TCG = 1, AB_KMODE_KVM = 2 } ab_kmode;
 
 typedef enum ab_kstatus {

@@ -21,6 +21,7 @@
 #include "allocbench/registry.h"
 #include "baselines.h"
 #include "kcmd.h"
+#include "kernel_run.h"
 #include "micro_run.h"
 
 typedef struct plan {
@@ -173,7 +174,7 @@ static int failure_append(const char *dir, const host_cell *c, const char *statu
     if (f == NULL)
         return -1;
     if (fresh)
-        fputs("env,strategy,role,workload,mem_bytes,seed,status,qemu_exit,reason,log\n", f);
+        fputs(AB_FAILURES_CSV_HEADER "\n", f);
     fprintf(f, "host,%s,%s,%s,%llu,%llu,%s,%d,%s,\n", c->st->name, c->role_vmm ? "vmm" : "pmm",
             ab_workload_name(c->kind), (unsigned long long)c->mem_bytes,
             (unsigned long long)c->seed, status, code, reason);
