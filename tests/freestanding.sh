@@ -2,14 +2,15 @@
 # freestanding.sh CLANG SRCDIR ALLOWED_EXTRA FILE.c [FILE.c ...]
 # Compiles the files for i686-elf and x86_64-elf with no libc headers, links
 # them into one relocatable object (ld.lld -r) and fails if it needs any
-# symbol but memset, memcpy, memmove and memcmp, or those matching the
+# symbol but memset, memcpy, memmove, memcmp and the per-CPU hook
+# ab_cpu_index (include/allocbench/cpu.h), or those matching the
 # ALLOWED_EXTRA regex ("" for none: bench/core may use compiler-rt's 64-bit
 # division, which the kernel links; strategies may not).
 set -eu
 clang=$1 src=$2 extra=$3
 shift 3
 lld=$(command -v ld.lld-14 || command -v ld.lld || true)
-allowed='memset|memcpy|memmove|memcmp'
+allowed='memset|memcpy|memmove|memcmp|ab_cpu_index'
 [ -n "$extra" ] && allowed="$allowed|$extra"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
