@@ -37,10 +37,10 @@ test: deps
 bench: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
-	@./build/release/bench/allocbench list
-	@set +e; ./build/release/bench/allocbench matrix --out $(BENCH_OUT) $(BENCH_ARGS); rc=$$?; \
-	./build/release/bench/allocbench programs --out $(BENCH_OUT) $(PROGRAMS_ARGS) || rc=1; \
-	./build/release/bench/allocbench plot $(BENCH_OUT) || exit 1; \
+	@./build/release/host/allocbench list
+	@set +e; ./build/release/host/allocbench matrix --out $(BENCH_OUT) $(BENCH_ARGS); rc=$$?; \
+	./build/release/host/allocbench programs --out $(BENCH_OUT) $(PROGRAMS_ARGS) || rc=1; \
+	./build/release/host/allocbench plot $(BENCH_OUT) || exit 1; \
 	echo "report: $(BENCH_OUT)/report.md (and report.html, plots/)"; exit $$rc
 
 clean:

@@ -13,13 +13,13 @@
  *   window=SIZE    VMM window size (default 256M, at most 1020M)
  *   pages=N        pages the map and fault workloads touch (default 2048)
  *   range=N        pages per range in the map workload (default 64)
- *   fill=F         fill level for bench/core workloads, a fraction such as
+ *   fill=F         fill level for core workloads, a fraction such as
  *                  0.9 (default: the workload's own)
- *   role=R         pmm (default) or vmm: which instance bench/core
+ *   role=R         pmm (default) or vmm: which instance core
  *                  workloads drive
- *   ops=N          operations for bench/core workloads and kmalloc (0: their
+ *   ops=N          operations for core workloads and kmalloc (0: their
  *                  default)
- *   heap=H         kmalloc's heap: slab (default) or freelist (heap/heaps.def)
+ *   heap=H         kmalloc's heap: slab (default) or firstfit (heaps/heaps.def)
  *   live=N         blocks the kmalloc workload keeps live in its mixed phase
  *                  (default 1000)
  *

@@ -1,6 +1,6 @@
 /*
  * Force-included (-include) into every file of the kernel image, strategies
- * and bench/core alike: internal invariants panic in the kernel.
+ * and core alike: internal invariants panic in the kernel.
  */
 #ifndef KERNEL_KASSERT_H
 #define KERNEL_KASSERT_H

@@ -1,5 +1,5 @@
 /*
- * kmalloc: one heap from heap/ (heap=slab|freelist on the command line,
+ * kmalloc: one heap from heaps/ (heap=slab|firstfit on the command line,
  * default slab) over the kernel window. The heap's page provider is the VMM
  * backed by the PMM, so every block is real mapped memory:
  *
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "heap.h"
+#include "allocbench/heap.h"
 
 /* The provider over [base, base + npages pages): the VMM window. */
 void kheap_provider(uint32_t base, uint32_t npages, ab_page_provider *out);

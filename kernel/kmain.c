@@ -11,7 +11,7 @@
 
 #include "allocbench/registry.h"
 #include "cmdline.h"
-#include "heap.h"
+#include "allocbench/heap.h"
 #include "idt.h"
 #include "kheap.h"
 #include "klibc.h"
@@ -222,7 +222,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     ctx.cfg = &cfg;
     ctx.mem = &layout;
     ksnprintf(ctx.env, sizeof ctx.env, "kernel-%s", cfg.mode);
-    /* A bench/core workload drives one instance (the PMM, or the VMM in the
+    /* A core workload drives one instance (the PMM, or the VMM in the
        vmm role): its rows carry that strategy's name alone, as on the host,
        so host and kernel rows of the same cell line up. */
     char label[48];
@@ -256,7 +256,7 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     kprintf("workload %s (seed %llu)\n", wl->name, (unsigned long long)cfg.seed);
     out_begin();
     report_headers();
-    bool own = !(wl->flags & KWL_SELF_FRAG); /* bench/core samples frag itself */
+    bool own = !(wl->flags & KWL_SELF_FRAG); /* core samples frag itself */
     if (own)
         report_frag(&ctx, pmm, pmm_instance(), 0);
     int rc = wl->run(&ctx);

@@ -40,7 +40,7 @@ typedef struct kworkload {
 
 /* Rows drive kmalloc: the strategy column is "heap@pmm[+vmm]". */
 #define KWL_HEAP 0x1u
-/* The workload writes its own frag rows (bench/core samples them). */
+/* The workload writes its own frag rows (core samples them). */
 #define KWL_SELF_FRAG 0x2u
 
 /* The workload called name, or NULL. */
@@ -49,11 +49,11 @@ const kworkload *workload_find(const char *name);
 /* Prints the names, for error messages. */
 void workload_list(void);
 
-/* Table rows from workloads.c and the bench/core bridge. */
+/* Table rows from workloads.c and the core bridge. */
 extern const kworkload kwl_boot, kwl_map, kwl_fault, kwl_crash, kwl_triple, kwl_hang;
 /* wl_heap.c: kmalloc and mtrace; wl_trace.c: trace (multiboot module). */
 extern const kworkload kwl_kmalloc, kwl_mtrace, kwl_trace;
-/* Every bench/core workload but trace (wl_trace.c), by the name on the
+/* Every core workload but trace (wl_trace.c), by the name on the
  * command line. */
 extern const kworkload kwl_core;
 int kcore_accepts(const char *name);

@@ -23,7 +23,7 @@ void out_row(const char *table, const char *csv);
 void out_end(void);
 
 /*
- * An ab_out (bench/core/csv.h) whose lines become H or R lines of table:
+ * An ab_out (core/csv.h) whose lines become H or R lines of table:
  * bytes are gathered until '\n'. Lines longer than OUT_LINE_MAX panic.
  */
 #define OUT_LINE_MAX 2048

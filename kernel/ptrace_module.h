@@ -1,8 +1,8 @@
 /*
  * allocbench: the page trace as the kernel reads it, a binary multiboot
  * module. The kernel has no file system: the host parses a text trace
- * (docs/traces.md) with bench/host/trace.c, writes this format, and QEMU
- * loads it with -initrd. The records are bench/core's ab_trace_rec array
+ * (docs/traces.md) with host/traces/trace.c, writes this format, and QEMU
+ * loads it with -initrd. The records are core's ab_trace_rec array
  * itself, so the kernel replays the module in place.
  *
  * Every integer little-endian; the module is page-aligned (multiboot flag 0),
@@ -23,7 +23,7 @@
  *
  * The module is exactly 32 + records * 24 bytes: anything shorter is a
  * truncated module, anything longer is rejected too. Header-only,
- * freestanding: the kernel and bench/host/kernel_run.c include it.
+ * freestanding: the kernel and host/qemu/kernel_run.c include it.
  */
 #ifndef ALLOCBENCH_PTRACE_MODULE_H
 #define ALLOCBENCH_PTRACE_MODULE_H

@@ -1,4 +1,4 @@
-/* Result rows through bench/core's CSV formatter; see report.h. */
+/* Result rows through core's CSV formatter; see report.h. */
 #include "report.h"
 
 #include "klibc.h"
@@ -37,7 +37,7 @@ void report_headers(void)
     ab_csv_frag_header(&fo);
 }
 
-/* A bench/core workload reports the fill it really uses, as the host does;
+/* A core workload reports the fill it really uses, as the host does;
    the kernel's own workloads report what the command line said. */
 static uint32_t report_fill(const kconfig *cfg)
 {
@@ -101,7 +101,7 @@ void report_kernel_stats(const kctx *ctx, const char *op, const ab_op_stats *st)
         row.text[row.len] = '\0';
         header_find_op(row.text);
         if (op_field == ~0u)
-            panic("report: bench/core's summary header has no op column");
+            panic("report: core's summary header has no op column");
     }
     memset(&r, 0, sizeof r);
     r.op[AB_OP_ALLOC] = *st;

@@ -1,9 +1,9 @@
 /*
- * Result rows in the host's schema, through bench/core's CSV formatter
- * (bench/core/csv.h) so kernel and host rows are the same columns:
+ * Result rows in the host's schema, through core's CSV formatter
+ * (core/csv.h) so kernel and host rows are the same columns:
  *   summary: one row per op (ab_csv_summary_rows)
  *   frag:    PMM fragmentation samples (ab_csv_frag_row)
- * The kernel's own ops (map_page, fault, ...) are not in bench/core's op
+ * The kernel's own ops (map_page, fault, ...) are not in core's op
  * enum; report_kernel_op formats them as op "alloc" and renames the op
  * field, so the columns stay whatever csv.c prints.
  */
@@ -22,7 +22,7 @@ void report_headers(void);
 /* The row's origin for role ("pmm", "vmm" or "kernel"). */
 ab_cell report_cell(const kctx *ctx, const char *role);
 
-/* Rows for a bench/core result. */
+/* Rows for a core result. */
 void report_result(const kctx *ctx, const char *role, const ab_wl_result *r);
 
 /*
@@ -38,7 +38,7 @@ void report_kernel_stats(const kctx *ctx, const char *op, const ab_op_stats *st)
 /* A frag row for st/self at step (contiguous success columns empty). */
 void report_frag(const kctx *ctx, const ab_strategy *st, const void *self, uint64_t step);
 
-/* An ab_frag_fn for bench/core workloads; ctx is a const kctx *. */
+/* An ab_frag_fn for core workloads; ctx is a const kctx *. */
 void report_frag_fn(void *ctx, uint64_t step, const ab_frag *f, uint64_t contig_tried,
                     uint64_t contig_ok);
 

@@ -1,5 +1,5 @@
 /*
- * The bench/core workloads (bench/core/workload.h) in the kernel: the same
+ * The core workloads (core/workload.h) in the kernel: the same
  * code as on the host, run on the PMM instance (role=pmm, the default) or
  * on the VMM window instance (role=vmm). Strategies never touch the memory
  * they manage, so this is safe while the kernel runs on that memory.
@@ -31,7 +31,7 @@ static ab_wl_params core_params(const kctx *ctx, ab_workload_kind kind)
     };
 }
 
-/* True iff name is a bench/core workload this bridge runs (not trace:
+/* True iff name is a core workload this bridge runs (not trace:
  * wl_trace.c reads it from the multiboot module). */
 int kcore_accepts(const char *name)
 {
@@ -70,5 +70,5 @@ static int core_run(kctx *ctx)
     return 0;
 }
 
-const kworkload kwl_core = {"(bench/core)", "bulk repeat rand churn sizes huge adversary",
+const kworkload kwl_core = {"(core)", "bulk repeat rand churn sizes huge adversary",
                             core_scratch, core_run, KWL_SELF_FRAG};

@@ -1,5 +1,5 @@
 /*
- * The kmalloc workloads: the kernel heap (kheap.h: heap=slab|freelist over
+ * The kmalloc workloads: the kernel heap (kheap.h: heap=slab|firstfit over
  * the VMM window and PMM frames) driven and timed like everything else.
  *
  *   kmalloc  1. `ops` malloc+free pairs, sizes drawn at random from 16..4096
@@ -15,7 +15,7 @@
  *            and checked before free (outside the timed region): kmalloc
  *            memory is real mapped memory, and a heap that overlaps blocks
  *            is caught.
- *   mtrace   replays a malloc trace (heap/trace/mtrace.h, a .abt file) given
+ *   mtrace   replays a malloc trace (include/allocbench/mtrace.h, a .abt file) given
  *            as the multiboot module (QEMU -initrd): ops "malloc", "calloc",
  *            "memalign", "realloc", "free", per-op samples. A NULL is a
  *            failure (counted, not an error); records the traced program saw
@@ -33,7 +33,7 @@
 #include "panic.h"
 #include "prng.h"
 #include "report.h"
-#include "trace/mtrace.h"
+#include "allocbench/mtrace.h"
 #include "kworkload.h"
 
 #define KHEAP_DEFAULT_OPS 100000u

@@ -1,5 +1,5 @@
 /*
- * workload=trace: bench/core's trace replay (workload.h, AB_WL_TRACE) on the
+ * workload=trace: core's trace replay (workload.h, AB_WL_TRACE) on the
  * PMM instance (role=vmm: the window instance), reading the trace from the
  * multiboot module (QEMU -initrd). The kernel has no file system, so the
  * host converts the text trace (docs/traces.md) into the binary module of

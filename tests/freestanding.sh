@@ -4,7 +4,7 @@
 # them into one relocatable object (ld.lld -r) and fails if it needs any
 # symbol but memset, memcpy, memmove, memcmp and the per-CPU hook
 # ab_cpu_index (include/allocbench/cpu.h), or those matching the
-# ALLOWED_EXTRA regex ("" for none: bench/core may use compiler-rt's 64-bit
+# ALLOWED_EXTRA regex ("" for none: core may use compiler-rt's 64-bit
 # division, which the kernel links; strategies may not).
 set -eu
 clang=$1 src=$2 extra=$3
@@ -23,7 +23,7 @@ for target in i686-elf x86_64-elf; do
     for file in "$@"; do
         i=$((i + 1))
         if ! "$clang" --target=$target -ffreestanding -nostdlibinc -std=c11 -O2 \
-                -Wall -Wextra -Werror $flags -I"$src/include" -I"$src/bench/core" -I"$src/heap" \
+                -Wall -Wextra -Werror $flags -I"$src/include" -I"$src/core" -I"$src/heaps" \
                 -c "$src/$file" -o "$tmp/$i.o"; then
             echo "FAIL $file: does not compile freestanding for $target"
             status=1

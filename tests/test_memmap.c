@@ -1,5 +1,5 @@
 /*
- * The memory-map normalizer (bench/core/memmap.c) on hand-built maps with
+ * The memory-map normalizer (core/memmap.c) on hand-built maps with
  * known answers: holes, unaligned, overlapping and unsorted regions,
  * sub-page regions, regions above 4 GiB, reserved-over-usable, 2^64 overflow.
  */

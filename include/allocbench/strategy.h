@@ -67,7 +67,7 @@ typedef enum ab_status {
  * Spans passed to a strategy are normalized: npages > 0, sorted by
  * first_page, not overlapping and not adjacent (adjacent spans are merged),
  * and first_page + npages <= AB_PAGE_LIMIT. ab_memmap_to_spans() in
- * bench/core/memmap.h turns a raw firmware map into this form.
+ * core/memmap.h turns a raw firmware map into this form.
  */
 typedef struct ab_span {
     uint64_t first_page;

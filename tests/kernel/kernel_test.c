@@ -1,5 +1,5 @@
 /*
- * Kernel boots under QEMU, through bench/host/kernel_run.c as the CLI uses
+ * Kernel boots under QEMU, through host/qemu/kernel_run.c as the CLI uses
  * it. One case per ctest test:
  *
  *   kernel_test ELF RUNDIR boot STRATEGY MEM   map, fault and bulk in icount:
@@ -36,9 +36,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../bench/host/kernel_run.h"
-#include "../../heap/trace/mtrace.h"
-#include "../../kernel/ptrace_module.h"
+#include "kernel_run.h"
+#include "allocbench/mtrace.h"
+#include "ptrace_module.h"
 
 static int failures;
 
@@ -412,7 +412,7 @@ static void case_mtrace(void)
     char path[1100], spec[1200], err[512];
     snprintf(path, sizeof path, "%s/small.abt", run_dir);
     CHECK(write_mtrace(path, 0) == 0, "cannot write %s", path);
-    static const char *const heaps[] = {"slab", "freelist"};
+    static const char *const heaps[] = {"slab", "firstfit"};
     for (size_t i = 0; i < 2; i++) {
         ab_kernel_opts o = opts("buddy", NULL, 64);
         o.heap = heaps[i];

@@ -1,0 +1,390 @@
+/* allocbench host side: platform, files, sizes, one cell. See host.h. */
+#define _GNU_SOURCE
+#include "host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "layout.h"
+#include "baselines.h"
+
+void hbuf_write(void *ctx, const char *s, size_t len)
+{
+    hbuf *b = ctx;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        while (cap < b->len + len + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            fprintf(stderr, "allocbench: out of memory\n");
+            exit(1);
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, len);
+    b->len += len;
+    b->p[b->len] = '\0';
+}
+
+void hbuf_free(hbuf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+static uint64_t mono_ns(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+ab_platform host_platform(void)
+{
+    ab_platform p = {mono_ns, NULL};
+    return p;
+}
+
+const ab_timer *host_timer(void)
+{
+    static ab_timer t;
+    static int done;
+    if (!done) {
+        ab_platform p = host_platform();
+        ab_timer_calibrate(&t, &p, 100000000ull);
+        done = 1;
+    }
+    return &t;
+}
+
+int host_write_atomic(const char *path, const char *data, size_t len)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL)
+        return -1;
+    if ((len && fwrite(data, 1, len, f) != len) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        fclose(f);
+        unlink(tmp);
+        return -1;
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+char *host_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    hbuf b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        hbuf_write(&b, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    hbuf_write(&b, "", 1); /* the NUL, and a buffer even for an empty file */
+    if (bad || b.p == NULL) {
+        hbuf_free(&b);
+        return NULL;
+    }
+    if (len != NULL)
+        *len = b.len - 1;
+    return b.p;
+}
+
+int host_file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+int host_mkdirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int host_default_run_dir(char *out, size_t out_len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[64];
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(out, out_len, "results/%s", stamp);
+    if (host_mkdirs(out) != 0)
+        return -1;
+    /* results/latest -> stamp, replaced atomically. */
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "results/.latest.%ld", (long)getpid());
+    unlink(tmp);
+    if (symlink(stamp, tmp) == 0 && rename(tmp, "results/latest") != 0)
+        unlink(tmp);
+    return 0;
+}
+
+static void json_str(hbuf *b, const char *s)
+{
+    hbuf_write(b, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            hbuf_write(b, "\\", 1);
+        if ((unsigned char)*s >= 0x20)
+            hbuf_write(b, s, 1);
+    }
+    hbuf_write(b, "\"", 1);
+}
+
+static void cmd_line(const char *cmd, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return;
+    if (fgets(out, (int)len, p) == NULL)
+        out[0] = '\0';
+    pclose(p);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+#ifndef AB_BUILD_FLAGS
+#define AB_BUILD_FLAGS "unknown"
+#endif
+
+int host_write_meta(const char *dir, const char *extra_json)
+{
+    char cpu[256] = "unknown", line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f != NULL) {
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "model name", 10) == 0) {
+                char *c = strchr(line, ':');
+                if (c) {
+                    snprintf(cpu, sizeof cpu, "%s", c + 2);
+                    cpu[strcspn(cpu, "\n")] = '\0';
+                }
+                break;
+            }
+        }
+        fclose(f);
+    }
+    char commit[128], dirty[16];
+    cmd_line("git rev-parse HEAD 2>/dev/null", commit, sizeof commit);
+    cmd_line("git status --porcelain 2>/dev/null | head -1 | wc -l", dirty, sizeof dirty);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char date[64];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const ab_timer *t = host_timer();
+    char num[64];
+    hbuf b = {0};
+#define KV_S(k, v) do { hbuf_write(&b, "  \"" k "\": ", strlen(k) + 5); json_str(&b, v); hbuf_write(&b, ",\n", 2); } while (0)
+#define KV_N(k, v) do { snprintf(num, sizeof num, "%llu", (unsigned long long)(v)); hbuf_write(&b, "  \"" k "\": ", strlen(k) + 5); hbuf_write(&b, num, strlen(num)); hbuf_write(&b, ",\n", 2); } while (0)
+    hbuf_write(&b, "{\n", 2);
+    KV_S("env", "host");
+    KV_S("cpu_model", cpu);
+    KV_N("cores", (uint64_t)sysconf(_SC_NPROCESSORS_ONLN));
+    KV_S("compiler", __VERSION__);
+    KV_S("flags", AB_BUILD_FLAGS);
+    KV_S("git_commit", commit[0] ? commit : "none");
+    KV_S("git_dirty", strcmp(dirty, "1") == 0 ? "yes" : "no");
+    KV_N("tsc_hz", t->tsc_hz);
+    KV_N("timer_overhead_cycles", t->overhead_cycles);
+    snprintf(num, sizeof num, "%.1f", t->tsc_hz ? t->overhead_cycles * 1e9 / t->tsc_hz : 0.0);
+    hbuf_write(&b, "  \"timer_overhead_ns\": ", 23);
+    hbuf_write(&b, num, strlen(num));
+    hbuf_write(&b, ",\n", 2);
+    if (extra_json && *extra_json)
+        hbuf_write(&b, extra_json, strlen(extra_json));
+    hbuf_write(&b, "  \"date\": ", 10);
+    json_str(&b, date);
+    hbuf_write(&b, "\n}\n", 3);
+#undef KV_S
+#undef KV_N
+    char path[4096];
+    snprintf(path, sizeof path, "%s/meta.json", dir);
+    int rc = host_write_atomic(path, b.p, b.len);
+    hbuf_free(&b);
+    return rc;
+}
+
+uint64_t host_parse_size(const char *s)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return 0;
+    unsigned shift = 0;
+    switch (*end) {
+    case '\0': break;
+    case 'K': case 'k': shift = 10; end++; break;
+    case 'M': case 'm': shift = 20; end++; break;
+    case 'G': case 'g': shift = 30; end++; break;
+    case 'T': case 't': shift = 40; end++; break;
+    default: return 0;
+    }
+    if (*end == 'i')
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end != '\0' || v == 0 || v > (~0ull >> shift))
+        return 0;
+    uint64_t bytes = (uint64_t)v << shift;
+    if (bytes % AB_PAGE_BYTES != 0 || bytes >= (1ull << 52))
+        return 0;
+    return bytes;
+}
+
+uint32_t host_parse_fill(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s)
+        return 0;
+    if (*end == '%') {
+        v /= 100.0;
+        end++;
+    }
+    if (*end != '\0' || !(v > 0.0) || v > 1.0)
+        return 0;
+    uint32_t pm = (uint32_t)(v * 1000.0 + 0.5);
+    return pm == 0 ? 0 : pm;
+}
+
+void host_format_size(uint64_t bytes, char *out, size_t out_len)
+{
+    static const char units[] = "KMGT";
+    int u = -1;
+    uint64_t v = bytes;
+    while (u < 3 && v % 1024 == 0 && v >= 1024) {
+        v /= 1024;
+        u++;
+    }
+    if (u < 0)
+        snprintf(out, out_len, "%llu", (unsigned long long)bytes);
+    else
+        snprintf(out, out_len, "%llu%c", (unsigned long long)v, units[u]);
+}
+
+uint32_t host_cell_fill(const host_cell *c)
+{
+    return ab_workload_effective_fill(c->kind, c->fill_pm);
+}
+
+typedef struct frag_sink {
+    ab_out out;
+    const ab_cell *cell;
+} frag_sink;
+
+static void on_frag(void *ctx, uint64_t step, const ab_frag *f, uint64_t tried, uint64_t ok)
+{
+    frag_sink *s = ctx;
+    ab_csv_frag_row(&s->out, s->cell, step, f, tried, ok);
+}
+
+ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char *msg,
+                            size_t msg_len)
+{
+    const ab_timer *t = host_timer();
+    ab_span spans[4];
+    size_t nspans = c->role_vmm ? ab_layout_vmm(c->mem_bytes, spans)
+                                : ab_layout_pmm(c->mem_bytes, spans);
+    char memname[32];
+    host_format_size(c->mem_bytes, memname, sizeof memname);
+    ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
+                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed};
+    ab_wl_result *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        snprintf(msg, msg_len, "out of memory");
+        return AB_WL_ERROR;
+    }
+    size_t meta_len = c->st->meta_bytes(spans, nspans);
+    void *meta = NULL;
+    const char *skip = host_baseline_skip(c->st, c->mem_bytes >> AB_PAGE_SHIFT);
+    if (skip != NULL) {
+        r->outcome = AB_WL_SKIPPED;
+        snprintf(r->msg, sizeof r->msg, "%s", skip);
+    } else if (meta_len == 0 ||
+        (meta = aligned_alloc(AB_META_ALIGN, (meta_len + AB_META_ALIGN - 1) & ~(size_t)(AB_META_ALIGN - 1))) == NULL) {
+        r->outcome = meta_len == 0 ? AB_WL_SKIPPED : AB_WL_ERROR;
+        snprintf(r->msg, sizeof r->msg, "%s", meta_len == 0 ? "meta_bytes() = 0: layout not supported"
+                                                            : "cannot allocate metadata");
+    } else if (c->st->init(meta, meta_len, spans, nspans) != AB_OK) {
+        r->outcome = AB_WL_ERROR;
+        snprintf(r->msg, sizeof r->msg, "init failed");
+    } else {
+        uint64_t total = 0;
+        for (size_t i = 0; i < nspans; i++)
+            total += spans[i].npages;
+        frag_sink sink = {{hbuf_write, frag}, &cell};
+        ab_wl_params p = {0};
+        p.kind = c->kind;
+        p.seed = c->seed;
+        p.fill_pm = c->fill_pm;
+        p.ops = c->ops;
+        uint64_t ops = c->ops ? c->ops : 1000000u;
+        uint64_t steps = c->kind == AB_WL_REPEAT ? 2 * ops
+                       : (c->kind == AB_WL_CHURN || c->kind == AB_WL_SIZES || c->kind == AB_WL_HUGE) ? ops
+                       : c->kind == AB_WL_TRACE ? c->trace_len : 2 * total;
+        p.frag_every = steps / 32 > 256 ? steps / 32 : 256;
+        /* Baselines have no free runs to walk: no frag.csv rows. */
+        p.frag_fn = c->st->caps & AB_CAP_HOSTONLY ? NULL : on_frag;
+        p.frag_ctx = &sink;
+        p.timer = t;
+        p.budget_cycles = (uint64_t)(c->budget_s * (double)t->tsc_hz);
+        p.trace = c->trace;
+        p.trace_len = c->trace_len;
+        p.trace_ids = c->trace_ids;
+        size_t sl = ab_workload_scratch_bytes(&p, total);
+        uint64_t *scratch = malloc(sl ? sl : 8);
+        if (scratch == NULL) {
+            r->outcome = AB_WL_ERROR;
+            snprintf(r->msg, sizeof r->msg, "cannot allocate %zu bytes of scratch", sl);
+        } else {
+            memset(scratch, 0, sl); /* fault it in before anything is timed */
+            ab_workload_run(c->st, meta, &p, scratch, sl, r);
+            free(scratch);
+        }
+    }
+    if (r->meta_bytes == 0)
+        r->meta_bytes = meta_len;
+    ab_out so = {hbuf_write, summary};
+    ab_csv_summary_rows(&so, &cell, r, t);
+    snprintf(msg, msg_len, "%s", r->msg);
+    ab_wl_outcome oc = r->outcome;
+    free(meta);
+    free(r);
+    return oc;
+}

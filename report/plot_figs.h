@@ -1,0 +1,62 @@
+/*
+ * allocbench plot: what plot_figs.c (latency figures, gnuplot runs) and
+ * plot_figs_more.c (fragmentation, metadata, host against kernel, Google
+ * Benchmark) share. Internal to report/plot_*.c.
+ */
+#ifndef ALLOCBENCH_PLOT_FIGS_H
+#define ALLOCBENCH_PLOT_FIGS_H
+
+#include <stdio.h>
+
+#include "plot_run.h"
+
+typedef struct job {
+    char fig[160];
+    char script[64];
+    char *vars;
+} job;
+
+typedef struct jobs {
+    job *v;
+    size_t n;
+} jobs;
+
+/* A growable string. */
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+void pf_sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pf_sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends name='value'; (gnuplot quoting) or name=value; to b. */
+void pf_var_str(sbuf *b, const char *name, const char *value);
+void pf_var_num(sbuf *b, const char *name, double v);
+/* Appends "strategies='a b c'; " for the strategies flagged in present. */
+void pf_strat_list(const ab_run *run, const int *present, sbuf *b);
+/* A new figure in run->figs (kind, file stem); NULL when out of memory. */
+ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name);
+/* plots/data/<fig>[.<ident>].csv for writing; NULL after printing why. */
+FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident);
+/* Queues gnuplot on script for fig with vars (taken over, cleared). */
+void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
+                sbuf *vars);
+int pf_fill_known(double fill);
+int pf_same_fill(double a, double b);
+/* A summary row with status ok and samples. */
+int pf_row_ok(const ab_srow *s);
+double pf_floor_pow10(double v);
+double pf_ceil_pow10(double v);
+
+/* plot_figs_more.c: each returns 0, or -1 after printing why. */
+int pf_frag_time_figures(ab_run *run, jobs *js);
+int pf_frag_fill_figures(ab_run *run, jobs *js);
+int pf_meta_figures(ab_run *run, jobs *js);
+int pf_host_kernel_figures(ab_run *run, jobs *js);
+int pf_gbench_figures(ab_run *run, jobs *js);
+/* programs.csv (footprint/live bars) and heapscale.csv (malloc time against
+   live chunks). */
+int pf_programs_figures(ab_run *run, jobs *js);
+int pf_heapscale_figures(ab_run *run, jobs *js);
+
+#endif

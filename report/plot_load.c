@@ -1,0 +1,779 @@
+/*
+ * allocbench plot: reading a run folder. summary.csv and frag.csv are
+ * required and checked whole (plot_csv.c) and row by row here: required
+ * text fields, ranges, and no two rows for the same cell. meta.json,
+ * gbench*.json, programs.csv and heapscale.csv are optional; their absence
+ * becomes a note in the report. A run of `allocbench programs` alone has no
+ * summary.csv and frag.csv: when both are absent and programs.csv or
+ * heapscale.csv is there, the run is read without them. Cost: O(rows log rows) for the duplicate check.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "plot_run.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The registry order: colours and point types follow it in every plot. */
+static const char *const strat_order[] = {
+    "stack", "bitmap", "buddy", "hier2m", "freelist", "jemalloc", "glibc",
+    /* heaps of heaps/ */
+    "slab", "firstfit",
+};
+/* Okabe-Ito first (colour-blind safe), then Tol's extra colours. */
+static const char *const palette[] = {
+    "#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2",
+    "#882255", "#44AA99", "#999933", "#AA4499", "#332288", "#999999", "#117733",
+};
+/* gnuplot point types: filled square, circle, triangle, diamond, ... */
+static const int points[] = {5, 7, 9, 13, 11, 4, 6, 8, 10, 12, 1, 2, 3, 14};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+int ab_fmt(char *out, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, len, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void ab_run_note(ab_run *run, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **nn = realloc(run->notes, (run->nnotes + 1) * sizeof *nn);
+    if (nn == NULL)
+        return;
+    run->notes = nn;
+    run->notes[run->nnotes++] = strdup(buf);
+}
+
+int ab_env_is_host(const char *env) { return strcmp(env, "host") == 0; }
+
+void ab_mem_label(double bytes, char *out, size_t outlen)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t u = 0;
+    while (bytes >= 1024 && u + 1 < COUNT_OF(units)) {
+        bytes /= 1024;
+        u++;
+    }
+    if (bytes == floor(bytes))
+        ab_fmt(out, outlen, "%.0f %s", bytes, units[u]);
+    else
+        ab_fmt(out, outlen, "%.3g %s", bytes, units[u]);
+}
+
+int ab_run_strat(const ab_run *run, const char *name)
+{
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (strcmp(run->strats[k].name, name) == 0)
+            return (int)k;
+    return -1;
+}
+
+static size_t order_rank(const char *name)
+{
+    for (size_t k = 0; k < COUNT_OF(strat_order); k++)
+        if (strcmp(strat_order[k], name) == 0)
+            return k;
+    return COUNT_OF(strat_order);
+}
+
+static int strat_cmp(const void *a, const void *b)
+{
+    const ab_strat *x = a, *y = b;
+    size_t rx = order_rank(x->name), ry = order_rank(y->name);
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static void strat_add(ab_run *run, const char *name)
+{
+    if (ab_run_strat(run, name) >= 0)
+        return;
+    ab_strat *ns = realloc(run->strats, (run->nstrats + 1) * sizeof *ns);
+    if (ns == NULL)
+        return;
+    run->strats = ns;
+    ab_strat *s = &run->strats[run->nstrats++];
+    memset(s, 0, sizeof *s);
+    s->name = strdup(name);
+    s->ident = strdup(name);
+    for (char *c = s->ident; *c != '\0'; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9')))
+            *c = '_';
+}
+
+/* Sorts the strategies into the fixed order and gives each its style: a
+   registry strategy always gets the same colour; others follow by name. */
+static void strats_finish(ab_run *run)
+{
+    qsort(run->strats, run->nstrats, sizeof *run->strats, strat_cmp);
+    for (size_t k = 0; k < run->nstrats; k++) {
+        size_t r = order_rank(run->strats[k].name);
+        size_t slot = r < COUNT_OF(strat_order) ? r : k;
+        if (r == COUNT_OF(strat_order) && k < COUNT_OF(strat_order))
+            slot = COUNT_OF(strat_order) + k;
+        run->strats[k].colour = palette[slot % COUNT_OF(palette)];
+        run->strats[k].point = points[slot % COUNT_OF(points)];
+    }
+}
+
+static double num_or_nan(const ab_table *t, size_t row, int col)
+{
+    double v;
+    return ab_table_num(t, row, col, &v) ? v : NAN;
+}
+
+static int row_error(const ab_table *t, size_t row, const char *fmt, const char *a,
+                     const char *b)
+{
+    fprintf(stderr, "allocbench plot: %s:%zu: ", t->path, t->lines[row]);
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return -1;
+}
+
+static const char *const summary_required[] = {
+    "env", "strategy", "role", "workload", "mem_bytes", "fill", "seed", "op", "count",
+    "mean_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns", NULL,
+};
+static const char *const summary_numeric[] = {
+    "mem_bytes", "fill", "seed", "count", "mean_ns", "p50_ns", "p90_ns", "p99_ns",
+    "p999_ns", "max_ns", "mean_cycles", "p50_cycles", "p90_cycles", "p99_cycles",
+    "p999_cycles", "max_cycles", "batch_count", "batch_mean_cycles", "batch_mean_ns",
+    "failures", "skipped", "contig_success", "meta_bytes", "meta_bytes_per_gib",
+    "total_pages", NULL,
+};
+static const char *const frag_required[] = {
+    "env", "strategy", "workload", "mem_bytes", "seed", "step", "free_pages",
+    "largest_free_run", "free_runs", "ext_frag", "free_2m_blocks", NULL,
+};
+static const char *const frag_numeric[] = {
+    "mem_bytes", "seed", "step", "free_pages", "largest_free_run", "free_runs",
+    "ext_frag", "free_2m_blocks", "fill", "contig_tried", "contig_success", NULL,
+};
+
+/* Key text of a row for the duplicate check. */
+typedef struct keyed {
+    char *key;
+    size_t row;
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c != 0 ? c : (x->row < y->row ? -1 : x->row > y->row);
+}
+
+/* Fails on two rows with the same values in cols (first reported). */
+static int duplicates_check(const ab_table *t, const char *const *cols, const char *what)
+{
+    keyed *k = calloc(t->nrows, sizeof *k);
+    if (k == NULL)
+        return -1;
+    int idx[16], n = 0;
+    for (; cols[n] != NULL; n++)
+        idx[n] = ab_table_col(t, cols[n]);
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t len = 1;
+        for (int c = 0; c < n; c++)
+            len += strlen(ab_table_str(t, r, idx[c])) + 1;
+        k[r].key = malloc(len);
+        k[r].row = r;
+        if (k[r].key == NULL)
+            continue;
+        k[r].key[0] = '\0';
+        for (int c = 0; c < n; c++) {
+            strcat(k[r].key, ab_table_str(t, r, idx[c]));
+            strcat(k[r].key, ",");
+        }
+    }
+    int rc = 0;
+    qsort(k, t->nrows, sizeof *k, keyed_cmp);
+    for (size_t r = 1; r < t->nrows && rc == 0; r++)
+        if (k[r].key != NULL && k[r - 1].key != NULL && strcmp(k[r].key, k[r - 1].key) == 0) {
+            char first[32];
+            ab_fmt(first, sizeof first, "%zu", t->lines[k[r - 1].row]);
+            rc = row_error(t, k[r].row, "%s repeats the row at line %s", what, first);
+        }
+    for (size_t r = 0; r < t->nrows; r++)
+        free(k[r].key);
+    free(k);
+    return rc;
+}
+
+static int summary_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/summary.csv", run->dir);
+    ab_table *t = &run->summary;
+    if (ab_table_load(t, path, summary_required, summary_numeric, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench plot: %s\n", err);
+        return -1;
+    }
+    static const char *const key[] = {"env", "strategy", "role", "workload", "mem_bytes",
+                                      "fill", "seed", "op", NULL};
+    if (duplicates_check(t, key, "the cell (env..op)") != 0)
+        return -1;
+    run->s = calloc(t->nrows, sizeof *run->s);
+    if (run->s == NULL)
+        return -1;
+    int c_env = ab_table_col(t, "env"), c_strat = ab_table_col(t, "strategy"),
+        c_role = ab_table_col(t, "role"), c_wl = ab_table_col(t, "workload"),
+        c_op = ab_table_col(t, "op"), c_status = ab_table_col(t, "status"),
+        c_mem = ab_table_col(t, "mem_bytes"), c_fill = ab_table_col(t, "fill"),
+        c_seed = ab_table_col(t, "seed"), c_count = ab_table_col(t, "count"),
+        c_mean = ab_table_col(t, "mean_ns"), c_p50 = ab_table_col(t, "p50_ns"),
+        c_p90 = ab_table_col(t, "p90_ns"), c_p99 = ab_table_col(t, "p99_ns"),
+        c_p999 = ab_table_col(t, "p999_ns"), c_max = ab_table_col(t, "max_ns"),
+        c_meta = ab_table_col(t, "meta_bytes"), c_mpg = ab_table_col(t, "meta_bytes_per_gib"),
+        c_fail = ab_table_col(t, "failures");
+    const char *first_role = NULL;
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_srow *s = &run->s[r];
+        s->env = ab_table_str(t, r, c_env);
+        s->strategy = ab_table_str(t, r, c_strat);
+        s->role = ab_table_str(t, r, c_role);
+        s->workload = ab_table_str(t, r, c_wl);
+        s->op = ab_table_str(t, r, c_op);
+        s->status = c_status >= 0 ? ab_table_str(t, r, c_status) : "ok";
+        s->line = t->lines[r];
+        const char *texts[] = {s->env, s->strategy, s->workload, s->op};
+        const char *names[] = {"env", "strategy", "workload", "op"};
+        for (size_t k = 0; k < COUNT_OF(texts); k++)
+            if (texts[k][0] == '\0')
+                return row_error(t, r, "column '%s' is empty%s", names[k], "");
+        s->mem_bytes = num_or_nan(t, r, c_mem);
+        s->fill = num_or_nan(t, r, c_fill);
+        s->seed = num_or_nan(t, r, c_seed);
+        s->count = num_or_nan(t, r, c_count);
+        if (!(s->mem_bytes > 0))
+            return row_error(t, r, "column 'mem_bytes' must be a positive size%s%s", "", "");
+        if (isnan(s->count))
+            return row_error(t, r, "column 'count' is empty%s%s", "", "");
+        double *lat[] = {&s->mean_ns, &s->p50_ns, &s->p90_ns, &s->p99_ns, &s->p999_ns,
+                         &s->max_ns};
+        int latc[] = {c_mean, c_p50, c_p90, c_p99, c_p999, c_max};
+        for (size_t k = 0; k < COUNT_OF(lat); k++) {
+            *lat[k] = num_or_nan(t, r, latc[k]);
+            if (strcmp(s->status, "ok") == 0 && s->count > 0 && isnan(*lat[k]))
+                return row_error(t, r, "status ok with samples, but column '%s' is empty%s",
+                                 t->cols[latc[k]], "");
+            if (*lat[k] < 0)
+                return row_error(t, r, "column '%s' is negative%s", t->cols[latc[k]], "");
+        }
+        if (s->count > 0 && !(s->p50_ns <= s->p90_ns && s->p90_ns <= s->p99_ns &&
+                              s->p99_ns <= s->p999_ns && s->p999_ns <= s->max_ns))
+            return row_error(t, r, "percentiles are not in order (p50 <= p90 <= p99 <= "
+                             "p99.9 <= max)%s%s", "", "");
+        s->meta_bytes = num_or_nan(t, r, c_meta);
+        s->meta_per_gib = num_or_nan(t, r, c_mpg);
+        if (isnan(s->meta_per_gib) && !isnan(s->meta_bytes))
+            s->meta_per_gib = s->meta_bytes * 1073741824.0 / s->mem_bytes;
+        s->failures = num_or_nan(t, r, c_fail);
+        if (first_role == NULL)
+            first_role = s->role;
+        else if (strcmp(first_role, s->role) != 0)
+            run->multi_role = 1;
+        strat_add(run, s->strategy);
+    }
+    run->ns = t->nrows;
+    return 0;
+}
+
+static int frag_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/frag.csv", run->dir);
+    ab_table *t = &run->frag;
+    if (ab_table_load(t, path, frag_required, frag_numeric, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench plot: %s\n", err);
+        return -1;
+    }
+    run->f = calloc(t->nrows, sizeof *run->f);
+    if (run->f == NULL)
+        return -1;
+    int c_env = ab_table_col(t, "env"), c_strat = ab_table_col(t, "strategy"),
+        c_wl = ab_table_col(t, "workload"), c_mem = ab_table_col(t, "mem_bytes"),
+        c_seed = ab_table_col(t, "seed"), c_step = ab_table_col(t, "step"),
+        c_fill = ab_table_col(t, "fill"), c_fp = ab_table_col(t, "free_pages"),
+        c_lr = ab_table_col(t, "largest_free_run"), c_fr = ab_table_col(t, "free_runs"),
+        c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks");
+    if (c_fill < 0)
+        ab_run_note(run, "frag.csv has no fill column: fragmentation is grouped without "
+                         "the fill level, and the ext-frag-against-fill plot is not drawn.");
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_frow *f = &run->f[r];
+        f->env = ab_table_str(t, r, c_env);
+        f->strategy = ab_table_str(t, r, c_strat);
+        f->workload = ab_table_str(t, r, c_wl);
+        f->line = t->lines[r];
+        if (f->env[0] == '\0' || f->strategy[0] == '\0' || f->workload[0] == '\0')
+            return row_error(t, r, "env, strategy and workload must not be empty%s%s", "", "");
+        f->mem_bytes = num_or_nan(t, r, c_mem);
+        f->seed = num_or_nan(t, r, c_seed);
+        f->step = num_or_nan(t, r, c_step);
+        f->fill = num_or_nan(t, r, c_fill);
+        f->free_pages = num_or_nan(t, r, c_fp);
+        f->largest_free_run = num_or_nan(t, r, c_lr);
+        f->free_runs = num_or_nan(t, r, c_fr);
+        f->ext_frag = num_or_nan(t, r, c_ef);
+        f->free_2m = num_or_nan(t, r, c_2m);
+        const char *names[] = {"mem_bytes", "step", "free_pages", "ext_frag", "free_2m_blocks"};
+        double vals[] = {f->mem_bytes, f->step, f->free_pages, f->ext_frag, f->free_2m};
+        for (size_t k = 0; k < COUNT_OF(vals); k++)
+            if (isnan(vals[k]))
+                return row_error(t, r, "column '%s' is empty%s", names[k], "");
+        if (f->ext_frag < 0 || f->ext_frag > 1)
+            return row_error(t, r, "column 'ext_frag' is %s, outside 0..1%s",
+                             ab_table_str(t, r, c_ef), "");
+        if (f->largest_free_run > f->free_pages)
+            return row_error(t, r, "largest_free_run exceeds free_pages%s%s", "", "");
+        strat_add(run, f->strategy);
+    }
+    run->nf = t->nrows;
+    return 0;
+}
+
+static char *text_read(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    size_t cap = 1 << 14, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, fp);
+        if (n < cap)
+            break;
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (nb == NULL)
+            free(buf);
+        buf = nb;
+    }
+    fclose(fp);
+    if (buf != NULL)
+        buf[n] = '\0';
+    return buf;
+}
+
+static int meta_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[512];
+    ab_fmt(path, sizeof path, "%s/meta.json", run->dir);
+    char *text = text_read(path);
+    if (text == NULL) {
+        ab_fmt(run->meta_note, sizeof run->meta_note,
+                 "meta.json is absent: the machine, compiler and commit of this run "
+                 "are unknown.");
+        return 0;
+    }
+    run->meta = ab_json_parse(text, err, sizeof err);
+    free(text);
+    if (run->meta == NULL) {
+        fprintf(stderr, "allocbench plot: %s: %s\n", path, err);
+        return -1;
+    }
+    if (run->meta->type != AB_JOBJ) {
+        fprintf(stderr, "allocbench plot: %s:1: expected a JSON object\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static double unit_to_ns(const char *unit)
+{
+    if (unit == NULL || strcmp(unit, "ns") == 0)
+        return 1;
+    if (strcmp(unit, "us") == 0)
+        return 1e3;
+    if (strcmp(unit, "ms") == 0)
+        return 1e6;
+    if (strcmp(unit, "s") == 0)
+        return 1e9;
+    return NAN;
+}
+
+/* The strategy a benchmark name mentions: the first token (split at '/',
+   '_', ':', '<', '>', '=', ',') equal to a strategy name. With add, registry
+   names not seen elsewhere in the run join the strategy list. */
+static int gbench_strategy(ab_run *run, const char *name, int add)
+{
+    char buf[512];
+    ab_fmt(buf, sizeof buf, "%s", name);
+    for (char *tok = strtok(buf, "/_:<>=, "); tok != NULL; tok = strtok(NULL, "/_:<>=, ")) {
+        if (add && order_rank(tok) < COUNT_OF(strat_order))
+            strat_add(run, tok);
+        int k = ab_run_strat(run, tok);
+        if (k >= 0)
+            return k;
+    }
+    return -1;
+}
+
+static void gbench_add(ab_run *run, const char *file, const char *name, double mean,
+                       double err, int reps)
+{
+    ab_gbench *ng = realloc(run->g, (run->ng + 1) * sizeof *ng);
+    if (ng == NULL)
+        return;
+    run->g = ng;
+    ab_gbench *g = &run->g[run->ng++];
+    g->file = strdup(file);
+    g->name = strdup(name);
+    g->family = strdup(name);
+    char *slash = strchr(g->family, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    g->mean_ns = mean;
+    g->err_ns = err;
+    g->reps = reps;
+    g->strat = -1;
+}
+
+/* One gbench JSON file: aggregates (mean, stddev) when the run had
+   repetitions, else the mean and spread of the iteration rows per name. */
+static int gbench_file(ab_run *run, const char *dirpath, const char *fname)
+{
+    char path[AB_PLOT_PATH + 300], err[512];
+    ab_fmt(path, sizeof path, "%s/%s", dirpath, fname);
+    char *text = text_read(path);
+    if (text == NULL) {
+        fprintf(stderr, "allocbench plot: %s: cannot read\n", path);
+        return -1;
+    }
+    ab_json *j = ab_json_parse(text, err, sizeof err);
+    free(text);
+    if (j == NULL) {
+        fprintf(stderr, "allocbench plot: %s: %s\n", path, err);
+        return -1;
+    }
+    const ab_json *list = ab_json_get(j, "benchmarks");
+    if (list == NULL || list->type != AB_JARR) {
+        fprintf(stderr, "allocbench plot: %s:1: no \"benchmarks\" array: not Google "
+                        "Benchmark JSON\n", path);
+        ab_json_free(j);
+        return -1;
+    }
+    size_t before = run->ng;
+    /* Pass 1: aggregates. */
+    for (const ab_json *b = list->child; b != NULL; b = b->next) {
+        const ab_json *rt = ab_json_get(b, "run_type"), *an = ab_json_get(b, "aggregate_name");
+        const ab_json *rn = ab_json_get(b, "run_name"), *tm = ab_json_get(b, "real_time");
+        const ab_json *un = ab_json_get(b, "time_unit"), *rep = ab_json_get(b, "repetitions");
+        if (rt == NULL || rt->str == NULL || strcmp(rt->str, "aggregate") != 0 || an == NULL ||
+            rn == NULL || tm == NULL || an->str == NULL || rn->str == NULL)
+            continue;
+        double scale = unit_to_ns(un != NULL ? un->str : NULL);
+        if (strcmp(an->str, "mean") == 0) {
+            gbench_add(run, fname, rn->str, tm->num * scale, 0,
+                       rep != NULL ? (int)rep->num : 0);
+        } else if (strcmp(an->str, "stddev") == 0) {
+            for (size_t k = before; k < run->ng; k++)
+                if (strcmp(run->g[k].name, rn->str) == 0)
+                    run->g[k].err_ns = tm->num * scale;
+        }
+    }
+    if (run->ng == before) {
+        /* Pass 2: plain iteration rows, grouped by name. */
+        for (const ab_json *b = list->child; b != NULL; b = b->next) {
+            const ab_json *nm = ab_json_get(b, "name"), *tm = ab_json_get(b, "real_time");
+            const ab_json *un = ab_json_get(b, "time_unit"), *rt = ab_json_get(b, "run_type");
+            if (nm == NULL || nm->str == NULL || tm == NULL ||
+                (rt != NULL && rt->str != NULL && strcmp(rt->str, "iteration") != 0))
+                continue;
+            double v = tm->num * unit_to_ns(un != NULL ? un->str : NULL);
+            size_t k = before;
+            while (k < run->ng && strcmp(run->g[k].name, nm->str) != 0)
+                k++;
+            if (k == run->ng) {
+                gbench_add(run, fname, nm->str, v, v * v, 1);
+            } else {
+                run->g[k].mean_ns += v; /* sums until the pass ends */
+                run->g[k].err_ns += v * v;
+                run->g[k].reps++;
+            }
+        }
+        for (size_t k = before; k < run->ng; k++) {
+            ab_gbench *g = &run->g[k];
+            double n = g->reps, mean = g->mean_ns / n;
+            double var = n > 1 ? (g->err_ns - n * mean * mean) / (n - 1) : 0;
+            g->mean_ns = mean;
+            g->err_ns = var > 0 ? sqrt(var) : 0;
+        }
+    }
+    for (size_t k = before; k < run->ng; k++)
+        if (isnan(run->g[k].mean_ns)) {
+            fprintf(stderr, "allocbench plot: %s: benchmark '%s' has an unknown time_unit\n",
+                    path, run->g[k].name);
+            ab_json_free(j);
+            return -1;
+        }
+    if (run->ng == before)
+        ab_run_note(run, "%s holds no benchmark results.", fname);
+    ab_json_free(j);
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int gbench_load(ab_run *run)
+{
+    DIR *d = opendir(run->dir);
+    if (d == NULL) {
+        fprintf(stderr, "allocbench plot: %s: cannot open the folder\n", run->dir);
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, "gbench", 6) == 0 && len > 5 &&
+            strcmp(e->d_name + len - 5, ".json") == 0) {
+            char **nn = realloc(names, (n + 1) * sizeof *nn);
+            if (nn == NULL)
+                break;
+            names = nn;
+            names[n++] = strdup(e->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, name_cmp);
+    int rc = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (rc == 0)
+            rc = gbench_file(run, run->dir, names[k]);
+        free(names[k]);
+    }
+    free(names);
+    if (n == 0)
+        ab_fmt(run->gbench_note, sizeof run->gbench_note,
+                 "No Google Benchmark output (gbench*.json) in this run: its plot is "
+                 "not drawn.");
+    return rc;
+}
+
+static const char *const programs_required[] = {
+    "program", "allocator", "wall_median_s", "max_rss_kib", "footprint_over_live", "status",
+    NULL,
+};
+static const char *const programs_numeric[] = {
+    "runs", "wall_median_s", "wall_stddev_s", "wall_min_s", "wall_max_s", "max_rss_kib",
+    "peak_live_bytes", "peak_footprint_bytes", "footprint_over_live", NULL,
+};
+
+static int programs_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/programs.csv", run->dir);
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        ab_run_note(run, "No programs.csv (heaps under real programs: allocbench programs) in "
+                         "this run: the heap table and the footprint/live plot are not shown.");
+        return 0;
+    }
+    fclose(fp);
+    ab_table *t = &run->programs;
+    if (ab_table_load(t, path, programs_required, programs_numeric, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench plot: %s\n", err);
+        return -1;
+    }
+    static const char *const key[] = {"program", "allocator", NULL};
+    if (duplicates_check(t, key, "the program x allocator") != 0)
+        return -1;
+    run->p = calloc(t->nrows, sizeof *run->p);
+    if (run->p == NULL)
+        return -1;
+    int c_prog = ab_table_col(t, "program"), c_al = ab_table_col(t, "allocator"),
+        c_st = ab_table_col(t, "status"), c_kind = ab_table_col(t, "footprint_kind"),
+        c_runs = ab_table_col(t, "runs"), c_med = ab_table_col(t, "wall_median_s"),
+        c_sd = ab_table_col(t, "wall_stddev_s"), c_min = ab_table_col(t, "wall_min_s"),
+        c_max = ab_table_col(t, "wall_max_s"), c_rss = ab_table_col(t, "max_rss_kib"),
+        c_live = ab_table_col(t, "peak_live_bytes"),
+        c_fp = ab_table_col(t, "peak_footprint_bytes"),
+        c_ratio = ab_table_col(t, "footprint_over_live");
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_prow *p = &run->p[r];
+        p->program = ab_table_str(t, r, c_prog);
+        p->allocator = ab_table_str(t, r, c_al);
+        p->status = ab_table_str(t, r, c_st);
+        p->fp_kind = c_kind >= 0 ? ab_table_str(t, r, c_kind) : "";
+        p->line = t->lines[r];
+        if (p->program[0] == '\0' || p->allocator[0] == '\0' || p->status[0] == '\0')
+            return row_error(t, r, "program, allocator and status must not be empty%s%s", "",
+                             "");
+        p->ok = strncmp(p->status, "ok", 2) == 0;
+        double *v[] = {&p->runs, &p->median_s, &p->stddev_s, &p->min_s, &p->max_s,
+                       &p->rss_kib, &p->live, &p->footprint, &p->ratio};
+        int c[] = {c_runs, c_med, c_sd, c_min, c_max, c_rss, c_live, c_fp, c_ratio};
+        for (size_t k = 0; k < COUNT_OF(v); k++) {
+            *v[k] = num_or_nan(t, r, c[k]);
+            if (*v[k] < 0)
+                return row_error(t, r, "column '%s' is negative%s", t->cols[c[k]], "");
+        }
+        if (p->ok && !(p->median_s > 0))
+            return row_error(t, r, "status ok, but wall_median_s is %s%s",
+                             isnan(p->median_s) ? "empty" : "not positive", "");
+        if (!isnan(p->min_s) && !isnan(p->max_s) &&
+            !(p->min_s <= p->median_s && p->median_s <= p->max_s))
+            return row_error(t, r, "wall times are not in order (min <= median <= max)%s%s", "",
+                             "");
+        strat_add(run, p->allocator);
+    }
+    run->np = t->nrows;
+    run->have_programs = 1;
+    return 0;
+}
+
+static const char *const heapscale_required[] = {
+    "heap", "strategy", "live_chunks", "malloc_mean_ns", NULL,
+};
+static const char *const heapscale_numeric[] = {
+    "live_chunks", "ops", "malloc_mean_ns", "malloc_p50_ns", "malloc_p99_ns", "free_mean_ns",
+    "peak_footprint_bytes", "peak_live_bytes", NULL,
+};
+
+static int heapscale_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/heapscale.csv", run->dir);
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        ab_run_note(run, "No heapscale.csv (malloc time against live chunks: allocbench "
+                         "heapscale, or allocbench programs) in this run: its plot is not "
+                         "drawn.");
+        return 0;
+    }
+    fclose(fp);
+    ab_table *t = &run->heapscale;
+    if (ab_table_load(t, path, heapscale_required, heapscale_numeric, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench plot: %s\n", err);
+        return -1;
+    }
+    static const char *const key[] = {"heap", "strategy", "live_chunks", NULL};
+    if (duplicates_check(t, key, "the heap x strategy x live_chunks") != 0)
+        return -1;
+    run->hs = calloc(t->nrows, sizeof *run->hs);
+    if (run->hs == NULL)
+        return -1;
+    int c_heap = ab_table_col(t, "heap"), c_st = ab_table_col(t, "strategy"),
+        c_n = ab_table_col(t, "live_chunks"), c_ops = ab_table_col(t, "ops"),
+        c_mean = ab_table_col(t, "malloc_mean_ns"), c_p50 = ab_table_col(t, "malloc_p50_ns"),
+        c_p99 = ab_table_col(t, "malloc_p99_ns"), c_free = ab_table_col(t, "free_mean_ns");
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_hsrow *h = &run->hs[r];
+        h->heap = ab_table_str(t, r, c_heap);
+        h->strategy = ab_table_str(t, r, c_st);
+        h->line = t->lines[r];
+        if (h->heap[0] == '\0' || h->strategy[0] == '\0')
+            return row_error(t, r, "heap and strategy must not be empty%s%s", "", "");
+        h->live_chunks = num_or_nan(t, r, c_n);
+        h->ops = num_or_nan(t, r, c_ops);
+        h->malloc_mean_ns = num_or_nan(t, r, c_mean);
+        h->malloc_p50_ns = num_or_nan(t, r, c_p50);
+        h->malloc_p99_ns = num_or_nan(t, r, c_p99);
+        h->free_mean_ns = num_or_nan(t, r, c_free);
+        if (!(h->live_chunks >= 1))
+            return row_error(t, r, "column 'live_chunks' must be a count of 1 or more%s%s", "",
+                             "");
+        if (!(h->malloc_mean_ns > 0))
+            return row_error(t, r, "column 'malloc_mean_ns' must be positive%s%s", "", "");
+        strat_add(run, h->heap);
+    }
+    run->nhs = t->nrows;
+    run->have_heapscale = 1;
+    return 0;
+}
+
+/* A programs-only run: no summary.csv and no frag.csv, but programs.csv or
+   heapscale.csv. */
+static int cells_absent(ab_run *run)
+{
+    const char *const need[] = {"summary.csv", "frag.csv"};
+    const char *const other[] = {"programs.csv", "heapscale.csv"};
+    char path[AB_PLOT_PATH + 32];
+    for (size_t k = 0; k < COUNT_OF(need); k++) {
+        ab_fmt(path, sizeof path, "%s/%s", run->dir, need[k]);
+        if (access(path, F_OK) == 0)
+            return 0;
+    }
+    for (size_t k = 0; k < COUNT_OF(other); k++) {
+        ab_fmt(path, sizeof path, "%s/%s", run->dir, other[k]);
+        if (access(path, F_OK) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int ab_run_load(ab_run *run)
+{
+    run->no_cells = cells_absent(run);
+    if (run->no_cells)
+        ab_run_note(run, "No summary.csv and no frag.csv in this run (allocbench programs "
+                         "alone): only the heap sections are drawn.");
+    if ((!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
+        meta_load(run) != 0 || gbench_load(run) != 0 || programs_load(run) != 0 ||
+        heapscale_load(run) != 0)
+        return -1;
+    for (size_t k = 0; k < run->ng; k++)
+        gbench_strategy(run, run->g[k].name, 1);
+    strats_finish(run);
+    for (size_t k = 0; k < run->ns; k++)
+        run->s[k].strat = ab_run_strat(run, run->s[k].strategy);
+    for (size_t k = 0; k < run->nf; k++)
+        run->f[k].strat = ab_run_strat(run, run->f[k].strategy);
+    for (size_t k = 0; k < run->ng; k++)
+        run->g[k].strat = gbench_strategy(run, run->g[k].name, 0);
+    for (size_t k = 0; k < run->np; k++)
+        run->p[k].strat = ab_run_strat(run, run->p[k].allocator);
+    for (size_t k = 0; k < run->nhs; k++)
+        run->hs[k].strat = ab_run_strat(run, run->hs[k].heap);
+    return 0;
+}
+
+void ab_run_free(ab_run *run)
+{
+    ab_table_free(&run->summary);
+    ab_table_free(&run->frag);
+    ab_table_free(&run->programs);
+    ab_table_free(&run->heapscale);
+    free(run->p);
+    free(run->hs);
+    ab_json_free(run->meta);
+    free(run->s);
+    free(run->f);
+    for (size_t k = 0; k < run->ng; k++) {
+        free(run->g[k].file);
+        free(run->g[k].name);
+        free(run->g[k].family);
+    }
+    free(run->g);
+    for (size_t k = 0; k < run->nstrats; k++) {
+        free(run->strats[k].name);
+        free(run->strats[k].ident);
+    }
+    free(run->strats);
+    free(run->figs);
+    for (size_t k = 0; k < run->nnotes; k++)
+        free(run->notes[k]);
+    free(run->notes);
+    memset(run, 0, sizeof *run);
+}
