@@ -85,7 +85,7 @@ static void out_ns_milli(const ab_out *o, const ab_timer *t, uint64_t mcycles)
 
 void ab_csv_summary_header(const ab_out *o)
 {
-    ab_out_str(o, "env,strategy,role,workload,mem_bytes,fill,seed,op,count,"
+    ab_out_str(o, "env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,"
                   "mean_ns,p50_ns,p90_ns,p99_ns,p999_ns,max_ns,"
                   "mean_cycles,p50_cycles,p99_cycles,p999_cycles,max_cycles,"
                   "p90_cycles,batch_count,batch_mean_cycles,batch_mean_ns,"
@@ -111,7 +111,11 @@ static void cell_prefix(const ab_out *o, const ab_cell *c, int with_role, int wi
         ab_out_fixed(o, c->fill_pm, 3);
         comma(o);
     }
+    ab_out_u64(o, c->threads == 0 ? 1u : c->threads);
+    comma(o);
     ab_out_u64(o, c->seed);
+    comma(o);
+    ab_out_u64(o, c->rep);
     comma(o);
 }
 
@@ -211,7 +215,7 @@ void ab_csv_summary_rows(const ab_out *o, const ab_cell *c, const ab_wl_result *
 
 void ab_csv_frag_header(const ab_out *o)
 {
-    ab_out_str(o, "env,strategy,workload,mem_bytes,seed,step,free_pages,"
+    ab_out_str(o, "env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,"
                   "largest_free_run,free_runs,ext_frag,free_2m_blocks");
     for (unsigned k = 0; k < AB_FRAG_ORDERS; k++) {
         ab_out_str(o, ",unusable_o");

@@ -29,6 +29,8 @@ typedef struct ab_cell {
     uint64_t mem_bytes;
     uint32_t fill_pm;     /* per-mille; printed as a fraction */
     uint64_t seed;
+    uint32_t threads;     /* threads on the instance; 0 prints as 1 */
+    uint32_t rep;         /* repetition index (its seed differs per rep) */
 } ab_cell;
 
 void ab_csv_summary_header(const ab_out *o);

@@ -55,6 +55,8 @@ ab_cell report_cell(const kctx *ctx, const char *role)
         .mem_bytes = ctx->mem_bytes,
         .fill_pm = report_fill(ctx->cfg),
         .seed = ctx->cfg->seed,
+        .threads = 1,
+        .rep = 0,
     };
 }
 

@@ -301,7 +301,7 @@ ab_wl_outcome hr_mtrace_replay(const hr_mtrace *t, const char *trace_name, const
     const ab_timer *tm = host_timer();
     char sname[128];
     snprintf(sname, sizeof sname, "%s@%s", h->name, st->name);
-    ab_cell cell = {"host", sname, "heap", "mtrace", mem_bytes, 0, seed};
+    ab_cell cell = {"host", sname, "heap", "mtrace", mem_bytes, 0, seed, 1, 0};
     ab_wl_result *r = calloc(1, sizeof *r);
     ab_op_stats *ops = calloc(5, sizeof *ops); /* malloc, calloc, memalign, realloc, free */
     mblock *tab = calloc((size_t)t->max_id + 1, sizeof *tab);

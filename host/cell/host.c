@@ -324,7 +324,8 @@ ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char 
     char memname[32];
     host_format_size(c->mem_bytes, memname, sizeof memname);
     ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
-                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed};
+                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed,
+                    c->threads, c->rep};
     ab_wl_result *r = calloc(1, sizeof *r);
     if (r == NULL) {
         snprintf(msg, msg_len, "out of memory");

@@ -54,6 +54,8 @@ typedef struct host_cell {
     uint64_t mem_bytes;
     uint32_t fill_pm;      /* 0 = workload default */
     uint64_t seed;
+    uint32_t threads;      /* 0 or 1 = one thread */
+    uint32_t rep;          /* repetition index, written to every row */
     uint64_t ops;          /* 0 = default */
     double budget_s;       /* 0 = none */
     const ab_trace_rec *trace;

@@ -236,7 +236,8 @@ static int cell_run_isolated(const char *dir, const host_cell *c, const char *ke
         return -1;
     r->outcome = AB_WL_ERROR;
     ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
-                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed};
+                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed,
+                    c->threads, c->rep};
     hbuf row = {0};
     ab_out ro = {hbuf_write, &row};
     ab_csv_summary_rows(&ro, &cell, r, host_timer());

@@ -16,7 +16,7 @@ fail=0
 grep -q "FAILED: crashed: " "$out.log" || { echo "matrix_crash: no FAILED line on stderr"; fail=1; }
 grep -q '^host,buddy,pmm,churn,67108864,1,crash,' "$out/failures.csv" 2>/dev/null ||
     { echo "matrix_crash: failures.csv lacks the crash line"; fail=1; }
-grep -q '^host,buddy,pmm,churn,67108864,0.900,1,-,.*,error$' "$out/summary.csv" ||
+grep -q '^host,buddy,pmm,churn,67108864,0.900,1,1,0,-,.*,error$' "$out/summary.csv" ||
     { echo "matrix_crash: summary.csv lacks the cell's error row"; fail=1; }
 # Every other cell finished: its cell file exists and is not empty.
 n=$(find "$out/cells" -name '*.summary.csv' -size +0 | wc -l)
