@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -160,11 +161,12 @@ static int fail(char *err, size_t err_len, const char *name, size_t line, const 
 
 static int fail(char *err, size_t err_len, const char *name, size_t line, const char *fmt, ...)
 {
-    char why[256];
+    char raw[256], why[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    trace_escape(why, sizeof why, raw);
     if (line)
         snprintf(err, err_len, "%s:%zu: %s", name, line, why);
     else
@@ -224,15 +226,48 @@ static int parse_comment(cursor *c, trace *t, char *err, size_t err_len, const c
         cursor v = {c->p + sizeof role - 1, c->e};
         const char *tok;
         size_t tn = token(&v, &tok);
-        if (tn == 3 && !memcmp(tok, "pmm", 3))
-            t->role = 0;
-        else if (tn == 3 && !memcmp(tok, "vmm", 3))
-            t->role = 1;
-        else
+        int r = tn == 3 && !memcmp(tok, "pmm", 3) ? 0 : tn == 3 && !memcmp(tok, "vmm", 3) ? 1 : -1;
+        if (r < 0)
             return fail(err, err_len, name, line, "role '%.*s' is not pmm or vmm",
                         (int)(tn > 20 ? 20 : tn), tok);
+        if (t->role >= 0 && t->role != r)
+            return fail(err, err_len, name, line, "role '%s' contradicts the earlier '# role: %s'",
+                        r ? "vmm" : "pmm", t->role ? "vmm" : "pmm");
+        t->role = r;
     }
     return 0;
+}
+
+void trace_escape(char *dst, size_t dst_len, const char *src)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (; *src != '\0' && n + 5 < dst_len; src++) {
+        unsigned char ch = (unsigned char)*src;
+        if (ch >= 0x20 && ch < 0x7f) {
+            dst[n++] = (char)ch;
+        } else {
+            dst[n++] = '\\';
+            dst[n++] = 'x';
+            dst[n++] = hex[ch >> 4];
+            dst[n++] = hex[ch & 15];
+        }
+    }
+    if (dst_len > 0)
+        dst[n < dst_len ? n : dst_len - 1] = '\0';
+}
+
+const char *trace_next_line(const char *p, const char *end, const char **line_end)
+{
+    const char *q = p;
+    while (q < end && *q != '\n' && *q != '\r')
+        q++;
+    *line_end = q;
+    if (q == end)
+        return end;
+    if (*q == '\r' && q + 1 < end && q[1] == '\n')
+        return q + 2;
+    return q + 1;
 }
 
 int trace_parse(const char *text, size_t len, const char *name, trace *out, char *err,
@@ -248,9 +283,8 @@ int trace_parse(const char *text, size_t len, const char *name, trace *out, char
     int rc = 0;
     const char *p = text, *end = text + len;
     for (size_t line = 1; p < end && rc == 0; line++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        cursor c = {p, nl ? nl : end};
-        p = nl ? nl + 1 : end;
+        cursor c = {p, p};
+        p = trace_next_line(p, end, &c.e);
         skip_blank(&c);
         if (c.p == c.e)
             continue;
@@ -368,6 +402,15 @@ char *trace_read_file(const char *path, size_t *len, char *err, size_t err_len)
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
         return NULL;
     }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode) &&
+        !(is_stdin && S_ISCHR(sb.st_mode))) {
+        snprintf(err, err_len, "%s: %s, not a regular file", path,
+                 S_ISDIR(sb.st_mode) ? "a directory" : "a device or socket");
+        if (!is_stdin)
+            fclose(f);
+        return NULL;
+    }
     size_t n = 0, cap = 1 << 16;
     char *buf = xrealloc(NULL, cap);
     for (;;) {
@@ -379,6 +422,14 @@ char *trace_read_file(const char *path, size_t *len, char *err, size_t err_len)
         n += got;
         if (got == 0)
             break;
+        if (n > TRACE_MAX_FILE_BYTES) {
+            snprintf(err, err_len, "%s: larger than %llu MiB, the most a trace may hold", path,
+                     (unsigned long long)(TRACE_MAX_FILE_BYTES >> 20));
+            if (!is_stdin)
+                fclose(f);
+            free(buf);
+            return NULL;
+        }
     }
     int bad = ferror(f);
     int saved = errno;

@@ -24,6 +24,9 @@
 /* The longest run a replay can keep (workload.c packs lengths in 24 bits). */
 #define TRACE_MAX_NPAGES ((1ull << 24) - 1u)
 
+/* The largest trace file read (a device such as /dev/zero is refused). */
+#define TRACE_MAX_FILE_BYTES ((uint64_t)1 << 31)
+
 /* A parsed trace. */
 typedef struct trace {
     ab_trace_rec *recs;
@@ -56,7 +59,8 @@ void trace_free(trace *t);
 char *trace_read_file(const char *path, size_t *len, char *err, size_t err_len);
 
 typedef enum trace_src {
-    TRACE_SRC_STRACE, /* strace -f -e trace=mmap,munmap,mremap,brk */
+    TRACE_SRC_STRACE, /* strace -f -e trace=mmap,munmap,mremap,brk[,clone,
+                         clone3,fork,vfork,execve] */
     TRACE_SRC_FTRACE, /* mm_page_alloc/mm_page_free via ftrace or perf script */
 } trace_src;
 
@@ -76,6 +80,10 @@ typedef struct trace_import_stats {
     uint64_t unfinished;   /* strace: <unfinished ...> never resumed, or a
                               resumed line without its start */
     uint64_t too_large;    /* runs above TRACE_MAX_NPAGES, left out */
+    uint64_t processes;    /* strace: address spaces seen (a pid that is
+                              not a known thread starts one) */
+    uint64_t exec_freed;   /* strace: live runs freed by a successful execve
+                              (the old image's address space ends) */
     uint64_t allocs, frees; /* lines written */
 } trace_import_stats;
 
@@ -93,6 +101,15 @@ void trace_import_report(const trace_import_stats *st, char *buf, size_t len);
 
 /* `allocbench import ...` (argv[1] is "import"). Exit status. */
 int trace_import_main(int argc, char **argv);
+
+/*
+ * The line starting at p: *line_end is where it ends; returns the start of
+ * the next one. LF, CRLF and a lone CR all end a line.
+ */
+const char *trace_next_line(const char *p, const char *end, const char **line_end);
+/* Copies src to dst with bytes outside printable ASCII as \xHH, so an
+   error never echoes raw binary. */
+void trace_escape(char *dst, size_t dst_len, const char *src);
 
 /* A growing NUL-terminated text buffer (trace.c and trace_import.c). */
 typedef struct trace_text {

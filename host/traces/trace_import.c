@@ -2,8 +2,10 @@
  * allocbench: importers into the page trace format. See trace.h and
  * docs/traces.md for what each input line becomes.
  *
- * Both importers keep the live runs of one address space (strace) or one
- * physical memory (ftrace) in an array sorted by first page, and express
+ * Both importers keep the live runs of each address space (strace: one per
+ * process, threads share their process's; the break is tracked per address
+ * space) or of the one physical memory (ftrace) in an array sorted by first
+ * page, and express
  * every change as trace lines: a new run is `a`; removing a page range frees
  * every run it touches and allocates again the pieces of them it leaves
  * (head and/or tail). A new run first removes whatever it overlaps. Cost:
@@ -27,8 +29,9 @@ typedef struct run {
 typedef struct runmap {
     run *r;
     size_t n, cap;
-    int pmm;          /* ids: pmm = first page (pfn); vmm = a counter */
-    uint64_t next_id; /* vmm */
+    int pmm;           /* ids: pmm = first page (pfn); vmm = a counter */
+    uint64_t *next_id; /* vmm: shared by every address space, so ids are
+                          unique across processes */
     trace_text *out;
     trace_import_stats *st;
 } runmap;
@@ -49,7 +52,7 @@ static size_t runmap_find(const runmap *m, uint64_t page)
 
 static void runmap_emit_alloc(runmap *m, run *r, uint64_t align)
 {
-    r->id = m->pmm ? r->start : m->next_id++;
+    r->id = m->pmm ? r->start : (*m->next_id)++;
     if (align > 1)
         trace_text_printf(m->out, "a %llu %llu %llu\n", (unsigned long long)r->id,
                           (unsigned long long)r->npages, (unsigned long long)align);
@@ -138,11 +141,12 @@ static int bad(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 static int bad(ctx *c, const char *fmt, ...)
 {
-    char why[256];
+    char raw[256], why[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    trace_escape(why, sizeof why, raw);
     snprintf(c->err, c->err_len, "%s:%zu: %s", c->name, c->line, why);
     return -1;
 }
@@ -207,7 +211,7 @@ static int short_len(const char *s, const char *e)
 
 /* ---- strace ---- */
 
-enum { SC_NONE, SC_MMAP, SC_MUNMAP, SC_MREMAP, SC_BRK };
+enum { SC_NONE, SC_MMAP, SC_MUNMAP, SC_MREMAP, SC_BRK, SC_CLONE, SC_EXECVE };
 
 static int syscall_kind(const char *s, size_t n)
 {
@@ -219,6 +223,11 @@ static int syscall_kind(const char *s, size_t n)
         return SC_MREMAP;
     if (n == 3 && !memcmp(s, "brk", 3))
         return SC_BRK;
+    if ((n == 5 && !memcmp(s, "clone", 5)) || (n == 6 && !memcmp(s, "clone3", 6)) ||
+        (n == 4 && !memcmp(s, "fork", 4)) || (n == 5 && !memcmp(s, "vfork", 5)))
+        return SC_CLONE;
+    if ((n == 6 && !memcmp(s, "execve", 6)) || (n == 8 && !memcmp(s, "execveat", 8)))
+        return SC_EXECVE;
     return SC_NONE;
 }
 
@@ -227,12 +236,100 @@ typedef struct pending {
     char *text;
 } pending;
 
-typedef struct strace_state {
+/* One address space: its live runs and its break. */
+typedef struct aspace {
     runmap m;
     uint64_t brk_bytes; /* the current break; 0 = not known yet */
+} aspace;
+
+/* Which address space a pid uses (threads share their process's). */
+typedef struct proc {
+    long pid;
+    size_t space;
+} proc;
+
+typedef struct strace_state {
+    aspace *sp;
+    size_t nsp, cap_sp;
+    proc *procs;
+    size_t nprocs, cap_procs;
+    runmap proto;       /* out, st, next_id for new address spaces */
+    int main_claimed;   /* a pid was found to be the un-prefixed lines' */
+    uint64_t next_id;
     pending *pend;
     size_t npend, cap_pend;
 } strace_state;
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap * 2 : 16;
+    while (c < need)
+        c *= 2;
+    p = realloc(p, c * elem);
+    if (p == NULL) {
+        fprintf(stderr, "allocbench: out of memory\n");
+        exit(1);
+    }
+    *cap = c;
+    return p;
+}
+
+static proc *proc_find(strace_state *s, long pid)
+{
+    for (size_t i = 0; i < s->nprocs; i++)
+        if (s->procs[i].pid == pid)
+            return &s->procs[i];
+    return NULL;
+}
+
+/* A new, empty address space; returns its index. */
+static size_t aspace_new(strace_state *s)
+{
+    s->sp = grow(s->sp, &s->cap_sp, s->nsp + 1, sizeof *s->sp);
+    aspace *a = &s->sp[s->nsp];
+    memset(a, 0, sizeof *a);
+    a->m = s->proto;
+    a->m.r = NULL;
+    a->m.n = a->m.cap = 0;
+    s->proto.st->processes++;
+    return s->nsp++;
+}
+
+/*
+ * pid's record, with a new address space if the pid was never seen. strace
+ * -f prints the first process's lines without a prefix (pid 0 here) until
+ * it attaches another; from then on they carry [pid N]. So the first pid
+ * that was neither announced ("Process N attached") nor created by a traced
+ * clone is the un-prefixed lines' process, and shares their space.
+ */
+static proc *proc_get(strace_state *s, long pid)
+{
+    proc *pr = proc_find(s, pid);
+    if (pr != NULL)
+        return pr;
+    proc *first = pid != 0 && !s->main_claimed ? proc_find(s, 0) : NULL;
+    size_t sp = first != NULL ? first->space : aspace_new(s);
+    s->main_claimed |= first != NULL;
+    s->procs = grow(s->procs, &s->cap_procs, s->nprocs + 1, sizeof *s->procs);
+    pr = &s->procs[s->nprocs++];
+    pr->pid = pid;
+    pr->space = sp;
+    return pr;
+}
+
+/* Frees every live run of an address space (exec, or the end of input is
+   not one: runs live at the end stay live). */
+static void aspace_clear(aspace *a)
+{
+    int split;
+    if (a->m.n > 0)
+        runmap_remove(&a->m, a->m.r[0].start,
+                      a->m.r[a->m.n - 1].start + a->m.r[a->m.n - 1].npages - a->m.r[0].start,
+                      &split);
+    a->brk_bytes = 0;
+}
 
 static int anon_flags(const char *s, const char *e)
 {
@@ -249,12 +346,46 @@ static int anon_flags(const char *s, const char *e)
     return 0;
 }
 
-/* One complete call: "name(args) = result ...". */
-static int strace_call(strace_state *s, ctx *c, int kind, const char *p, const char *e)
+/* clone/clone3/fork/vfork = CHILD: the child's address space. A thread
+   (CLONE_VM, which CLONE_THREAD implies) shares the caller's; anything else
+   starts an empty one (a fork's copy of the parent's mappings is not a new
+   allocation; its unmaps are counted as inherited). */
+static void strace_clone(strace_state *s, long pid, const char *args, const char *e,
+                         uint64_t child)
 {
-    trace_import_stats *st = s->m.st;
+    int shares_vm = 0;
+    for (const char *q = args; q + 8 <= e; q++)
+        if (!memcmp(q, "CLONE_VM", 8) && (q + 8 == e || !(q[8] >= 'A' && q[8] <= 'Z') ||
+                                         q[8] == '|'))
+            shares_vm = 1;
+    proc *parent = proc_get(s, pid);
+    size_t space = parent->space;
+    proc *pr = proc_find(s, (long)child);
+    if (pr == NULL) {
+        s->procs = grow(s->procs, &s->cap_procs, s->nprocs + 1, sizeof *s->procs);
+        pr = &s->procs[s->nprocs++];
+        pr->pid = (long)child;
+    }
+    pr->space = shares_vm ? space : aspace_new(s);
+    s->proto.st->events++;
+}
+
+/* One complete call: "name(args) = result ...". */
+static int strace_call(strace_state *s, ctx *c, long pid, int kind, const char *p, const char *e)
+{
+    trace_import_stats *st = s->proto.st;
     const char *open = memchr(p, '(', (size_t)(e - p));
-    const char *close = open ? memchr(open, ')', (size_t)(e - open)) : NULL;
+    /* The last ')' followed by '=': execve's strings may hold parentheses. */
+    const char *close = NULL, *last = NULL;
+    for (const char *q = open ? open : e; q < e; q++) {
+        if (*q != ')')
+            continue;
+        last = q;
+        if (skip_blanks(q + 1, e) < e && *skip_blanks(q + 1, e) == '=')
+            close = q;
+    }
+    if (close == NULL)
+        close = last;
     if (close == NULL)
         return bad(c, "no closing ')' after the arguments");
     const char *q = skip_blanks(close + 1, e);
@@ -271,6 +402,18 @@ static int strace_call(strace_state *s, ctx *c, int kind, const char *p, const c
     uint64_t result;
     if (parse_num(q, re, &result) != 0)
         return bad(c, "result '%.*s' is not a number", short_len(q, re), q);
+    if (kind == SC_CLONE) {
+        strace_clone(s, pid, open, close, result);
+        return 0;
+    }
+    size_t space = proc_get(s, pid)->space; /* may grow s->sp: index first */
+    aspace *as = &s->sp[space];
+    if (kind == SC_EXECVE) {
+        st->exec_freed += as->m.n;
+        aspace_clear(as);
+        st->events++;
+        return 0;
+    }
 
     const char *arg[6][2];
     size_t nargs = 0;
@@ -287,7 +430,7 @@ static int strace_call(strace_state *s, ctx *c, int kind, const char *p, const c
             break;
         a = comma + 1;
     }
-    static const size_t want[] = {0, 6, 2, 5, 1};
+    static const size_t want[] = {0, 6, 2, 5, 1, 0, 0};
     if (nargs != want[kind] && !(kind == SC_MREMAP && nargs == 4))
         return bad(c, "%.*s has %zu arguments, want %zu", (int)(open - p), p, nargs, want[kind]);
     uint64_t v[3] = {0, 0, 0};
@@ -313,9 +456,9 @@ static int strace_call(strace_state *s, ctx *c, int kind, const char *p, const c
             return bad(c, "mmap of length 0 succeeded");
         uint64_t start = result >> AB_PAGE_SHIFT, n = bytes_to_pages(v[1]);
         if (anon_flags(arg[3][0], arg[3][1])) {
-            runmap_add(&s->m, start, n, 0);
+            runmap_add(&as->m, start, n, 0);
         } else {
-            if (runmap_remove(&s->m, start, n, &split) != 0)
+            if (runmap_remove(&as->m, start, n, &split) != 0)
                 st->replaced++;
             st->file_backed++;
         }
@@ -324,7 +467,7 @@ static int strace_call(strace_state *s, ctx *c, int kind, const char *p, const c
     case SC_MUNMAP:
         if (v[0] & (AB_PAGE_BYTES - 1))
             return bad(c, "munmap address 0x%llx is not page-aligned", (unsigned long long)v[0]);
-        if (runmap_remove(&s->m, v[0] >> AB_PAGE_SHIFT, bytes_to_pages(v[1]), &split) == 0)
+        if (runmap_remove(&as->m, v[0] >> AB_PAGE_SHIFT, bytes_to_pages(v[1]), &split) == 0)
             st->file_backed++;
         st->split += (uint64_t)split;
         break;
@@ -335,26 +478,27 @@ static int strace_call(strace_state *s, ctx *c, int kind, const char *p, const c
             return bad(c, "mremap to length 0 succeeded");
         /* old length 0 duplicates a shared mapping: never anonymous-private */
         if (v[1] == 0 ||
-            runmap_remove(&s->m, v[0] >> AB_PAGE_SHIFT, bytes_to_pages(v[1]), &split) == 0) {
-            if (runmap_remove(&s->m, result >> AB_PAGE_SHIFT, bytes_to_pages(v[2]), &split) != 0)
+            runmap_remove(&as->m, v[0] >> AB_PAGE_SHIFT, bytes_to_pages(v[1]), &split) == 0) {
+            if (runmap_remove(&as->m, result >> AB_PAGE_SHIFT, bytes_to_pages(v[2]), &split) != 0)
                 st->replaced++;
             st->file_backed++;
             break;
         }
         st->split += (uint64_t)split;
-        runmap_add(&s->m, result >> AB_PAGE_SHIFT, bytes_to_pages(v[2]), 0);
+        runmap_add(&as->m, result >> AB_PAGE_SHIFT, bytes_to_pages(v[2]), 0);
         break;
     case SC_BRK: {
-        uint64_t old_end = bytes_to_pages(s->brk_bytes), new_end = bytes_to_pages(result);
-        if (s->brk_bytes == 0 || (v[0] == 0 && result != s->brk_bytes)) {
-            /* the first break seen, or another process's: a new base */
+        uint64_t old_end = bytes_to_pages(as->brk_bytes), new_end = bytes_to_pages(result);
+        if (as->brk_bytes == 0 || (v[0] == 0 && result != as->brk_bytes)) {
+            /* the first break this address space reports, or a brk(NULL)
+               answering a break never seen set: a new base, no op */
         } else if (new_end > old_end) {
-            runmap_add(&s->m, old_end, new_end - old_end, 0);
+            runmap_add(&as->m, old_end, new_end - old_end, 0);
         } else if (new_end < old_end) {
-            runmap_remove(&s->m, new_end, old_end - new_end, &split);
+            runmap_remove(&as->m, new_end, old_end - new_end, &split);
             st->split += (uint64_t)split;
         }
-        s->brk_bytes = result;
+        as->brk_bytes = result;
         break;
     }
     }
@@ -377,10 +521,25 @@ static void pending_drop(strace_state *s, pending *pd)
 
 static int strace_line(strace_state *s, ctx *c, const char *p, const char *e)
 {
-    trace_import_stats *st = s->m.st;
+    trace_import_stats *st = s->proto.st;
     long pid = 0;
     int have_pid = 0;
     p = skip_blanks(p, e);
+    static const char att[] = "strace: Process ";
+    if (e - p > (long)sizeof att - 1 && !memcmp(p, att, sizeof att - 1)) {
+        char *end;
+        long child = strtol(p + sizeof att - 1, &end, 10);
+        if (end > p + sizeof att - 1 && end < e && proc_find(s, child) == NULL &&
+            e - end >= 9 && !memcmp(end, " attached", 9)) {
+            s->main_claimed |= proc_find(s, 0) == NULL; /* no un-prefixed lines */
+            s->procs = grow(s->procs, &s->cap_procs, s->nprocs + 1, sizeof *s->procs);
+            s->procs[s->nprocs].pid = child;
+            s->procs[s->nprocs].space = aspace_new(s);
+            s->nprocs++;
+        }
+        st->unrelated++;
+        return 0;
+    }
     if (e - p >= 4 && !memcmp(p, "[pid", 4)) {
         p = skip_blanks(p + 4, e);
         char *end;
@@ -437,7 +596,7 @@ static int strace_line(strace_state *s, ctx *c, const char *p, const char *e)
         memcpy(whole + a, rest, b);
         whole[a + b] = '\0';
         pending_drop(s, pd);
-        int rc = strace_call(s, c, syscall_kind(nm, (size_t)(ne - nm)), whole, whole + a + b);
+        int rc = strace_call(s, c, pid, syscall_kind(nm, (size_t)(ne - nm)), whole, whole + a + b);
         free(whole);
         return rc;
     }
@@ -479,7 +638,7 @@ static int strace_line(strace_state *s, ctx *c, const char *p, const char *e)
         }
         return 0;
     }
-    return strace_call(s, c, kind, nm, e);
+    return strace_call(s, c, pid, kind, nm, e);
 }
 
 /* ---- ftrace / perf script ---- */
@@ -584,26 +743,32 @@ int trace_import(trace_src src, const char *text, size_t len, const char *name, 
                       src == TRACE_SRC_STRACE ? "strace" : "ftrace");
     strace_state s;
     memset(&s, 0, sizeof s);
-    s.m.pmm = src == TRACE_SRC_FTRACE;
-    s.m.next_id = 1;
-    s.m.out = &t;
-    s.m.st = st;
+    s.proto.pmm = src == TRACE_SRC_FTRACE;
+    s.next_id = 1;
+    s.proto.next_id = &s.next_id;
+    s.proto.out = &t;
+    s.proto.st = st;
+    runmap phys = s.proto; /* ftrace: the one physical memory */
     ctx c = {name, 0, err, err_len};
     int rc = 0;
     const char *p = text, *end = text + len;
     while (p < end && rc == 0) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *e = nl ? nl : end;
+        const char *e;
+        const char *next = trace_next_line(p, end, &e);
         c.line++;
         st->lines++;
-        rc = src == TRACE_SRC_STRACE ? strace_line(&s, &c, p, e) : ftrace_line(&s.m, &c, p, e);
-        p = nl ? nl + 1 : end;
+        rc = src == TRACE_SRC_STRACE ? strace_line(&s, &c, p, e) : ftrace_line(&phys, &c, p, e);
+        p = next;
     }
     st->unfinished += s.npend;
     while (s.npend > 0)
         pending_drop(&s, &s.pend[0]);
     free(s.pend);
-    free(s.m.r);
+    for (size_t i = 0; i < s.nsp; i++)
+        free(s.sp[i].m.r);
+    free(s.sp);
+    free(s.procs);
+    free(phys.r);
     if (rc != 0) {
         free(t.p);
         *out = NULL;
@@ -618,13 +783,15 @@ int trace_import(trace_src src, const char *text, size_t len, const char *name, 
 void trace_import_report(const trace_import_stats *st, char *buf, size_t len)
 {
     snprintf(buf, len,
-             "%llu lines, %llu events -> %llu allocations, %llu frees (%llu runs split, "
-             "%llu replaced); skipped: %llu unrelated lines, %llu failed calls, "
-             "%llu file-backed, %llu frees of pages never allocated, %llu unfinished, "
-             "%llu runs too large",
+             "%llu lines, %llu events from %llu address space(s) -> %llu allocations, "
+             "%llu frees (%llu runs split, %llu replaced, %llu freed by execve); "
+             "dropped, by reason: %llu unrelated lines, %llu failed calls, "
+             "%llu file-backed or unknown ranges, %llu frees of pages never allocated, "
+             "%llu unfinished calls, %llu runs too large",
              (unsigned long long)st->lines, (unsigned long long)st->events,
-             (unsigned long long)st->allocs, (unsigned long long)st->frees,
-             (unsigned long long)st->split, (unsigned long long)st->replaced,
+             (unsigned long long)st->processes, (unsigned long long)st->allocs,
+             (unsigned long long)st->frees, (unsigned long long)st->split,
+             (unsigned long long)st->replaced, (unsigned long long)st->exec_freed,
              (unsigned long long)st->unrelated, (unsigned long long)st->failed,
              (unsigned long long)st->file_backed, (unsigned long long)st->unknown_free,
              (unsigned long long)st->unfinished, (unsigned long long)st->too_large);

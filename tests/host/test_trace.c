@@ -390,6 +390,73 @@ static void test_replay_enomem(void)
     T_EXPECT(trace_csv_failures("") == 0);
 }
 
+/* Two processes with interleaved brk calls: each keeps its own break, so
+   process 100's 33-page growth is one 33-page run (one shared break turned
+   the gap between the two heaps into phantom growth). A CLONE_VM thread
+   shares its process's runs; execve frees the old image's runs; ids stay
+   unique across processes. */
+static void test_two_process_brk(void)
+{
+    trace_import_stats s = import_stats(TRACE_SRC_STRACE, "two_brk.strace");
+    T_EXPECT(s.processes == 2, "address spaces %llu", (unsigned long long)s.processes);
+    T_EXPECT(s.exec_freed == 1, "exec_freed %llu", (unsigned long long)s.exec_freed);
+    T_EXPECT(s.file_backed == 0 && s.unknown_free == 0 && s.replaced == 0);
+    size_t len, out_len;
+    char *text = read_fixture("two_brk.strace", &len), *out = NULL, err[256];
+    T_REQUIRE(text != NULL);
+    trace_import_stats st;
+    T_REQUIRE(trace_import(TRACE_SRC_STRACE, text, len, "two_brk.strace", &out, &out_len, &st,
+                           err, sizeof err) == 0);
+    T_EXPECT(strstr(out, "\na 2 33\n") != NULL, "no 33-page run:\n%s", out);
+    T_EXPECT(strstr(out, "\na 1 5\n") != NULL, "no 5-page run of process 200:\n%s", out);
+    trace t;
+    T_EXPECT(trace_parse(out, out_len, "two_brk", &t, err, sizeof err) == 0, "%s", err);
+    T_EXPECT(t.ids == 6, "ids %u, want 6 distinct", t.ids);
+    trace_free(&t);
+    free(out);
+    free(text);
+}
+
+/* A file with CR-only line ends (old Mac) replayed 0 operations and passed:
+   CR, LF and CRLF all end a line. */
+static void test_trace_cr_only(void)
+{
+    static const char cr[] = "# allocbench page trace v1\r# role: vmm\ra 1 2\ra 2 3\rf 1\r";
+    static const char mixed[] = "# allocbench page trace v1\r\na 1 2\rf 1\n";
+    trace t;
+    char err[256] = "";
+    T_EXPECT(trace_parse(cr, sizeof cr - 1, "cr", &t, err, sizeof err) == 0, "%s", err);
+    T_EXPECT(t.allocs == 2 && t.frees == 1 && t.role == 1, "cr-only: %llu allocs %llu frees",
+             (unsigned long long)t.allocs, (unsigned long long)t.frees);
+    trace_free(&t);
+    T_EXPECT(trace_parse(mixed, sizeof mixed - 1, "mixed", &t, err, sizeof err) == 0, "%s", err);
+    T_EXPECT(t.allocs == 1 && t.frees == 1);
+    trace_free(&t);
+}
+
+/* Errors echoed raw binary bytes: they are escaped as \xHH. */
+static void test_trace_binary_echo(void)
+{
+    static const char bin[] = "a 1 \x01\xff\x1b[2J\n";
+    trace t;
+    char err[256] = "";
+    T_EXPECT(trace_parse(bin, sizeof bin - 1, "bin", &t, err, sizeof err) == -1);
+    T_EXPECT(strstr(err, "\\x01\\xff\\x1b[2J") != NULL, "not escaped: %s", err);
+    for (const char *q = err; *q != '\0'; q++)
+        T_EXPECT((unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f, "raw byte in '%s'", err);
+}
+
+/* trace:/dev/zero read without limit; a directory gave a confusing error. */
+static void test_trace_not_regular(void)
+{
+    size_t len;
+    char err[256] = "";
+    T_EXPECT(trace_read_file("/dev/zero", &len, err, sizeof err) == NULL);
+    T_EXPECT(strstr(err, "/dev/zero: a device or socket, not a regular file") != NULL, "%s", err);
+    T_EXPECT(trace_read_file(AB_TRACE_DIR, &len, err, sizeof err) == NULL);
+    T_EXPECT(strstr(err, "a directory, not a regular file") != NULL, "%s", err);
+}
+
 int main(void)
 {
     T_RUN(test_fixtures_parse);
@@ -397,6 +464,10 @@ int main(void)
     T_RUN(test_parse_inline);
     T_RUN(test_importers);
     T_RUN(test_import_counts);
+    T_RUN(test_two_process_brk);
+    T_RUN(test_trace_cr_only);
+    T_RUN(test_trace_binary_echo);
+    T_RUN(test_trace_not_regular);
     T_RUN(test_replay);
     T_RUN(test_replay_enomem);
     return t_finish();
