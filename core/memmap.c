@@ -3,11 +3,15 @@
 
 #define PAGE_MASK (AB_PAGE_BYTES - 1u)
 
-/* End address of a region, clamped at 2^64 - 1 instead of wrapping. */
-static uint64_t region_end(const ab_region *r)
+/*
+ * The page number of a region's end, rounded down (round_up = 0) or up,
+ * exact even when base + length reaches or passes 2^64: a region that ends
+ * at 2^64 keeps its top page. Every term is below 2^53: no overflow.
+ */
+static uint64_t region_end_page(const ab_region *r, int round_up)
 {
-    uint64_t end = r->base + r->length;
-    return end < r->base ? UINT64_MAX : end;
+    uint64_t low = (r->base & PAGE_MASK) + (r->length & PAGE_MASK) + (round_up ? PAGE_MASK : 0u);
+    return (r->base >> AB_PAGE_SHIFT) + (r->length >> AB_PAGE_SHIFT) + (low >> AB_PAGE_SHIFT);
 }
 
 static uint64_t page_clamp(uint64_t page) { return page > AB_PAGE_LIMIT ? AB_PAGE_LIMIT : page; }
@@ -53,7 +57,7 @@ ab_status ab_memmap_to_spans(const ab_region *map, size_t n, ab_span *out, size_
         uint64_t first = map[i].base > UINT64_MAX - PAGE_MASK
                              ? AB_PAGE_LIMIT
                              : page_clamp((map[i].base + PAGE_MASK) >> AB_PAGE_SHIFT);
-        uint64_t end = page_clamp(region_end(&map[i]) >> AB_PAGE_SHIFT);
+        uint64_t end = page_clamp(region_end_page(&map[i], 0));
         if (end <= first)
             continue; /* smaller than a page once rounded */
         if (count == cap)
@@ -68,10 +72,7 @@ ab_status ab_memmap_to_spans(const ab_region *map, size_t n, ab_span *out, size_
             continue;
         /* Outward: a reserved byte reserves its whole page. */
         uint64_t first = map[i].base >> AB_PAGE_SHIFT;
-        uint64_t end_bytes = region_end(&map[i]);
-        uint64_t end = end_bytes > UINT64_MAX - PAGE_MASK
-                           ? (UINT64_MAX >> AB_PAGE_SHIFT) + 1u
-                           : (end_bytes + PAGE_MASK) >> AB_PAGE_SHIFT;
+        uint64_t end = region_end_page(&map[i], 1);
         if (first >= AB_PAGE_LIMIT)
             continue;
         ab_status st = ab_spans_remove(out, &count, cap, first, end - first);

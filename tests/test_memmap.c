@@ -64,7 +64,22 @@ static void test_above_4g_and_overflow(void)
     const ab_span want[] = {{1, 3}};
     expect_spans(map, 4, want, 1);
     const ab_region map2[] = {{4 * G, 2 * G, 1}, {0xFFFFFFFFFFFFF000ull, 0x2000, 1}};
-    const ab_span want2[] = {{4 * G >> 12, 2 * G >> 12}};
+    /* The last page below 2^64 (page 2^52 - 1) is a valid page: kept. */
+    const ab_span want2[] = {{4 * G >> 12, 2 * G >> 12}, {(1ull << 52) - 1, 1}};
+    expect_spans(map2, 2, want2, 2);
+}
+
+/* A region ending exactly at 2^64 lost its top page (the end address
+   wrapped to 0 and was clamped to 2^64 - 1, then rounded down). */
+static void test_top_page_at_2_64(void)
+{
+    const ab_region map[] = {{0xFFFFFFFFFFFF0000ull, 0x10000, 1}};
+    const ab_span want[] = {{(1ull << 52) - 16, 16}};
+    expect_spans(map, 1, want, 1);
+    /* Reserved up to 2^64 exactly takes the top page too. */
+    const ab_region map2[] = {{0xFFFFFFFFFFFF0000ull, 0x10000, 1},
+                              {0xFFFFFFFFFFFFF000ull, 0x1000, 2}};
+    const ab_span want2[] = {{(1ull << 52) - 16, 15}};
     expect_spans(map2, 2, want2, 1);
 }
 
@@ -107,6 +122,7 @@ int main(void)
     T_RUN(test_unsorted_overlapping_adjacent_merge);
     T_RUN(test_reserved_wins_and_splits);
     T_RUN(test_above_4g_and_overflow);
+    T_RUN(test_top_page_at_2_64);
     T_RUN(test_zero_length_and_empty_map);
     T_RUN(test_capacity_too_small);
     T_RUN(test_remove_cuts_and_splits);
