@@ -99,23 +99,47 @@ static ab_status pages_free(void *ctx, void *addr, size_t n)
     return ab_strategy_bitmap.free(ctx, (uint64_t)(uintptr_t)addr, n);
 }
 
-static size_t env_size(const char *name, size_t dflt)
+/* Decimal value of $name in [lo, hi], dflt if unset; SIZE_MAX if set to
+   anything else (not a number, trailing text, overflow, out of range). */
+static size_t env_size(const char *name, size_t dflt, size_t lo, size_t hi)
 {
     const char *v = getenv(name);
-    if (v == NULL || *v < '0' || *v > '9')
+    if (v == NULL)
         return dflt;
     size_t x = 0;
-    for (; *v >= '0' && *v <= '9'; v++)
-        x = x * 10 + (size_t)(*v - '0');
-    return x;
+    const char *d = v;
+    for (; *d >= '0' && *d <= '9'; d++) {
+        if (x > (hi - (size_t)(*d - '0')) / 10)
+            return SIZE_MAX;
+        x = x * 10 + (size_t)(*d - '0');
+    }
+    return d == v || *d != '\0' || x < lo ? SIZE_MAX : x;
+}
+
+/* One line to stderr, without malloc (we are the malloc). */
+static void say(const char *a, const char *b)
+{
+    static const char who[] = "libab_" AB_STR(AB_PRELOAD_HEAP) ".so: ";
+    ssize_t rc = write(2, who, sizeof who - 1);
+    rc += write(2, a, strlen(a));
+    rc += write(2, b, strlen(b));
+    (void)rc;
 }
 
 /* Under the lock. Only mmap and getenv: nothing here may call malloc. */
 static void heap_start(void)
 {
     g.state = -1;
-    g.strict = env_size("AB_HEAP_STRICT", 0) != 0;
-    size_t mb = env_size("AB_HEAP_WINDOW_MB", sizeof(void *) == 8 ? 4096 : 1024);
+    g.strict = env_size("AB_HEAP_STRICT", 0, 0, 1) == 1;
+    /* 64 MiB is the smallest window worth a heap; 2^24 MiB = 16 TiB is
+       beyond any address space we can reserve. */
+    size_t mb = env_size("AB_HEAP_WINDOW_MB", sizeof(void *) == 8 ? 4096 : 1024, 64,
+                         (1u << 24) - 1u);
+    if (mb == SIZE_MAX) {
+        say("AB_HEAP_WINDOW_MB must be a whole number of MiB from 64 to 16777215",
+            "; every allocation fails\n");
+        return;
+    }
     void *w = MAP_FAILED;
     for (; mb >= 64; mb >>= 1) {
         w = mmap(NULL, mb << 20, PROT_READ | PROT_WRITE,
@@ -123,8 +147,10 @@ static void heap_start(void)
         if (w != MAP_FAILED)
             break;
     }
-    if (w == MAP_FAILED)
+    if (w == MAP_FAILED) {
+        say("cannot reserve an address window of 64 MiB or more", "; every allocation fails\n");
         return;
+    }
     g.window = w;
     g.window_pages = (mb << 20) >> AB_PAGE_SHIFT;
     ab_span span = {(uint64_t)(uintptr_t)w >> AB_PAGE_SHIFT, g.window_pages};
