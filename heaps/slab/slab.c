@@ -10,8 +10,10 @@
  * head. In a slab the object index is off * ceil(2^32 / size) >> 32 (exact
  * for off < 2^15 and size <= 2^12, no division); p must be that object's
  * first byte and its bit set, else EINVAL / EDOUBLE. A popped free-list entry
- * that fails the same test means the list was overwritten (a write after
- * free): the list is rebuilt from the bitmap and the misuse counted.
+ * that fails the same test, or a list that ends while the slab has free
+ * objects and no never-used ones (a zeroed link), means the list was
+ * overwritten (a write after free): it is rebuilt from the bitmap and the
+ * misuse counted.
  *
  * Time: malloc, free O(1); a slab's creation or release O(its pages) for
  * the page map; a large block O(its pages) likewise.
@@ -366,10 +368,18 @@ static inline void *small_alloc(sl_heap *h, uint32_t ci, size_t req)
     unsigned char *obj;
     uint32_t idx;
     for (;;) {
-        if (s->free == NULL) {
+        if (s->free == NULL && s->bump < s->nobj) {
             idx = s->bump++;
             obj = s->base + (size_t)idx * s->size;
             break;
+        }
+        /* An empty list in a slab that is not full means a write after
+           free cut the list (a zeroed link): rebuild it, never bump past
+           the last object into the slab's header. */
+        AB_ASSERT(s->used < s->nobj);
+        if (s->free == NULL) {
+            slab_rebuild_free(h, s);
+            continue;
         }
         obj = (unsigned char *)s->free;
         idx = object_index(s, (uintptr_t)obj - (uintptr_t)s->base, s->bump);

@@ -166,6 +166,48 @@ static void foreign_pointers(const ab_heap *hp)
     t_heap_close(&th);
 }
 
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A use-after-free that zeroed a freed object's link (slab's free list)
+   went undetected, and the slab then bumped past its last object into its
+   own header. Whatever a heap does with the damage, it must never hand out
+   overlapping blocks, and must stay consistent. */
+static void use_after_free_zeroed_link(const ab_heap *hp)
+{
+    enum { N = 300, SZ = 64 };
+    t_heap th;
+    OPEN(th, hp);
+    void *p[N];
+    for (int i = 0; i < N; i++) {
+        p[i] = hp->malloc(th.meta, SZ);
+        T_REQUIRE(p[i] != NULL);
+    }
+    /* p[0] keeps the first slab (or arena) alive with every other object
+       of it freed; then the write after free zeroes every freed link. */
+    for (int i = 1; i < N; i++)
+        T_EXPECT(hp->free(th.meta, p[i]) == AB_OK);
+    for (int i = 1; i < N; i++)
+        memset(p[i], 0, sizeof(void *));
+    for (int i = 1; i < N; i++) {
+        p[i] = hp->malloc(th.meta, SZ);
+        T_REQUIRE(p[i] != NULL);
+        memset(p[i], 0x5A, SZ);
+    }
+    qsort(p, N, sizeof p[0], cmp_ptr);
+    for (int i = 1; i < N; i++)
+        T_EXPECT((uintptr_t)p[i - 1] + SZ <= (uintptr_t)p[i], "blocks %p and %p overlap",
+                 p[i - 1], p[i]);
+    T_EXPECT(hp->check(th.meta) == 0, "check() after the damage was repaired");
+    for (int i = 0; i < N; i++)
+        T_EXPECT(hp->free(th.meta, p[i]) == AB_OK);
+    expect_clean(&th);
+    t_heap_close(&th);
+}
+
 /* A header forged inside a live block must not fool free(). */
 static void forged_header(const ab_heap *hp)
 {
@@ -412,6 +454,7 @@ int main(int argc, char **argv)
         CASE(double_free);
         CASE(foreign_pointers);
         CASE(forged_header);
+        CASE(use_after_free_zeroed_link);
         CASE(every_byte);
         CASE(realloc_corners);
         CASE(memalign_cases);
