@@ -11,7 +11,7 @@ ifndef BENCH_OUT
 BENCH_OUT := results/$(shell date -u +%Y%m%d-%H%M%S)
 endif
 
-.PHONY: all deps build test bench clean
+.PHONY: all deps build test bench fuzz clean
 
 all: build
 
@@ -42,6 +42,16 @@ bench: deps
 	./build/release/host/allocbench programs --out $(BENCH_OUT) $(PROGRAMS_ARGS) || rc=1; \
 	./build/release/host/allocbench plot $(BENCH_OUT) || exit 1; \
 	echo "report: $(BENCH_OUT)/report.md (and report.html, plots/)"; exit $$rc
+
+# Every libFuzzer harness for FUZZ_SECONDS each (default 60), from the
+# repository's corpus into build/fuzz/tests/fuzz/work/<harness>/corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j $(JOBS) >/dev/null
+	@fail=0; for h in $$(ls tests/fuzz/corpus); do \
+	    sh tests/fuzz/run.sh long build/fuzz/tests/fuzz/$$h tests/fuzz/corpus/$$h \
+	        tests/fuzz/regress/$$h build/fuzz/tests/fuzz/work/$$h $(FUZZ_SECONDS) || fail=1; \
+	done; exit $$fail
 
 clean:
 	rm -rf build
