@@ -23,6 +23,7 @@
 #include "matrix.h"
 #include "plot.h"
 #include "programs.h"
+#include "threads.h"
 #include "trace.h"
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
@@ -414,6 +415,8 @@ int main(int argc, char **argv)
         return hr_heapscale_main(argc, argv);
     if (!strcmp(argv[1], "record"))
         return hr_record_main(argc, argv);
+    if (!strcmp(argv[1], "threads"))
+        return threads_main(argc, argv);
     fprintf(stderr, "allocbench: unknown command '%s'\n", argv[1]);
     fputs(main_help, stderr);
     return 2;
