@@ -3,7 +3,7 @@
 # Idempotent: with everything present it only checks and exits.
 set -eu
 PACKAGES="cmake make gcc g++ clang lld libclang-rt-14-dev gcc-multilib g++-multilib \
-qemu-system-x86 gnuplot-nox hyperfine libjemalloc-dev libjemalloc2 libbenchmark-dev python3"
+qemu-system-x86 qemu-user gnuplot-nox gcovr hyperfine libjemalloc-dev libjemalloc2 libbenchmark-dev python3"
 
 missing=""
 for p in $PACKAGES; do
@@ -11,7 +11,9 @@ for p in $PACKAGES; do
         missing="$missing $p"
     fi
 done
+here=$(dirname "$0")
 if [ -z "$missing" ]; then
+    sh "$here/ia32-binfmt.sh"
     exit 0
 fi
 echo "install-deps: missing Debian packages:$missing" >&2
@@ -27,3 +29,5 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing
+# Kernels without IA32 emulation cannot run the m32 build's tests natively.
+sh "$here/ia32-binfmt.sh"
