@@ -256,11 +256,10 @@ static void tree_insert(rb_hdr *h, uint32_t start, uint32_t npages)
     red_set(h, h->root, false);
 }
 
-/* Removes the range starting at start, which is in the tree. */
-static void tree_delete(rb_hdr *h, uint32_t start)
+/* Removes the node path[k - 1]; path[0..k-1] runs from the root to it.
+ * path must have RB_DEPTH entries. */
+static void tree_delete_at(rb_hdr *h, uint32_t *path, unsigned k)
 {
-    uint32_t path[RB_DEPTH];
-    unsigned k = path_to(h, start, path);
     unsigned dz = k - 1;
     uint32_t z = path[dz];
     if (left_of(h, z) != NIL && right_of(h, z) != NIL) {
@@ -379,12 +378,12 @@ static void tree_delete(rb_hdr *h, uint32_t start)
     red_set(h, x, false);
 }
 
-/* The range starting at start now starts at new_start and holds npages; it
- * stays between the same neighbours. Its node moves to its new slot. */
-static void tree_resize(rb_hdr *h, uint32_t start, uint32_t new_start, uint32_t npages)
+/* The range of node path[k - 1] (path from the root, as for delete) now
+ * starts at new_start and holds npages; it stays between the same
+ * neighbours. Its node moves to its new slot. */
+static void tree_resize_at(rb_hdr *h, uint32_t *path, unsigned k, uint32_t new_start,
+                           uint32_t npages)
 {
-    uint32_t path[RB_DEPTH];
-    unsigned k = path_to(h, start, path);
     uint32_t x = path[k - 1], nx = new_start >> 1;
     if (nx != x) {
         h->nodes[nx] = h->nodes[x];
@@ -397,6 +396,12 @@ static void tree_resize(rb_hdr *h, uint32_t start, uint32_t new_start, uint32_t 
         max_fix(h, path[i]);
 }
 
+static void tree_resize(rb_hdr *h, uint32_t start, uint32_t new_start, uint32_t npages)
+{
+    uint32_t path[RB_DEPTH];
+    tree_resize_at(h, path, path_to(h, start, path), new_start, npages);
+}
+
 /* The lowest-address node of subtree x with npages >= need; x's max must be
  * >= need. */
 static uint32_t fit_in(const rb_hdr *h, uint32_t x, uint64_t need)
@@ -407,6 +412,25 @@ static uint32_t fit_in(const rb_hdr *h, uint32_t x, uint64_t need)
             x = l;
         else if (h->nodes[x].npages >= need)
             return x;
+        else
+            x = right_of(h, x);
+    }
+}
+
+/* fit_in from the root, recording the path: returns k, the node is
+ * path[k - 1]. The root's max must be >= need. */
+static unsigned fit_lowest_path(const rb_hdr *h, uint64_t need, uint32_t *path)
+{
+    unsigned k = 0;
+    uint32_t x = h->root;
+    for (;;) {
+        AB_ASSERT(k < RB_DEPTH);
+        path[k++] = x;
+        uint32_t l = left_of(h, x);
+        if (l != NIL && h->nodes[l].max >= need)
+            x = l;
+        else if (h->nodes[x].npages >= need)
+            return k;
         else
             x = right_of(h, x);
     }
@@ -486,7 +510,9 @@ static ab_status rbtree_alloc(void *self, uint64_t n, uint64_t align_pages, uint
     if (n > sub_max(h, h->root))
         return AB_ENOMEM;
     uint64_t mask = align_pages > 1u ? align_pages - 1u : 0u;
-    uint32_t x = fit_in(h, h->root, n);
+    uint32_t path[RB_DEPTH];
+    unsigned k = fit_lowest_path(h, n, path);
+    uint32_t x = path[k - 1], first = x;
     uint64_t pad = 0;
     if (mask != 0) {
         for (unsigned probes = 1;; probes++) {
@@ -507,12 +533,14 @@ static ab_status rbtree_alloc(void *self, uint64_t n, uint64_t align_pages, uint
     uint32_t start = node_start(h, x), np = h->nodes[x].npages;
     uint32_t head_np = (uint32_t)pad, tail_np = np - head_np - (uint32_t)n;
     uint32_t at = start + head_np;
+    if (x != first)
+        k = path_to(h, start, path);
     if (head_np == 0 && tail_np == 0) {
-        tree_delete(h, start);
+        tree_delete_at(h, path, k);
     } else if (head_np == 0) {
-        tree_resize(h, start, at + (uint32_t)n, tail_np);
+        tree_resize_at(h, path, k, at + (uint32_t)n, tail_np);
     } else {
-        tree_resize(h, start, start, head_np);
+        tree_resize_at(h, path, k, start, head_np);
         if (tail_np != 0)
             tree_insert(h, at + (uint32_t)n, tail_np);
     }
@@ -533,14 +561,21 @@ static ab_status rbtree_free(void *self, uint64_t addr, uint64_t n)
     uint32_t idx = ab_pindex_index(&h->px, s, page);
     uint32_t end = idx + (uint32_t)n; /* precheck: inside the span */
 
-    /* pv: the last range starting at or below idx; nx: the first above. */
+    /* pv: the last range starting at or below idx; nx: the first above.
+     * Both lie on the search path for idx, whose prefixes are their paths. */
+    uint32_t path[RB_DEPTH];
+    unsigned k = 0, kpv = 0, knx = 0;
     uint32_t pv = NIL, nx = NIL;
     for (uint32_t x = h->root; x != NIL;) {
+        AB_ASSERT(k < RB_DEPTH);
+        path[k++] = x;
         if (node_start(h, x) <= idx) {
             pv = x;
+            kpv = k;
             x = right_of(h, x);
         } else {
             nx = x;
+            knx = k;
             x = left_of(h, x);
         }
     }
@@ -566,12 +601,12 @@ static ab_status rbtree_free(void *self, uint64_t addr, uint64_t n)
     bool right = nx != NIL && nx_start == end;
     if (left && right) {
         uint32_t total = pv_end - pv_start + (uint32_t)n + h->nodes[nx].npages;
-        tree_delete(h, nx_start);
-        tree_resize(h, pv_start, pv_start, total);
+        tree_delete_at(h, path, knx);
+        tree_resize(h, pv_start, pv_start, total); /* the delete moved nodes */
     } else if (left) {
-        tree_resize(h, pv_start, pv_start, pv_end - pv_start + (uint32_t)n);
+        tree_resize_at(h, path, kpv, pv_start, pv_end - pv_start + (uint32_t)n);
     } else if (right) {
-        tree_resize(h, nx_start, idx, h->nodes[nx].npages + (uint32_t)n);
+        tree_resize_at(h, path, knx, idx, h->nodes[nx].npages + (uint32_t)n);
     } else {
         tree_insert(h, idx, (uint32_t)n);
     }
