@@ -5,8 +5,9 @@
  * alloc takes the lowest-address range that fits, found by descending the
  * tree on the subtree maxima; free finds the two neighbours of the pages in
  * one descent and merges with the left, the right, both or neither.
- *   alloc: O(log R) for R free ranges (at most RB_ALIGN_PROBES + 2 descents
- *          when align > 1, a constant).
+ *   alloc: O(log R) for R free ranges: one descent and the update along
+ *          its path when align <= 1; at most RB_ALIGN_PROBES + 2 descents
+ *          and the update when align > 1, a constant number.
  *   free:  O(log R + n / 64) (the n / 64 checks the allocation's length on
  *          the start bits).
  *   stats: O(1). walk_free: O(R). check: O(R + pages / 64).
