@@ -12,29 +12,34 @@
  * inner lock; a path holding one cache lock takes only the inner lock, the
  * paths that drain every cache (ENOMEM) or read the whole state (stats,
  * walk, check) take every cache lock in order, then the inner lock.
- * Per-page state: two bits (SINGLE: a live one-page allocation; CACHED: in
- * a cache), changed with compare-and-swap because the 16 pages of a word
- * may sit in different caches. A free whose state is CACHED is AB_EDOUBLE;
- * a free(addr, 1) whose state moves SINGLE -> CACHED is a legal one-page
- * free; everything else is decided by the inner strategy.
+ * Per-page state: one byte (SINGLE: a live one-page allocation; CACHED: in
+ * a cache), written only by the page's owner (see state_get), so that no
+ * state change is an atomic read-modify-write. A free whose state is
+ * CACHED is AB_EDOUBLE; a free(addr, 1) whose state is SINGLE is a legal
+ * one-page free; everything else is decided by the inner strategy. A
+ * double free that races with the first free on another CPU is not caught
+ * (as in Linux): the caller broke ownership; sequential double frees are.
  *
- * Time. alloc(1) and free(1): O(1) + one cache lock and one state CAS when
- * served by the cache; every batch-th call also batch inner operations
+ * Time. alloc(1) and free(1): O(1) + one cache lock (one atomic exchange)
+ * when served by the cache; every batch-th call also batch inner operations
  * under the inner lock (O(batch) entry shift on a drain). Other requests:
  * the inner cost + the inner lock + O(log nspans) for free. On ENOMEM:
  * AB_MAX_CPUS cache locks + draining up to AB_MAX_CPUS * high pages.
  * stats, walk_free: the inner walk + O(C log C) heap sort of the C cached
- * pages + O(C log nspans). check: walk + O(P / 16).
+ * pages + O(C log nspans). check: walk + O(P).
  *
  * Metadata bytes, with P = total pages, S = spans (x86-64):
  *   header 128 (64 on i386), read-mostly, + 64 for the inner lock's line
  *   + AB_MAX_CPUS * 512 caches (32 KiB)
  *   + AB_MAX_CPUS * high * 4 scratch (31 KiB)
  *   + 16 S spans + 4 S bases (rounded up to 8)
- *   + P / 4 state bits (rounded up to 64)
+ *   + P state bytes (rounded up to 64)
  *   + inner meta_bytes
- * = P / 4 + 64.1 KiB + 20 S + inner: 64 KiB per GiB managed (4 MiB for
- * 64 GiB) on top of the inner strategy, plus 64 KiB per instance.
+ * = P + 64.2 KiB + 20 S + inner: 256 KiB per GiB managed (16 MiB for
+ * 64 GiB) on top of the inner strategy (buddy: 2.25 MiB per GiB), plus
+ * 64 KiB per instance. Two bits a page would do (64 KiB per GiB), but
+ * pages of one word sit in different caches and every state change would
+ * then need a compare-and-swap: a third atomic operation per alloc or free.
  */
 #include "pcp.h"
 
@@ -79,7 +84,7 @@ static bool layout_compute(const ab_strategy *inner, const ab_span *spans, size_
     l->spans_off = ROUND64(l->scratch_off + (uint64_t)AB_MAX_CPUS * AB_PCP_HIGH * 4u);
     l->base_off = l->spans_off + (uint64_t)nspans * sizeof(ab_span);
     l->state_off = round8(l->base_off + (uint64_t)nspans * 4u);
-    l->inner_off = ROUND64(l->state_off + (total + 15u) / 16u * 4u);
+    l->inner_off = ROUND64(l->state_off + total);
     l->total = l->inner_off + l->inner_bytes;
     return l->total <= (uint64_t)SIZE_MAX && l->total >= l->inner_off;
 }
@@ -113,7 +118,7 @@ static ab_status pcp_init(const ab_strategy *inner, void *meta, size_t meta_len,
     p->scratch = (uint32_t *)(void *)(m + l.scratch_off);
     p->spans = (ab_span *)(void *)(m + l.spans_off);
     p->base = (uint32_t *)(void *)(m + l.base_off);
-    p->state = (uint32_t *)(void *)(m + l.state_off);
+    p->state = m + l.state_off;
     p->nspans = nspans;
     p->total_pages = l.total_pages;
     p->meta_bytes = l.total;
@@ -123,8 +128,8 @@ static ab_status pcp_init(const ab_strategy *inner, void *meta, size_t meta_len,
         p->base[i] = idx;
         idx += (uint32_t)spans[i].npages;
     }
-    for (uint64_t w = 0; w < (l.total_pages + 15u) / 16u; w++)
-        p->state[w] = 0;
+    for (uint64_t i = 0; i < l.total_pages; i++)
+        p->state[i] = 0;
     for (uint32_t c = 0; c < AB_MAX_CPUS; c++) {
         p->cpus[c].count = 0;
         ab_spin_init(&p->cpus[c].lock);
@@ -157,25 +162,22 @@ static uint32_t index_of(const ab_pcp *p, uint64_t page)
     return p->base[s] + (uint32_t)(page - p->spans[s].first_page);
 }
 
+/*
+ * Page states are bytes, so that pages in different caches never share a
+ * read-modify-write. A byte is written only by whoever owns its page: the
+ * cache holding it (under that cache's lock), the thread that allocated it
+ * (SINGLE -> CACHED on its free), or the inner-lock holder that just took
+ * it from the inner strategy. Relaxed atomic loads and stores: the cache
+ * locks and the caller's hand-over of a page order the rest.
+ */
 static uint32_t state_get(const ab_pcp *p, uint32_t idx)
 {
-    uint32_t w = __atomic_load_n(&p->state[idx >> 4], __ATOMIC_ACQUIRE);
-    return (w >> ((idx & 15u) * 2u)) & 3u;
+    return __atomic_load_n(&p->state[idx], __ATOMIC_RELAXED);
 }
 
-/* Moves page idx's state from `from` to `to`; false if it was not `from`. */
-static bool state_move(ab_pcp *p, uint32_t idx, uint32_t from, uint32_t to)
+static void state_set(ab_pcp *p, uint32_t idx, uint32_t st)
 {
-    uint32_t *word = &p->state[idx >> 4];
-    uint32_t shift = (idx & 15u) * 2u;
-    uint32_t w = __atomic_load_n(word, __ATOMIC_RELAXED);
-    for (;;) {
-        if (((w >> shift) & 3u) != from)
-            return false;
-        uint32_t nw = (w & ~(3u << shift)) | (to << shift);
-        if (__atomic_compare_exchange_n(word, &w, nw, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-            return true;
-    }
+    __atomic_store_n(&p->state[idx], (uint8_t)st, __ATOMIC_RELAXED);
 }
 
 /* Under c's lock: takes up to batch pages from the inner strategy, the
@@ -189,9 +191,8 @@ static uint32_t cache_refill(ab_pcp *p, ab_pcp_cpu *c)
         if (p->inner->alloc(p->inner_self, 1, 0, &addr) != AB_OK)
             break;
         uint32_t idx = index_of(p, addr >> AB_PAGE_SHIFT);
-        bool moved = state_move(p, idx, 0, ST_CACHED);
-        AB_ASSERT(moved);
-        (void)moved;
+        AB_ASSERT(state_get(p, idx) == 0);
+        state_set(p, idx, ST_CACHED);
         c->page[got++] = idx;
     }
     ab_spin_unlock(p->inner_lock);
@@ -209,9 +210,8 @@ static void cache_drain_locked(ab_pcp *p, ab_pcp_cpu *c, uint32_t k)
 {
     for (uint32_t i = 0; i < k; i++) {
         uint32_t idx = c->page[i];
-        bool moved = state_move(p, idx, ST_CACHED, 0);
-        AB_ASSERT(moved);
-        (void)moved;
+        AB_ASSERT(state_get(p, idx) == ST_CACHED);
+        state_set(p, idx, 0);
         ab_status s = p->inner->free(p->inner_self, page_of(p, idx) << AB_PAGE_SHIFT, 1);
         AB_ASSERT(s == AB_OK);
         (void)s;
@@ -267,9 +267,8 @@ static ab_status pcp_alloc(void *self, uint64_t n, uint64_t align_pages, uint64_
         ab_spin_lock(&c->lock);
         if (c->count > 0 || cache_refill(p, c) > 0) {
             uint32_t idx = c->page[--c->count];
-            bool moved = state_move(p, idx, ST_CACHED, ST_SINGLE);
-            AB_ASSERT(moved);
-            (void)moved;
+            AB_ASSERT(state_get(p, idx) == ST_CACHED);
+            state_set(p, idx, ST_SINGLE);
             ab_spin_unlock(&c->lock);
             *addr = page_of(p, idx) << AB_PAGE_SHIFT;
             return AB_OK;
@@ -281,9 +280,9 @@ static ab_status pcp_alloc(void *self, uint64_t n, uint64_t align_pages, uint64_
     if (s != AB_OK)
         return s;
     if (n == 1) {
-        bool moved = state_move(p, index_of(p, got >> AB_PAGE_SHIFT), 0, ST_SINGLE);
-        AB_ASSERT(moved);
-        (void)moved;
+        uint32_t idx = index_of(p, got >> AB_PAGE_SHIFT);
+        AB_ASSERT(state_get(p, idx) == 0);
+        state_set(p, idx, ST_SINGLE);
     }
     *addr = got;
     return AB_OK;
@@ -304,20 +303,15 @@ static ab_status pcp_free(void *self, uint64_t addr, uint64_t n)
     if (n == 1 && st == ST_SINGLE) {
         ab_pcp_cpu *c = &p->cpus[ab_cpu_index() % AB_MAX_CPUS];
         ab_spin_lock(&c->lock);
-        if (state_move(p, idx, ST_SINGLE, ST_CACHED)) {
-            if (c->count >= p->high) {
-                ab_spin_lock(p->inner_lock);
-                cache_drain_locked(p, c, p->batch);
-                ab_spin_unlock(p->inner_lock);
-            }
-            c->page[c->count++] = idx;
-            ab_spin_unlock(&c->lock);
-            return AB_OK;
+        if (c->count >= p->high) {
+            ab_spin_lock(p->inner_lock);
+            cache_drain_locked(p, c, p->batch);
+            ab_spin_unlock(p->inner_lock);
         }
+        state_set(p, idx, ST_CACHED);
+        c->page[c->count++] = idx;
         ab_spin_unlock(&c->lock);
-        /* Another thread freed it meanwhile: the caller raced a double free. */
-        if (state_get(p, idx) == ST_CACHED)
-            return AB_EDOUBLE;
+        return AB_OK;
     }
     ab_spin_lock(p->inner_lock);
     s = p->inner->free(p->inner_self, addr, n);
@@ -505,13 +499,13 @@ static size_t pcp_check(const void *self)
             cached_ok = state_get(p, p->scratch[i]) == ST_CACHED &&
                         (i == 0 || p->scratch[i - 1] < p->scratch[i]);
         AB_INSIST(broken, cached_ok && "cached pages are CACHED and in one cache only");
-        /* 4. CACHED states are exactly the cached pages; no state 3. */
+        /* 4. CACHED states are exactly the cached pages; states are 0, 1, 2. */
         uint64_t marked = 0;
         bool states_ok = true;
         for (uint64_t i = 0; i < p->total_pages; i++) {
             uint32_t st = state_get(p, (uint32_t)i);
             marked += st == ST_CACHED;
-            states_ok = states_ok && st != 3u;
+            states_ok = states_ok && st <= ST_CACHED;
         }
         AB_INSIST(broken, states_ok && marked == ncached && "CACHED states match the caches");
         /* 5. Cached and handed-out pages are allocated in the inner strategy. */

@@ -39,8 +39,14 @@
  * any n; everything else (a page free in the inner strategy, a wrong size,
  * an interior page) is the inner strategy's answer. To know that a
  * free(addr, 1) is the free of a live one-page allocation, and that a page
- * is cached, without searching the caches, the front end keeps two bits per
- * page: SINGLE (handed out by an alloc of one page) and CACHED.
+ * is cached, without searching the caches, the front end keeps a state
+ * byte per page: SINGLE (handed out by an alloc of one page) or CACHED. A
+ * double free racing with the first free on another CPU is not caught (the
+ * caller broke ownership; Linux does not catch it either).
+ *
+ * Metadata: a byte per page + 64 KiB (caches and sort scratch) + the inner
+ * strategy's: 256 KiB per GiB managed on top of the inner (pcp.c has the
+ * formula).
  *
  * Limits: fewer than 2^32 pages (caches hold 32-bit page indices);
  * meta_bytes() returns 0 beyond.
@@ -53,7 +59,7 @@
  *   3. Every cached page has state CACHED, and no page is in two caches
  *      (the sorted cached pages are distinct).
  *   4. The number of pages whose state is CACHED equals the number of
- *      cached pages, and no page has both SINGLE and CACHED.
+ *      cached pages, and every state is 0, SINGLE or CACHED.
  *   5. Every page free in the inner strategy has state 0: cached and
  *      handed-out pages are allocated in the inner strategy.
  *   6. The front end's free pages are the inner strategy's plus the cached
@@ -93,7 +99,7 @@ typedef struct ab_pcp {
     uint32_t *scratch;     /* [AB_MAX_CPUS * high]: sorting cached pages */
     ab_span *spans;        /* [nspans] copy of the caller's spans */
     uint32_t *base;        /* [nspans] index of each span's first page */
-    uint32_t *state;       /* [total_pages / 16] 2 bits a page: SINGLE, CACHED */
+    uint8_t *state;        /* [total_pages] 0, SINGLE (1) or CACHED (2) */
     size_t nspans;
     uint64_t total_pages;
     uint64_t meta_bytes;
