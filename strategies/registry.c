@@ -6,7 +6,9 @@
  * A front-end combination is an ab_strategy whose meta_bytes and init pass
  * the inner strategy to the front end's generic functions
  * (allocbench/frontend.h); its other calls find the inner strategy in the
- * instance header.
+ * instance header. The combinations are exported as ab_strategy_lock_<inner>
+ * and ab_strategy_pcp_<inner>, so a registry of its own (the host's, with
+ * its baselines) can list them by including frontends.def the same way.
  */
 #include "allocbench/frontend.h"
 #include "allocbench/registry.h"
@@ -49,7 +51,8 @@ FRONT_CALLS(pcp)
     {                                                                                      \
         return ab_frontend_##fe.init(&ab_strategy_##inner, meta, meta_len, spans, nspans); \
     }                                                                                      \
-    static const ab_strategy ab_strategy_##fe##_##inner = {                                \
+    extern const ab_strategy ab_strategy_##fe##_##inner;                                   \
+    const ab_strategy ab_strategy_##fe##_##inner = {                                       \
         .name = #fe "+" #inner,                                                            \
         .summary = summary_ #inner,                                                        \
         .caps = (caps_) | AB_CAP_THREADSAFE,                                               \
