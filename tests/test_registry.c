@@ -1,4 +1,5 @@
 /* The registry: every strategy is findable and fully described. */
+#include <stdio.h>
 #include <string.h>
 
 #include "strategy_util.h"
@@ -34,9 +35,51 @@ static void test_floor_and_seeds_present(void)
         T_EXPECT(ab_registry_find(names[i]) != NULL, "%s missing", names[i]);
 }
 
+/*
+ * Front ends: every base strategy has lock+ and pcp+ combinations, whose caps
+ * (repeated in strategies/frontends.def) are the inner's | THREADSAFE and
+ * whose max_npages is the inner's; base strategies come first, then every
+ * lock+, then every pcp+.
+ */
+static void test_frontend_combinations(void)
+{
+    size_t n;
+    const ab_strategy *const *all = ab_registry(&n);
+    const char *fronts[] = {"lock+", "pcp+"};
+    size_t nbase = 0;
+    while (nbase < n && strchr(all[nbase]->name, '+') == NULL)
+        nbase++;
+    T_EXPECT(nbase >= 5 && n == 3 * nbase, "%zu strategies, %zu of them base: want 3 x base", n,
+             nbase);
+    for (size_t f = 0; f < 2; f++)
+        for (size_t i = 0; i < nbase; i++) {
+            const ab_strategy *inner = all[i];
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", fronts[f], inner->name);
+            const ab_strategy *st = ab_registry_find(name);
+            T_EXPECT(st != NULL, "%s missing (add %s to strategies/frontends.def)", name,
+                     inner->name);
+            if (st == NULL)
+                continue;
+            T_EXPECT(nbase + f * nbase + i < n && all[nbase + f * nbase + i] == st,
+                     "%s out of order: base, lock+*, pcp+*", name);
+            T_EXPECT(st->caps == (inner->caps | AB_CAP_THREADSAFE),
+                     "%s: caps 0x%x, want the inner's 0x%x | THREADSAFE (frontends.def)", name,
+                     st->caps, inner->caps);
+            T_EXPECT(st->max_npages == inner->max_npages,
+                     "%s: max_npages differs from the inner's (frontends.def)", name);
+            const ab_span spans[] = {{16, 100}, {1000, 37}};
+            size_t in = inner->meta_bytes(spans, 2), out = st->meta_bytes(spans, 2);
+            T_EXPECT(in > 0 && out >= in + AB_META_ALIGN,
+                     "%s: meta_bytes %zu must hold the inner's %zu and a header", name, out, in);
+        }
+    T_EXPECT(ab_registry_find("lock+pcp+buddy") == NULL, "front ends do not stack");
+}
+
 int main(void)
 {
     T_RUN(test_every_strategy_complete);
     T_RUN(test_floor_and_seeds_present);
+    T_RUN(test_frontend_combinations);
     return t_finish();
 }
