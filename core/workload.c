@@ -13,15 +13,20 @@
 #define PAGE_MAX (1ull << 40)
 #define TRACE_FAILED (~0ull)
 #define BUDGET_EVERY 4096u
+#define VMM_FIX_NPAGES 16u
+#define VMM_RANDOM_MAX 64u
 
 static const char *const workload_names[AB_WL_COUNT] = {
     "bulk", "repeat", "rand", "churn", "sizes", "huge", "adversary", "trace",
+    "fix_size", "full_fit", "long_busy_list", "random_size", "fix_align",
+    "random_size_align", "align_shift",
 };
 static const char *const op_names[AB_OP_COUNT] = {
     "alloc", "free", "pair", "alloc_2m", "free_2m",
 };
 static const uint16_t default_fill[AB_WL_COUNT] = {
     500, 500, 1000, 900, 500, 500, 1000, 0,
+    500, 900, 900, 900, 500, 900, 0,
 };
 
 const char *ab_workload_name(ab_workload_kind k)
@@ -96,6 +101,7 @@ typedef struct wl {
     ab_hist *bhist[SCRATCH_HISTS]; /* the batch in progress, per slot */
     uint64_t ops;   /* steady-state operations */
     uint64_t step_base; /* frag rows count steps from here */
+    unsigned shift;     /* align_shift: the next alignment's log2 */
     uint64_t t_start;
     int stop;       /* set once the outcome is ERROR or TIMEOUT */
     int sampling;   /* 0 during batch phases */
@@ -605,6 +611,20 @@ static void run_rand(wl *w)
     run_batches(w, AB_OP_ALLOC, AB_OP_FREE, w->target);
 }
 
+/* Workloads that churn at the fill level (warm-up, steady state). */
+static int is_churny(ab_workload_kind k)
+{
+    return k == AB_WL_CHURN || k == AB_WL_SIZES || k == AB_WL_HUGE ||
+           k == AB_WL_RANDOM_SIZE || k == AB_WL_RANDOM_SIZE_ALIGN;
+}
+
+/* Workloads run by run_mixed: a fill, then a steady state on a fixed
+   sample schedule. */
+static int is_mixed(ab_workload_kind k)
+{
+    return is_churny(k) || k >= AB_WL_FIX_SIZE;
+}
+
 /* A request's length, alignment and op for the mixed workloads. */
 static uint64_t mixed_len(wl *w, uint64_t *align, ab_op *op)
 {
@@ -623,6 +643,18 @@ static uint64_t mixed_len(wl *w, uint64_t *align, ab_op *op)
         unsigned k = ab_ctz64(ab_rng_next(&w->rng) | (1ull << 9));
         return (1ull << k) + ab_rng_below(&w->rng, 1ull << k);
     }
+    case AB_WL_FIX_SIZE:
+        return VMM_FIX_NPAGES;
+    case AB_WL_FULL_FIT:
+        return 1u + ab_rng_below(&w->rng, 32);
+    case AB_WL_LONG_BUSY_LIST:
+    case AB_WL_FIX_ALIGN:
+        return 1u + ab_rng_below(&w->rng, 16);
+    case AB_WL_RANDOM_SIZE:
+        return 1u + ab_rng_below(&w->rng, VMM_RANDOM_MAX);
+    case AB_WL_RANDOM_SIZE_ALIGN:
+        *align = 1ull << ab_rng_below(&w->rng, 7);
+        return 1u + ab_rng_below(&w->rng, VMM_RANDOM_MAX);
     case AB_WL_HUGE:
         if (ab_rng_next(&w->rng) & 1u) {
             *align = AB_PAGES_2M;
@@ -650,6 +682,46 @@ static void mixed_step(wl *w, int timed)
     }
 }
 
+/* Allocates n pages at align, timed, and frees them again, timed. */
+static void pair_timed(wl *w, uint64_t n, uint64_t align)
+{
+    if (alloc_live(w, n, align, AB_OP_ALLOC, 1) == 1)
+        free_live(w, w->nlive - 1u, AB_OP_FREE, 1);
+}
+
+/* One steady-state step of fix_size, full_fit, long_busy_list, fix_align,
+   align_shift (workload.h). */
+static void vmm_step(wl *w)
+{
+    switch (w->p->kind) {
+    case AB_WL_FIX_SIZE:
+        pair_timed(w, VMM_FIX_NPAGES, 1);
+        break;
+    case AB_WL_LONG_BUSY_LIST:
+        pair_timed(w, 1, 1);
+        break;
+    case AB_WL_FIX_ALIGN:
+        pair_timed(w, VMM_FIX_NPAGES, VMM_FIX_NPAGES);
+        break;
+    case AB_WL_ALIGN_SHIFT:
+        if ((1ull << w->shift) > w->total || w->shift >= 40u)
+            w->shift = 0;
+        pair_timed(w, 1, 1ull << w->shift);
+        w->shift++;
+        break;
+    default: /* full_fit: a hole of exactly n pages, then exactly n */
+        if (w->nlive == 0) {
+            alloc_live(w, 1u + ab_rng_below(&w->rng, 32), 1, AB_OP_ALLOC, 1);
+        } else {
+            uint64_t j = ab_rng_below(&w->rng, w->nlive);
+            uint64_t n = w->live[j] & LEN_MASK;
+            if (free_live(w, j, AB_OP_FREE, 1) == 0)
+                alloc_live(w, n, 1, AB_OP_ALLOC, 1);
+        }
+        break;
+    }
+}
+
 /* Expected live allocations at the fill level, from the fill target and
    the mean request length only (workload.h: steady state). */
 static uint64_t mixed_live_estimate(const wl *w)
@@ -662,6 +734,8 @@ static uint64_t mixed_live_estimate(const wl *w)
         mean_milli = 7750;  /* sum 2^-(k+1) (1.5 * 2^k - 0.5), k = 9 takes the rest */
     else if (w->p->kind == AB_WL_HUGE)
         mean_milli = 256500; /* (1 + 512) / 2 */
+    else if (w->p->kind == AB_WL_RANDOM_SIZE || w->p->kind == AB_WL_RANDOM_SIZE_ALIGN)
+        mean_milli = 32500;  /* uniform 1..64 */
     uint64_t l = w->target * 1000u / mean_milli;
     return l != 0 ? l : 1u;
 }
@@ -693,8 +767,9 @@ static void run_mixed(wl *w)
         }
     }
     /* Steady state: a fixed schedule from here, the same for every strategy. */
-    uint64_t live = mixed_live_estimate(w), warm = 2u * live;
-    uint64_t timed = w->ops > 2u * live ? w->ops : 2u * live;
+    int churny = is_churny(w->p->kind);
+    uint64_t live = mixed_live_estimate(w), warm = churny ? 2u * live : 0;
+    uint64_t timed = !churny || w->ops > 2u * live ? w->ops : 2u * live;
     uint64_t every = timed / 64u != 0 ? timed / 64u : 1u;
     w->step_base = w->r->steps;
     counters_restart(w); /* the fill's misses are not steady-state behaviour */
@@ -705,7 +780,10 @@ static void run_mixed(wl *w)
     sample(w);
     uint64_t i;
     for (i = 1; i <= timed && !w->stop; i++) {
-        mixed_step(w, 1);
+        if (churny)
+            mixed_step(w, 1);
+        else
+            vmm_step(w);
         if (i % every == 0)
             sample(w);
     }
@@ -780,10 +858,6 @@ static void run_trace(wl *w)
     }
 }
 
-static int is_mixed(ab_workload_kind k)
-{
-    return k == AB_WL_CHURN || k == AB_WL_SIZES || k == AB_WL_HUGE;
-}
 
 ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
                               const ab_wl_params *p, void *scratch,
@@ -837,6 +911,7 @@ ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
     w.quantum = p->timer != 0 && p->timer->quantum_cycles != 0 ? p->timer->quantum_cycles : 1u;
     w.min_batch_cycles = p->timer != 0 ? p->timer->tsc_hz / (1000000000u / AB_BATCH_MIN_NS) : 0;
     w.step_base = 0;
+    w.shift = 0;
     w.ops = p->ops != 0 ? p->ops : 1000000u;
     w.stop = 0;
     w.sampling = 1;
@@ -852,7 +927,7 @@ ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
         return r->outcome;
     }
     if (!contig && (p->kind == AB_WL_SIZES || p->kind == AB_WL_HUGE ||
-                    p->kind == AB_WL_ADVERSARY)) {
+                    p->kind == AB_WL_ADVERSARY || p->kind >= AB_WL_FIX_SIZE)) {
         r->outcome = AB_WL_SKIPPED;
         msg_str(r, "needs AB_CAP_CONTIG");
         return r->outcome;
@@ -875,7 +950,14 @@ ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
     case AB_WL_RAND: run_rand(&w); break;
     case AB_WL_CHURN:
     case AB_WL_SIZES:
-    case AB_WL_HUGE: run_mixed(&w); break;
+    case AB_WL_HUGE:
+    case AB_WL_FIX_SIZE:
+    case AB_WL_FULL_FIT:
+    case AB_WL_LONG_BUSY_LIST:
+    case AB_WL_RANDOM_SIZE:
+    case AB_WL_FIX_ALIGN:
+    case AB_WL_RANDOM_SIZE_ALIGN:
+    case AB_WL_ALIGN_SHIFT: run_mixed(&w); break;
     case AB_WL_ADVERSARY: run_adversary(&w); break;
     case AB_WL_TRACE: run_trace(&w); break;
     default: break;

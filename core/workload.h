@@ -21,6 +21,31 @@
  *              how many contiguous requests succeed
  *   trace      replay an array of ab_trace_rec
  *
+ * The VMM workloads, modelled on Linux's lib/test_vmalloc.c (own code).
+ * Each fills to fill_pm (untimed; lengths below, a miss falls back to one
+ * page) and then runs `ops` steady-state steps:
+ *   fix_size          fill with 16-page areas; step: alloc 16 pages, free
+ *                     them (ops "alloc", "free")
+ *   full_fit          fill with 1..32-page areas; step: free a random live
+ *                     area (a hole of exactly n pages between live areas),
+ *                     then allocate exactly n pages
+ *   long_busy_list    fill with 1..16-page areas (many live areas, default
+ *                     90 %); step: alloc 1 page, free it
+ *   random_size       churn (as churn) with lengths uniform in 1..64
+ *   fix_align         fill with 1..16-page areas; step: alloc 16 pages at
+ *                     alignment 16, free them
+ *   random_size_align churn with lengths 1..64 and alignment 2^(0..6),
+ *                     uniform
+ *   align_shift       (default fill 0) step: alloc 1 page at alignment 2^k,
+ *                     free it, k = 0, 1, ... while 2^k <= total pages, then
+ *                     from 0 again; an unservable alignment is ENOMEM,
+ *                     counted in failures
+ * Default fills: 50 % (fix_size, fix_align), 90 % (full_fit,
+ * long_busy_list, random_size, random_size_align), 0 (align_shift). All
+ * need AB_CAP_CONTIG (else AB_WL_SKIPPED). random_size and
+ * random_size_align have a warm-up as churn (mean length 32.5); the others
+ * none. Every one samples fragmentation on the fixed steady-state schedule.
+ *
  * Timing. Single-op phases (bulk's fill and free, rand's fill and free,
  * repeat's pairs) run first once with a fenced rdtsc pair around each
  * operation (per-op samples, minus the timer's overhead, into the op's
@@ -50,10 +75,11 @@
  * Mixed phases (churn, sizes, huge, the VMM workloads' steady states,
  * adversary, trace) have per-op samples only.
  *
- * Steady state (churn, sizes, huge). L = the live allocations the fill
- * holds, estimated from the fill target and the workload's mean request
- * length (churn 19.925 pages, 1 without AB_CAP_CONTIG; sizes 7.75; huge
- * 256.5), never from what the strategy did. After the untimed fill, a
+ * Steady state (churn, sizes, huge, random_size, random_size_align). L =
+ * the live allocations the fill holds, estimated from the fill target and
+ * the workload's mean request length (churn 19.925 pages, 1 without
+ * AB_CAP_CONTIG; sizes 7.75; huge 256.5; random_size(_align) 32.5), never
+ * from what the strategy did. After the untimed fill, a
  * warm-up of 2 L untimed steps (about L frees: one turnover, ~63 % of the
  * fill's allocations replaced) is discarded, then max(ops, 2 L) steps are
  * timed (at least one more turnover). Failures, skips and contiguous
@@ -105,6 +131,13 @@ typedef enum ab_workload_kind {
     AB_WL_HUGE,
     AB_WL_ADVERSARY,
     AB_WL_TRACE,
+    AB_WL_FIX_SIZE,          /* the VMM workloads, after Linux's */
+    AB_WL_FULL_FIT,          /* lib/test_vmalloc.c; any role */
+    AB_WL_LONG_BUSY_LIST,
+    AB_WL_RANDOM_SIZE,
+    AB_WL_FIX_ALIGN,
+    AB_WL_RANDOM_SIZE_ALIGN,
+    AB_WL_ALIGN_SHIFT,
     AB_WL_COUNT
 } ab_workload_kind;
 
