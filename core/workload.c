@@ -451,6 +451,13 @@ static uint64_t group_k_of(const wl *w, const ab_hist *pilot, uint64_t phase_ops
     return k;
 }
 
+/* True once 3/4 of the time budget are spent: no new batch, no redo. */
+static int budget_short(const wl *w)
+{
+    return w->p->budget_cycles != 0 &&
+           ab_tsc_read() - w->t_start > w->p->budget_cycles / 4u * 3u;
+}
+
 static uint64_t milli_div(uint64_t a, uint64_t b)
 {
     return b == 0 ? 0 : a / b * 1000u + a % b * 1000u / b;
@@ -472,8 +479,7 @@ static void run_batches(wl *w, ab_op op0, ab_op op1, uint64_t phase_ops)
     const ab_batch_probe *pr = w->p->probe;
     uint32_t kept = 0, redone = 0, probed = 0, cw_min = ~0u;
     while (kept < AB_BATCHES && !w->stop) {
-        if (w->p->budget_cycles != 0 && kept > 0 &&
-            ab_tsc_read() - w->t_start > w->p->budget_cycles / 4u * 3u)
+        if (kept > 0 && budget_short(w))
             break;
         batch_acc a = {{0, 0}, {0, 0}};
         for (unsigned sl = 0; sl < nslots; sl++)
@@ -497,7 +503,7 @@ static void run_batches(wl *w, ab_op op0, ab_op op1, uint64_t phase_ops)
                                                    ? 0xffffffffu : milli_div(cpu, wall));
             preempted = p1.nivcsw != p0.nivcsw || cw < AB_BATCH_CPU_WALL_MIN_PM;
         }
-        if (preempted && redone < AB_BATCH_REDO_MAX) {
+        if (preempted && redone < AB_BATCH_REDO_MAX && !budget_short(w)) {
             redone++;
             continue;
         }

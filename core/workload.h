@@ -69,8 +69,8 @@
  *            a context switch or CPU/wall < 0.9 was preempted and is redone,
  *            up to AB_BATCH_REDO_MAX (10) times per workload (then kept and
  *            counted). Batches are tight loops: no sampling, the budget
- *            checked once per group. Batches stop early (fewer than 5 kept)
- *            once 3/4 of budget_cycles are spent.
+ *            checked once per group. Once 3/4 of budget_cycles are spent,
+ *            no batch is redone and no new one starts (fewer than 5 kept).
  *
  * Mixed phases (churn, sizes, huge, the VMM workloads' steady states,
  * adversary, trace) have per-op samples only.
