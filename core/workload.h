@@ -52,9 +52,10 @@
  * histogram; failed attempts are timed too; fragmentation is sampled). That
  * pass is also the pilot for what follows:
  *
- *   groups   k = the smallest power of two with k * (mean per-op cycles of
- *            the pilot) >= 20 timer quanta (k = 1 when the pilot's mean is
- *            already 20 quanta; 1024 when it is 0). Batches then read the
+ *   groups   k = the smallest power of two with k * (the pilot's mean
+ *            per-op cycles over its samples up to p90) >= 20 timer quanta
+ *            (k = 1 when that is already 20 quanta; 1024 when it is 0; at
+ *            most 4096 and a quarter of the phase). Batches then read the
  *            TSC once every k operations of a phase: one group's cycles
  *            (minus the overhead once) go into the op's group histogram, so
  *            group_p50 / k resolves costs far below one quantum.
