@@ -90,7 +90,9 @@ void ab_csv_summary_header(const ab_out *o)
                   "mean_cycles,p50_cycles,p99_cycles,p999_cycles,max_cycles,"
                   "p90_cycles,batch_count,batch_mean_cycles,batch_mean_ns,"
                   "failures,skipped,contig_success,meta_bytes,meta_bytes_per_gib,"
-                  "total_pages,status\n");
+                  "total_pages,status,below_resolution,group_k,group_p50_cycles,"
+                  "group_p99_cycles,batches,batch_median_cycles,batch_median_ns,"
+                  "batches_redone,cpu_wall,failure_rate\n");
 }
 
 static void cell_prefix(const ab_out *o, const ab_cell *c, int with_role, int with_fill)
@@ -117,6 +119,63 @@ static void cell_prefix(const ab_out *o, const ab_cell *c, int with_role, int wi
     comma(o);
     ab_out_u64(o, c->rep);
     comma(o);
+}
+
+/* The median of the kept batches' means (lower median for an even count). */
+static uint64_t batch_median_milli(const ab_op_stats *s)
+{
+    uint64_t v[AB_BATCH_KEEP_MAX];
+    uint32_t n = s->batches < AB_BATCH_KEEP_MAX ? s->batches : AB_BATCH_KEEP_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t x = s->batch_milli[i];
+        uint32_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+    return v[(n - 1u) / 2u];
+}
+
+/* below_resolution ... failure_rate (docs/results.md). */
+static void summary_tail(const ab_out *o, const ab_timer *t, const ab_op_stats *s)
+{
+    const ab_hist *h = &s->hist;
+    uint64_t q = t != 0 && t->quantum_cycles != 0 ? t->quantum_cycles : 1u;
+    if (h->count != 0)
+        ab_out_u64(o, ab_hist_percentile(h, AB_P50) <= 2u * q ? 1u : 0u);
+    comma(o);
+    if (s->group_k != 0 && s->group.count != 0) {
+        ab_out_u64(o, s->group_k);
+        comma(o);
+        ab_out_fixed(o, ab_hist_percentile(&s->group, AB_P50) * 1000u / s->group_k, 3);
+        comma(o);
+        ab_out_fixed(o, ab_hist_percentile(&s->group, AB_P99) * 1000u / s->group_k, 3);
+        comma(o);
+    } else {
+        ab_out_str(o, ",,,");
+    }
+    ab_out_u64(o, s->batches);
+    comma(o);
+    if (s->batches != 0) {
+        uint64_t m = batch_median_milli(s);
+        ab_out_fixed(o, m, 3);
+        comma(o);
+        out_ns_milli(o, t, m);
+        comma(o);
+    } else {
+        ab_out_str(o, ",,");
+    }
+    ab_out_u64(o, s->batches_redone);
+    comma(o);
+    if (s->probed != 0)
+        ab_out_fixed(o, s->cpu_wall_pm, 3);
+    comma(o);
+    if (h->count != 0) {
+        uint64_t f = s->failures < h->count ? s->failures : h->count;
+        ab_out_fixed(o, f * 1000000u / h->count, 6);
+    }
 }
 
 static void summary_row(const ab_out *o, const ab_cell *c, const ab_wl_result *r,
@@ -195,6 +254,8 @@ static void summary_row(const ab_out *o, const ab_cell *c, const ab_wl_result *r
     ab_out_u64(o, r->total_pages);
     comma(o);
     ab_out_str(o, ab_outcome_name(r->outcome));
+    comma(o);
+    summary_tail(o, t, s);
     ab_out_str(o, "\n");
 }
 
@@ -267,4 +328,35 @@ void ab_csv_frag_row(const ab_out *o, const ab_cell *c, uint64_t step,
     comma(o);
     ab_out_fixed(o, c->fill_pm, 3);
     ab_out_str(o, "\n");
+}
+
+void ab_csv_hist_header(const ab_out *o)
+{
+    ab_out_str(o, "env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,lo_cycles,"
+                  "hi_cycles,count\n");
+}
+
+void ab_csv_hist_rows(const ab_out *o, const ab_cell *c, const ab_wl_result *r)
+{
+    for (unsigned k = 0; k < AB_OP_COUNT; k++) {
+        const ab_hist *h = &r->op[k].hist;
+        if (h->count == 0)
+            continue;
+        for (uint32_t b = 0; b < AB_HIST_BUCKETS; b++) {
+            if (h->bucket[b] == 0)
+                continue;
+            uint64_t hi = ab_hist_bucket_high(b);
+            if (b == AB_HIST_BUCKETS - 1u && h->max >= hi)
+                hi = h->max + 1u;
+            cell_prefix(o, c, 1, 1);
+            ab_out_str(o, ab_op_name((ab_op)k));
+            comma(o);
+            ab_out_u64(o, ab_hist_bucket_low(b));
+            comma(o);
+            ab_out_u64(o, hi);
+            comma(o);
+            ab_out_u64(o, h->bucket[b]);
+            ab_out_str(o, "\n");
+        }
+    }
 }

@@ -42,6 +42,13 @@ void ab_csv_summary_header(const ab_out *o);
 void ab_csv_summary_rows(const ab_out *o, const ab_cell *c, const ab_wl_result *r,
                          const ab_timer *t);
 
+/*
+ * hist.csv: every non-empty bucket of every op's per-op histogram, one row
+ * each (lo_cycles <= sample < hi_cycles; the last bucket reaches past max).
+ */
+void ab_csv_hist_header(const ab_out *o);
+void ab_csv_hist_rows(const ab_out *o, const ab_cell *c, const ab_wl_result *r);
+
 void ab_csv_frag_header(const ab_out *o);
 void ab_csv_frag_row(const ab_out *o, const ab_cell *c, uint64_t step,
                      const ab_frag *f, uint64_t contig_tried, uint64_t contig_ok);

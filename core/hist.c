@@ -46,6 +46,11 @@ static uint64_t bucket_width(uint32_t b)
     return 1ull << (e - AB_HIST_SUB_BITS);
 }
 
+uint64_t ab_hist_bucket_high(uint32_t b)
+{
+    return ab_hist_bucket_low(b) + bucket_width(b);
+}
+
 void ab_hist_add(ab_hist *h, uint64_t v)
 {
     h->count++;

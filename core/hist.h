@@ -3,8 +3,8 @@
  *
  * Values below 256 have one bucket each (exact). Above, every power of two
  * [2^e, 2^(e+1)) is split into 128 equal sub-buckets, so a bucket is at most
- * 1/128 of its lower bound wide; reporting its midpoint errs by at most
- * 1/256 (0.4 %). Values of 2^40 cycles and more share the last bucket; max
+ * 1/128 of its lower bound wide; reporting its midpoint (rounded down) errs
+ * by at most half a width, 1/256 of the value (0.39 %). Values of 2^40 cycles and more share the last bucket; max
  * is kept exactly. Fixed size (about 17 KiB), owned by the caller, no
  * pointers: histograms can be copied and merged.
  *
@@ -47,8 +47,11 @@ uint64_t ab_hist_percentile(const ab_hist *h, uint32_t p_ppm);
 /* Mean in thousandths of a cycle; 0 when empty. */
 uint64_t ab_hist_mean_milli(const ab_hist *h);
 
-/* Bucket index of v, and the smallest value of bucket b (exposed for tests). */
+/* Bucket index of v, the smallest value of bucket b, and the smallest value
+ * above it (b holds lo <= v < high; the last bucket's high is 2^40 though it
+ * also holds everything larger). Exposed for tests and hist.csv. */
 uint32_t ab_hist_bucket_of(uint64_t v);
 uint64_t ab_hist_bucket_low(uint32_t b);
+uint64_t ab_hist_bucket_high(uint32_t b);
 
 #endif

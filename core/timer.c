@@ -1,41 +1,69 @@
 /*
  * allocbench: timer calibration. See timer.h.
- * Overhead: 7 rounds of 63 back-to-back deltas, insertion-sorted, median of
- * each round, minimum of the medians. O(rounds * 63^2), done once.
+ * Overhead: 31 trials of 63 back-to-back deltas, each insertion-sorted; the
+ * median of the 31 trial medians. Quantum: 255 deltas sorted; the smallest
+ * non-zero delta or gap between neighbouring distinct deltas. Both
+ * O(n^2) on small n, done once (a few ms).
  */
 #include "timer.h"
 
-#define ROUNDS 7
+#define TRIALS 31
 #define SAMPLES 63
+#define QSAMPLES 255
+
+static void sort_u64(uint64_t *s, int n)
+{
+    for (int i = 1; i < n; i++) {
+        uint64_t v = s[i];
+        int j = i - 1;
+        while (j >= 0 && s[j] > v) {
+            s[j + 1] = s[j];
+            j--;
+        }
+        s[j + 1] = v;
+    }
+}
 
 uint64_t ab_timer_measure_overhead(void)
 {
-    uint64_t best = ~0ull;
-    for (int r = 0; r < ROUNDS; r++) {
+    uint64_t med[TRIALS];
+    for (int r = 0; r < TRIALS; r++) {
         uint64_t s[SAMPLES];
         for (int i = 0; i < SAMPLES; i++) {
             uint64_t t0 = ab_tsc_read();
             uint64_t t1 = ab_tsc_read();
             s[i] = t1 - t0;
         }
-        for (int i = 1; i < SAMPLES; i++) {
-            uint64_t v = s[i];
-            int j = i - 1;
-            while (j >= 0 && s[j] > v) {
-                s[j + 1] = s[j];
-                j--;
-            }
-            s[j + 1] = v;
-        }
-        if (s[SAMPLES / 2] < best)
-            best = s[SAMPLES / 2];
+        sort_u64(s, SAMPLES);
+        med[r] = s[SAMPLES / 2];
     }
-    return best;
+    sort_u64(med, TRIALS);
+    return med[TRIALS / 2];
+}
+
+uint64_t ab_timer_measure_quantum(void)
+{
+    uint64_t s[QSAMPLES];
+    for (int i = 0; i < QSAMPLES; i++) {
+        uint64_t t0 = ab_tsc_read();
+        uint64_t t1 = ab_tsc_read();
+        s[i] = t1 - t0;
+    }
+    sort_u64(s, QSAMPLES);
+    uint64_t q = ~0ull;
+    for (int i = 0; i < QSAMPLES; i++) {
+        if (s[i] != 0 && s[i] < q)
+            q = s[i];
+        if (i > 0 && s[i] != s[i - 1] && s[i] - s[i - 1] < q)
+            q = s[i] - s[i - 1];
+    }
+    return q == ~0ull || q == 0 ? 1 : q;
 }
 
 int ab_timer_calibrate(ab_timer *t, const ab_platform *p, uint64_t window_ns)
 {
     t->overhead_cycles = ab_timer_measure_overhead();
+    t->quantum_cycles = ab_timer_measure_quantum();
     t->tsc_hz = 0;
     if (p == 0 || p->ref_now_ns == 0)
         return -1;

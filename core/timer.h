@@ -3,8 +3,15 @@
  *
  * rdtsc fenced with lfence on both sides, so that earlier instructions retire
  * before the read and later ones do not start before it. The timer's own cost
- * (median of many back-to-back reads) is measured once and subtracted from
- * every per-operation sample. The TSC frequency is calibrated against a
+ * is measured once and subtracted from every per-operation sample: the
+ * median over 31 trials of each trial's median of 63 back-to-back read
+ * pairs, so one interrupt or one slow trial cannot move it (the earlier
+ * minimum of 7 round medians flipped between neighbouring TSC steps from run
+ * to run). The quantum is the TSC's resolution as seen from software: the
+ * smallest non-zero difference between back-to-back deltas (and the smallest
+ * non-zero delta). Bare metal: 1 cycle; some virtual machines advance the
+ * TSC in steps of tens of cycles, and per-op samples within a few quanta of
+ * zero cannot be told apart (summary.csv flags them below_resolution). The TSC frequency is calibrated against a
  * platform reference clock given through ab_platform: the host fills it with
  * CLOCK_MONOTONIC, the kernel with the PIT.
  *
@@ -28,6 +35,7 @@ typedef struct ab_platform {
 typedef struct ab_timer {
     uint64_t tsc_hz;          /* TSC ticks per second, calibrated */
     uint64_t overhead_cycles; /* median cost of one fenced read pair */
+    uint64_t quantum_cycles;  /* smallest step the TSC is seen to move; >= 1 */
 } ab_timer;
 
 /* Reads the TSC with lfence before and after. */
@@ -45,14 +53,13 @@ static inline uint64_t ab_timer_delta(const ab_timer *t, uint64_t t0, uint64_t t
     return d > t->overhead_cycles ? d - t->overhead_cycles : 0;
 }
 
-/*
- * Median over several rounds of back-to-back reads: the smallest of the
- * round medians (interrupts only ever add).
- */
+/* Median over 31 trials of the trial medians of 63 back-to-back pairs. */
 uint64_t ab_timer_measure_overhead(void);
+/* The smallest non-zero step between back-to-back reads (>= 1). */
+uint64_t ab_timer_measure_quantum(void);
 
 /*
- * Fills t: overhead, and tsc_hz from a window of window_ns (e.g. 100 ms) on
+ * Fills t: overhead, quantum, and tsc_hz from a window of window_ns (e.g. 100 ms) on
  * the platform's reference clock. Returns 0, or -1 iff the clock did not
  * advance or the platform hook is missing (tsc_hz is then left 0).
  */

@@ -21,12 +21,74 @@
  *              how many contiguous requests succeed
  *   trace      replay an array of ab_trace_rec
  *
- * Timing. Every timed phase runs twice: first with a fenced rdtsc pair around
- * each operation (per-op samples, minus the timer's overhead, into the op's
- * histogram; failed attempts are timed too), then again with only the whole
- * phase timed (batch: mean = phase cycles / ops, which the timer's own cost
- * cannot bias; it includes the workload's bookkeeping, a few stores per op).
- * Mixed phases (churn, sizes, huge, trace) have per-op samples only.
+ * The VMM workloads, modelled on Linux's lib/test_vmalloc.c (own code).
+ * Each fills to fill_pm (untimed; lengths below, a miss falls back to one
+ * page) and then runs `ops` steady-state steps:
+ *   fix_size          fill with 16-page areas; step: alloc 16 pages, free
+ *                     them (ops "alloc", "free")
+ *   full_fit          fill with 1..32-page areas; step: free a random live
+ *                     area (a hole of exactly n pages between live areas),
+ *                     then allocate exactly n pages
+ *   long_busy_list    fill with 1..16-page areas (many live areas, default
+ *                     90 %); step: alloc 1 page, free it
+ *   random_size       churn (as churn) with lengths uniform in 1..64
+ *   fix_align         fill with 1..16-page areas; step: alloc 16 pages at
+ *                     alignment 16, free them
+ *   random_size_align churn with lengths 1..64 and alignment 2^(0..6),
+ *                     uniform
+ *   align_shift       (default fill 0) step: alloc 1 page at alignment 2^k,
+ *                     free it, k = 0, 1, ... while 2^k <= total pages, then
+ *                     from 0 again; an unservable alignment is ENOMEM,
+ *                     counted in failures
+ * Default fills: 50 % (fix_size, fix_align), 90 % (full_fit,
+ * long_busy_list, random_size, random_size_align), 0 (align_shift). All
+ * need AB_CAP_CONTIG (else AB_WL_SKIPPED). random_size and
+ * random_size_align have a warm-up as churn (mean length 32.5); the others
+ * none. Every one samples fragmentation on the fixed steady-state schedule.
+ *
+ * Timing. Single-op phases (bulk's fill and free, rand's fill and free,
+ * repeat's pairs) run first once with a fenced rdtsc pair around each
+ * operation (per-op samples, minus the timer's overhead, into the op's
+ * histogram; failed attempts are timed too; fragmentation is sampled). That
+ * pass is also the pilot for what follows:
+ *
+ *   groups   k = the smallest power of two with k * (the pilot's mean
+ *            per-op cycles over its samples up to p90) >= 20 timer quanta
+ *            (k = 1 when that is already 20 quanta; 1024 when it is 0; at
+ *            most 4096 and a quarter of the phase). Batches then read the
+ *            TSC once every k operations of a phase: one group's cycles
+ *            (minus the overhead once) go into the op's group histogram, so
+ *            group_p50 / k resolves costs far below one quantum.
+ *   batches  the phase is repeated (a round: bulk = fill half + free all,
+ *            rand = fill + free all, repeat = `ops` pairs) until the batch
+ *            has lasted at least AB_BATCH_MIN_NS (10 ms; one round without a
+ *            timer), and AB_BATCHES (5) batches are kept. A batch's mean per
+ *            op is its group cycles / its ops; the median over kept batches
+ *            is quoted, beside the mean over all of them. Each batch is
+ *            bracketed by the params' probe (wall time, thread CPU time,
+ *            involuntary context switches; NULL in the kernel): a batch with
+ *            a context switch or CPU/wall < 0.9 was preempted and is redone,
+ *            up to AB_BATCH_REDO_MAX (10) times per workload (then kept and
+ *            counted). Batches are tight loops: no sampling, the budget
+ *            checked once per group. Once 3/4 of budget_cycles are spent,
+ *            no batch is redone and no new one starts (fewer than 5 kept).
+ *
+ * Mixed phases (churn, sizes, huge, the VMM workloads' steady states,
+ * adversary, trace) have per-op samples only.
+ *
+ * Steady state (churn, sizes, huge, random_size, random_size_align). L =
+ * the live allocations the fill holds, estimated from the fill target and
+ * the workload's mean request length (churn 19.925 pages, 1 without
+ * AB_CAP_CONTIG; sizes 7.75; huge 256.5; random_size(_align) 32.5), never
+ * from what the strategy did. After the untimed fill, a
+ * warm-up of 2 L untimed steps (about L frees: one turnover, ~63 % of the
+ * fill's allocations replaced) is discarded, then max(ops, 2 L) steps are
+ * timed (at least one more turnover). Failures, skips and contiguous
+ * counters restart after the warm-up. Fragmentation is sampled on a fixed
+ * schedule relative to the start of the steady state (step 0 = end of the
+ * fill, 2 L = end of the warm-up, then every max(ops, 2 L) / 64 steps), and
+ * the frag rows' step counts from there, so every strategy's samples line
+ * up; frag_every is ignored for them.
  *
  * Capabilities. Strategies without AB_CAP_CONTIG (stack) run bulk, repeat,
  * rand and trace as is, and churn with single pages only; sizes, huge and
@@ -40,11 +102,13 @@
  *
  * Bookkeeping lives in scratch memory the caller provides, sized by
  * ab_workload_scratch_bytes(): 8 bytes per live allocation (page number
- * < 2^40 and length < 2^24 packed in one word), or per trace id.
+ * < 2^40 and length < 2^24 packed in one word), or per trace id, plus two
+ * histograms for the batch in progress.
  *
  * Fragmentation is sampled every frag_every steps (a step is one operation)
  * and at the end of each fill and drain, outside any timed region and never
- * during a batch phase, through frag_fn.
+ * during a batch, through frag_fn (mixed workloads: the fixed schedule
+ * above).
  *
  * Freestanding, no globals, no recursion.
  */
@@ -68,6 +132,13 @@ typedef enum ab_workload_kind {
     AB_WL_HUGE,
     AB_WL_ADVERSARY,
     AB_WL_TRACE,
+    AB_WL_FIX_SIZE,          /* the VMM workloads, after Linux's */
+    AB_WL_FULL_FIT,          /* lib/test_vmalloc.c; any role */
+    AB_WL_LONG_BUSY_LIST,
+    AB_WL_RANDOM_SIZE,
+    AB_WL_FIX_ALIGN,
+    AB_WL_RANDOM_SIZE_ALIGN,
+    AB_WL_ALIGN_SHIFT,
     AB_WL_COUNT
 } ab_workload_kind;
 
@@ -102,6 +173,24 @@ typedef struct ab_trace_rec {
     uint64_t align;  /* ALLOC only, pages; 0 or 1 = 4 KiB */
 } ab_trace_rec;
 
+#define AB_BATCHES 5u
+#define AB_BATCH_MIN_NS 10000000u
+#define AB_BATCH_REDO_MAX 10u
+#define AB_BATCH_CPU_WALL_MIN_PM 900u /* cpu/wall below 0.9: preempted */
+
+/* What the probe reads at a batch's start and end. */
+typedef struct ab_probe_sample {
+    uint64_t wall_ns;
+    uint64_t cpu_ns;  /* CPU time of the running thread */
+    uint64_t nivcsw;  /* involuntary context switches of the thread so far */
+} ab_probe_sample;
+
+/* The host's hook (getrusage(RUSAGE_THREAD)); NULL where there is none. */
+typedef struct ab_batch_probe {
+    void (*read)(void *ctx, ab_probe_sample *out);
+    void *ctx;
+} ab_batch_probe;
+
 /* Called with each fragmentation sample; step counts operations so far. */
 typedef void (*ab_frag_fn)(void *ctx, uint64_t step, const ab_frag *f,
                            uint64_t contig_tried, uint64_t contig_ok);
@@ -121,12 +210,23 @@ typedef struct ab_wl_params {
     const ab_trace_rec *trace;
     size_t trace_len;
     uint32_t trace_ids;      /* ids are < trace_ids */
+    const ab_batch_probe *probe; /* NULL: batches are never redone */
 } ab_wl_params;
+
+#define AB_BATCH_KEEP_MAX 8u
 
 typedef struct ab_op_stats {
     ab_hist hist;           /* per-op samples, cycles */
-    uint64_t batch_cycles;  /* whole batch phases, summed */
+    ab_hist group;          /* batches: cycles of each group of group_k ops */
+    uint64_t group_k;       /* 0 = no group timing */
+    uint64_t batch_cycles;  /* kept batches, summed */
     uint64_t batch_ops;
+    uint32_t batches;       /* kept batches */
+    uint32_t batches_redone;
+    uint64_t batch_milli[AB_BATCH_KEEP_MAX]; /* each kept batch's cycles per
+                                                op, in thousandths */
+    uint32_t probed;        /* kept batches the probe measured */
+    uint32_t cpu_wall_pm;   /* min over those of cpu / wall, per-mille */
     uint64_t failures;      /* legitimate ENOMEM */
     uint64_t skipped;       /* not issued (> max_npages) or ENOTSUP */
 } ab_op_stats;

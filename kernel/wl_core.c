@@ -70,5 +70,7 @@ static int core_run(kctx *ctx)
     return 0;
 }
 
-const kworkload kwl_core = {"(core)", "bulk repeat rand churn sizes huge adversary",
+const kworkload kwl_core = {"(core)",
+                            "bulk repeat rand churn sizes huge adversary fix_size full_fit "
+                            "long_busy_list random_size fix_align random_size_align align_shift",
                             core_scratch, core_run, KWL_SELF_FRAG};

@@ -23,6 +23,7 @@
  */
 #define _GNU_SOURCE
 #include "baselines.h"
+#include "null_strategy.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -380,6 +381,7 @@ static const ab_strategy *const host_all[] = {
 #undef AB_STRATEGY
     &host_baseline_jemalloc,
     &host_baseline_glibc,
+    &ab_null_strategy, /* the harness floor (core/null_strategy.h) */
 };
 
 const ab_strategy *const *host_registry(size_t *count)

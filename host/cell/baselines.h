@@ -39,7 +39,8 @@
 extern const ab_strategy host_baseline_jemalloc;
 extern const ab_strategy host_baseline_glibc;
 
-/* Every core strategy (ab_registry order), then the baselines. */
+/* Every core strategy (ab_registry order), then the baselines, then null
+   (the harness floor, core/null_strategy.h). */
 const ab_strategy *const *host_registry(size_t *count);
 /* The host-registry strategy with this name, or NULL. */
 const ab_strategy *host_find(const char *name);

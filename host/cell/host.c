@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "layout.h"
 #include "baselines.h"
+#include "null_strategy.h"
 
 void hbuf_write(void *ctx, const char *s, size_t len)
 {
@@ -217,6 +219,7 @@ int host_write_meta(const char *dir, const char *extra_json)
     KV_S("git_dirty", strcmp(dirty, "1") == 0 ? "yes" : "no");
     KV_N("tsc_hz", t->tsc_hz);
     KV_N("timer_overhead_cycles", t->overhead_cycles);
+    KV_N("timer_quantum_cycles", t->quantum_cycles);
     snprintf(num, sizeof num, "%.1f", t->tsc_hz ? t->overhead_cycles * 1e9 / t->tsc_hz : 0.0);
     hbuf_write(&b, "  \"timer_overhead_ns\": ", 23);
     hbuf_write(&b, num, strlen(num));
@@ -303,6 +306,30 @@ uint32_t host_cell_fill(const host_cell *c)
     return ab_workload_effective_fill(c->kind, c->fill_pm);
 }
 
+/* The batch probe (core/workload.h): wall and thread CPU clocks, and the
+   thread's involuntary context switches from getrusage(RUSAGE_THREAD). */
+static void probe_read(void *ctx, ab_probe_sample *out)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    out->wall_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+        out->nivcsw = (uint64_t)ru.ru_nivcsw;
+        out->cpu_ns = ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ull +
+                      ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ull;
+    } else {
+        out->nivcsw = 0;
+        out->cpu_ns = out->wall_ns;
+    }
+    /* CLOCK_THREAD_CPUTIME_ID has ns resolution where rusage has us. */
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        out->cpu_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const ab_batch_probe host_probe = {probe_read, NULL};
+
 typedef struct frag_sink {
     ab_out out;
     const ab_cell *cell;
@@ -360,8 +387,9 @@ ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char 
                        : (c->kind == AB_WL_CHURN || c->kind == AB_WL_SIZES || c->kind == AB_WL_HUGE) ? ops
                        : c->kind == AB_WL_TRACE ? c->trace_len : 2 * total;
         p.frag_every = steps / 32 > 256 ? steps / 32 : 256;
-        /* Baselines have no free runs to walk: no frag.csv rows. */
-        p.frag_fn = c->st->caps & AB_CAP_HOSTONLY ? NULL : on_frag;
+        /* Baselines and null have no free runs to walk: no frag.csv rows. */
+        p.frag_fn = c->st->caps & AB_CAP_HOSTONLY || c->st == &ab_null_strategy ? NULL : on_frag;
+        p.probe = &host_probe;
         p.frag_ctx = &sink;
         p.timer = t;
         p.budget_cycles = (uint64_t)(c->budget_s * (double)t->tsc_hz);
@@ -383,6 +411,10 @@ ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char 
         r->meta_bytes = meta_len;
     ab_out so = {hbuf_write, summary};
     ab_csv_summary_rows(&so, &cell, r, t);
+    if (c->hist != NULL) {
+        ab_out ho = {hbuf_write, c->hist};
+        ab_csv_hist_rows(&ho, &cell, r);
+    }
     snprintf(msg, msg_len, "%s", r->msg);
     ab_wl_outcome oc = r->outcome;
     free(meta);

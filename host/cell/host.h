@@ -61,11 +61,12 @@ typedef struct host_cell {
     const ab_trace_rec *trace;
     size_t trace_len;
     uint32_t trace_ids;
+    hbuf *hist;            /* NULL, or gets the cell's hist.csv rows */
 } host_cell;
 
 /*
- * Runs one cell and appends its summary rows to *summary and its frag rows
- * to *frag (no headers). Returns the outcome; *msg gets r->msg.
+ * Runs one cell and appends its summary rows to *summary, its frag rows to
+ * *frag and, if c->hist is set, its histogram rows to *c->hist (no headers). Returns the outcome; *msg gets r->msg.
  */
 ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag,
                             char *msg, size_t msg_len);

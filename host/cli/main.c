@@ -293,10 +293,12 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "allocbench run: cannot create results/<timestamp>\n");
         return 1;
     }
-    hbuf sum = {0}, frag = {0};
-    ab_out so = {hbuf_write, &sum}, fo = {hbuf_write, &frag};
+    hbuf sum = {0}, frag = {0}, hist = {0};
+    ab_out so = {hbuf_write, &sum}, fo = {hbuf_write, &frag}, ho = {hbuf_write, &hist};
     ab_csv_summary_header(&so);
     ab_csv_frag_header(&fo);
+    ab_csv_hist_header(&ho);
+    c.hist = &hist;
     char msg[200];
     char mem[32];
     host_format_size(c.mem_bytes, mem, sizeof mem);
@@ -308,6 +310,8 @@ static int cmd_run(int argc, char **argv)
     int bad = host_write_atomic(path, frag.p, frag.len);
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     bad |= host_write_atomic(path, sum.p, sum.len);
+    snprintf(path, sizeof path, "%s/hist.csv", dir);
+    bad |= host_write_atomic(path, hist.p, hist.len);
     bad |= host_write_meta(dir, NULL);
     fputs(sum.p, stdout);
     if (c.kind == AB_WL_TRACE && trace_csv_failures(sum.p) != 0)
@@ -318,6 +322,7 @@ static int cmd_run(int argc, char **argv)
             msg[0] ? ": " : "", msg, dir);
     hbuf_free(&sum);
     hbuf_free(&frag);
+    hbuf_free(&hist);
     if (bad) {
         fprintf(stderr, "allocbench run: cannot write results in %s\n", dir);
         return 1;

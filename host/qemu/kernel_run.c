@@ -397,7 +397,7 @@ static void record_failure(const ab_kernel_opts *o, const cell_names *c, ab_kern
     wr.outcome = r->status == AB_KRUN_TIMEOUT ? AB_WL_TIMEOUT : AB_WL_ERROR;
     ab_cell cell = {c->env, c->strategy, c->role, o->workload, o->mem_bytes, o->fill_pm,
                     o->seed, 1, 0};
-    ab_timer t = {0, 0};
+    ab_timer t = {0, 0, 0};
     sbuf row = {0}, header = {0};
     ab_out ro = {sbuf_write, &row}, ho = {sbuf_write, &header};
     ab_csv_summary_rows(&ro, &cell, &wr, &t);

@@ -1,12 +1,15 @@
 /* core/workload: every workload is deterministic (same seed, same
  * operation sequence, same final stats) on stack and bitmap, and leaves the
- * instance sound (check() == 0, every page free). */
+ * instance sound (check() == 0, every page free); the VMM workloads pass on
+ * every registered strategy; batches, groups and the steady-state sample
+ * schedule hold what workload.h says; null is a harness floor that runs. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/layout.h"
+#include "core/null_strategy.h"
 #include "core/workload.h"
 #include "strategy_util.h"
 #include "testlib.h"
@@ -66,8 +69,13 @@ static size_t shim_check(const void *self)
     return s->in->check(s->self);
 }
 
+#define MAX_SAMPLES 256
+
 typedef struct run_out {
     uint64_t hash, calls, frag_hash, samples;
+    uint64_t sample_steps[MAX_SAMPLES];
+    uint64_t batches[AB_OP_COUNT], group_k[AB_OP_COUNT], group_count[AB_OP_COUNT];
+    uint64_t batch_ops[AB_OP_COUNT];
     ab_wl_outcome oc;
     uint64_t steps, counts[AB_OP_COUNT], failures[AB_OP_COUNT], contig_ok;
     size_t check_after;
@@ -81,11 +89,13 @@ static void on_frag(void *ctx, uint64_t step, const ab_frag *f, uint64_t tried, 
                     f->ext_frag_ppm, tried, ok};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         o->frag_hash = (o->frag_hash ^ v[i]) * 0x100000001b3ull;
+    if (o->samples < MAX_SAMPLES)
+        o->sample_steps[o->samples] = step;
     o->samples++;
 }
 
-static run_out run_once(const ab_strategy *st, ab_workload_kind k, uint64_t seed, uint32_t fill,
-                        const ab_trace_rec *trace, size_t trace_len, uint32_t ids)
+static run_out run_ops(const ab_strategy *st, ab_workload_kind k, uint64_t seed, uint32_t fill,
+                       const ab_trace_rec *trace, size_t trace_len, uint32_t ids, uint64_t ops)
 {
     run_out o;
     memset(&o, 0, sizeof o);
@@ -108,7 +118,7 @@ static run_out run_once(const ab_strategy *st, ab_workload_kind k, uint64_t seed
     p.kind = k;
     p.seed = seed;
     p.fill_pm = fill;
-    p.ops = 20000;
+    p.ops = ops;
     p.frag_every = 997;
     p.frag_fn = on_frag;
     p.frag_ctx = &o;
@@ -130,12 +140,22 @@ static run_out run_once(const ab_strategy *st, ab_workload_kind k, uint64_t seed
     for (unsigned i = 0; i < AB_OP_COUNT; i++) {
         o.counts[i] = r.op[i].hist.count;
         o.failures[i] = r.op[i].failures;
+        o.batches[i] = r.op[i].batches;
+        o.group_k[i] = r.op[i].group_k;
+        o.group_count[i] = r.op[i].group.count;
+        o.batch_ops[i] = r.op[i].batch_ops;
     }
     o.check_after = t_check(&ti);
     o.final = t_stats(&ti);
     free(scratch);
     t_inst_close(&ti);
     return o;
+}
+
+static run_out run_once(const ab_strategy *st, ab_workload_kind k, uint64_t seed, uint32_t fill,
+                        const ab_trace_rec *trace, size_t trace_len, uint32_t ids)
+{
+    return run_ops(st, k, seed, fill, trace, trace_len, ids, 20000);
 }
 
 static int same(const run_out *a, const run_out *b)
@@ -189,6 +209,128 @@ static void test_sizes(void) { check_workload(AB_WL_SIZES); }
 static void test_huge(void) { check_workload(AB_WL_HUGE); }
 static void test_adversary(void) { check_workload(AB_WL_ADVERSARY); }
 
+/* Every VMM workload on every registered strategy: deterministic, sound,
+   ENOMEM only ever a counted failure; skipped exactly without CONTIG. */
+static void test_vmm_workloads_every_strategy(void)
+{
+    size_t n;
+    const ab_strategy *const *all = ab_registry(&n);
+    for (unsigned k = AB_WL_FIX_SIZE; k < AB_WL_COUNT; k++) {
+        for (size_t i = 0; i < n; i++) {
+            const ab_strategy *st = all[i];
+            run_out a = run_ops(st, (ab_workload_kind)k, 7, 0, NULL, 0, 0, 3000);
+            const char *wn = ab_workload_name((ab_workload_kind)k);
+            if (!(st->caps & AB_CAP_CONTIG)) {
+                T_EXPECT(a.oc == AB_WL_SKIPPED, "%s %s: outcome %d, want skipped", st->name,
+                         wn, a.oc);
+                continue;
+            }
+            T_EXPECT(a.oc == AB_WL_OK, "%s %s: outcome %d", st->name, wn, a.oc);
+            T_EXPECT(a.check_after == 0, "%s %s: check() = %zu", st->name, wn, a.check_after);
+            T_EXPECT(a.final.free_pages == a.final.total_pages, "%s %s: pages not all free",
+                     st->name, wn);
+            T_EXPECT(a.counts[AB_OP_ALLOC] > 0, "%s %s: no timed alloc", st->name, wn);
+            run_out b = run_ops(st, (ab_workload_kind)k, 7, 0, NULL, 0, 0, 3000);
+            T_EXPECT(same(&a, &b), "%s %s: two runs with seed 7 differ", st->name, wn);
+        }
+    }
+}
+
+/* The workloads' own shape on bitmap, where the outcome is known. */
+static void test_vmm_workload_shapes(void)
+{
+    const ab_strategy *st = ab_registry_find("bitmap");
+    if (st == NULL)
+        return;
+    /* fix_size: every step is one alloc and one free of 16 pages. */
+    run_out a = run_ops(st, AB_WL_FIX_SIZE, 1, 0, NULL, 0, 0, 1000);
+    T_EXPECT(a.counts[AB_OP_ALLOC] == 1000 && a.counts[AB_OP_FREE] == 1000,
+             "%llu allocs", (unsigned long long)a.counts[AB_OP_ALLOC]);
+    /* full_fit: the hole just made always fits on a first-fit bitmap. */
+    a = run_ops(st, AB_WL_FULL_FIT, 1, 0, NULL, 0, 0, 1000);
+    T_EXPECT(a.failures[AB_OP_ALLOC] == 0 && a.counts[AB_OP_FREE] == 1000);
+    /* align_shift on the empty window: every alignment up to its size
+       (2^10 of < 2048 pages) has a free aligned page. */
+    a = run_ops(st, AB_WL_ALIGN_SHIFT, 1, 0, NULL, 0, 0, 1200);
+    T_EXPECT(a.oc == AB_WL_OK && a.counts[AB_OP_ALLOC] == 1200);
+    T_EXPECT(a.failures[AB_OP_ALLOC] == 0, "%llu failures",
+             (unsigned long long)a.failures[AB_OP_ALLOC]);
+    /* At 90 % full, the large alignments miss: counted, not errors. */
+    a = run_ops(st, AB_WL_ALIGN_SHIFT, 1, 900, NULL, 0, 0, 1200);
+    T_EXPECT(a.oc == AB_WL_OK && a.failures[AB_OP_ALLOC] > 0 &&
+             a.failures[AB_OP_ALLOC] < 1200, "%llu failures",
+             (unsigned long long)a.failures[AB_OP_ALLOC]);
+}
+
+/* Batches: AB_BATCHES kept, group_k set, groups counted; none for churn. */
+static void test_batches_and_groups(void)
+{
+    const ab_strategy *st = ab_registry_find("bitmap");
+    if (st == NULL)
+        return;
+    run_out a = run_once(st, AB_WL_BULK, 1, 0, NULL, 0, 0);
+    for (unsigned op = AB_OP_ALLOC; op <= AB_OP_FREE; op++) {
+        T_EXPECT(a.batches[op] == AB_BATCHES, "op %u: %llu batches", op,
+                 (unsigned long long)a.batches[op]);
+        T_EXPECT(a.group_k[op] >= 1 && (a.group_k[op] & (a.group_k[op] - 1)) == 0);
+        /* bulk over 2048 pages: 1024 ops per phase, one round per batch
+           without a timer. */
+        T_EXPECT(a.batch_ops[op] == AB_BATCHES * 1024u, "%llu",
+                 (unsigned long long)a.batch_ops[op]);
+        T_EXPECT(a.group_count[op] == AB_BATCHES * (1024u / a.group_k[op]));
+    }
+    a = run_once(st, AB_WL_REPEAT, 1, 0, NULL, 0, 0);
+    T_EXPECT(a.batches[AB_OP_PAIR] == AB_BATCHES && a.batch_ops[AB_OP_PAIR] == AB_BATCHES * 20000u);
+    a = run_once(st, AB_WL_CHURN, 1, 0, NULL, 0, 0);
+    T_EXPECT(a.batches[AB_OP_ALLOC] == 0 && a.group_k[AB_OP_ALLOC] == 0);
+}
+
+/* Steady state: the frag samples fall on the same steps for two
+   strategies, and the schedule is the documented one. */
+static void test_steady_state_schedule(void)
+{
+    const ab_strategy *x = ab_registry_find("bitmap"), *y = ab_registry_find("buddy");
+    if (x == NULL || y == NULL)
+        return;
+    run_out a = run_ops(x, AB_WL_CHURN, 3, 990, NULL, 0, 0, 6400);
+    run_out b = run_ops(y, AB_WL_CHURN, 3, 990, NULL, 0, 0, 6400);
+    T_REQUIRE(a.samples == b.samples && a.samples <= MAX_SAMPLES, "%llu vs %llu samples",
+              (unsigned long long)a.samples, (unsigned long long)b.samples);
+    T_EXPECT(memcmp(a.sample_steps, b.sample_steps, a.samples * sizeof a.sample_steps[0]) == 0,
+             "samples at different steps");
+    /* The pmm layout of 8 MiB holds fewer than 2048 pages; 99 % of them in
+       runs of 19.925 pages on average: L ~ 100, warm-up 2 L. */
+    T_EXPECT(a.sample_steps[0] == 0);
+    uint64_t warm = a.sample_steps[1];
+    T_EXPECT(warm > 150 && warm < 250, "warm-up %llu steps", (unsigned long long)warm);
+    T_EXPECT(a.sample_steps[2] == warm + 100, "first timed sample at %llu",
+             (unsigned long long)a.sample_steps[2]);
+    T_EXPECT(a.samples == 2 + 64, "%llu samples",
+             (unsigned long long)a.samples);
+    /* Timed ops: max(ops, 2 L) steps, none of the warm-up. */
+    T_EXPECT(a.counts[AB_OP_ALLOC] + a.counts[AB_OP_FREE] == 6400);
+    /* Few ops: the steady state still covers 2 L timed steps. */
+    run_out c = run_ops(x, AB_WL_CHURN, 3, 990, NULL, 0, 0, 10);
+    T_EXPECT(c.counts[AB_OP_ALLOC] + c.counts[AB_OP_FREE] == warm,
+             "%llu timed steps, want 2 L = %llu",
+             (unsigned long long)(c.counts[AB_OP_ALLOC] + c.counts[AB_OP_FREE]),
+             (unsigned long long)warm);
+}
+
+/* null: runs the single-page workloads cleanly, skips the rest. */
+static void test_null_floor(void)
+{
+    const ab_workload_kind runs[] = {AB_WL_BULK, AB_WL_REPEAT, AB_WL_RAND, AB_WL_CHURN};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        run_out a = run_once(&ab_null_strategy, runs[i], 5, 0, NULL, 0, 0);
+        T_EXPECT(a.oc == AB_WL_OK, "null %s: outcome %d", ab_workload_name(runs[i]), a.oc);
+        T_EXPECT(a.check_after == 0 && a.final.free_pages == a.final.total_pages);
+    }
+    run_out s = run_once(&ab_null_strategy, AB_WL_SIZES, 5, 0, NULL, 0, 0);
+    T_EXPECT(s.oc == AB_WL_SKIPPED);
+    T_EXPECT(ab_registry_find("null") == NULL, "null is not a registered strategy");
+}
+
 static void test_adversary_no_contig_success(void)
 {
     const ab_strategy *st = ab_registry_find("bitmap");
@@ -237,5 +379,10 @@ int main(void)
     T_RUN(test_adversary);
     T_RUN(test_adversary_no_contig_success);
     T_RUN(test_trace);
+    T_RUN(test_vmm_workloads_every_strategy);
+    T_RUN(test_vmm_workload_shapes);
+    T_RUN(test_batches_and_groups);
+    T_RUN(test_steady_state_schedule);
+    T_RUN(test_null_floor);
     return t_finish();
 }

@@ -8,6 +8,7 @@
 #include "allocbench/registry.h"
 #include "core/layout.h"
 #include "baselines.h"
+#include "null_strategy.h"
 #include "testlib.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -261,12 +262,14 @@ static void test_host_registry(void)
     size_t nc, nh;
     const ab_strategy *const *core = ab_registry(&nc);
     const ab_strategy *const *host = host_registry(&nh);
-    T_REQUIRE(nh == nc + 2, "%zu host vs %zu core", nh, nc);
+    T_REQUIRE(nh == nc + 3, "%zu host vs %zu core", nh, nc);
     for (size_t i = 0; i < nc; i++) {
         T_EXPECT(host[i] == core[i], "core strategy %zu out of order", i);
         T_EXPECT(host_baseline_skip(core[i], 1ull << 40) == NULL, "%s", core[i]->name);
     }
     T_EXPECT(host[nc] == &host_baseline_jemalloc && host[nc + 1] == &host_baseline_glibc);
+    T_EXPECT(host[nc + 2] == &ab_null_strategy && host_find("null") == &ab_null_strategy);
+    T_EXPECT(ab_registry_find("null") == NULL, "null leaked into the freestanding registry");
     T_EXPECT(host_find("jemalloc") == &host_baseline_jemalloc);
     T_EXPECT(host_find("glibc") == &host_baseline_glibc);
     T_EXPECT(host_find("buddy") == ab_registry_find("buddy"));
