@@ -374,13 +374,15 @@ static void test_replay_enomem(void)
     p.trace = t.recs;
     p.trace_len = t.len;
     p.trace_ids = t.ids;
-    uint64_t scratch[8];
+    size_t sb = ab_workload_scratch_bytes(&p, span.npages);
+    uint64_t *scratch = calloc(1, sb + 8);
     ab_wl_result *r = calloc(1, sizeof *r);
-    T_REQUIRE(r != NULL);
-    ab_wl_outcome oc = ab_workload_run(st, ti.meta, &p, scratch, sizeof scratch, r);
+    T_REQUIRE(r != NULL && scratch != NULL);
+    ab_wl_outcome oc = ab_workload_run(st, ti.meta, &p, scratch, sb, r);
     T_EXPECT(oc == AB_WL_OK, "%s", r->msg);
     T_EXPECT(r->op[AB_OP_ALLOC].failures == 1);
     T_EXPECT(r->op[AB_OP_FREE].skipped == 1);
+    free(scratch);
     free(r);
     t_inst_close(&ti);
     trace_free(&t);
