@@ -44,7 +44,8 @@
  * does. Instant fit: the first segment of the smallest non-empty list
  * k >= ceil(log2(n + align - 1)), one ctz on the mask; when there is none,
  * first fit over the lists from floor(log2 n) up to k (the only ones that
- * may hold a fit). Best fit: from list floor(log2 n) up, the first list
+ * may hold a fit), at most AB_VMEM_FALLBACK_SCAN segments (vmem.h says what
+ * that misses and why it is bounded). Best fit: from list floor(log2 n) up, the first list
  * holding a fit is walked whole for the smallest fitting segment (ties:
  * lowest address). The allocation is cut at the segment's first aligned
  * page; the pages before it and after it stay free as up to two segments.
@@ -52,9 +53,8 @@
  * merges with a free left neighbour (found through the tag of the page
  * before) and a free right neighbour (the page after), and goes on its list.
  *
- * Time. alloc: O(1) for instant fit when a guaranteed list is non-empty,
- * else O(segments on the fallback lists); best fit O(segments on the lists
- * walked). free: O(log nspans) span lookup + O(1). init: O(spans) + one
+ * Time. alloc: O(1) for instant fit (one ctz, or a fallback of at most 16
+ * segments); best fit O(segments on the lists walked). free: O(log nspans) span lookup + O(1). init: O(spans) + one
  * clear of the state bits (O(I / 32) words). stats: O(1) + a walk of the
  * highest non-empty list for largest_free_run. walk_free: O(segments).
  * check: O(I).
@@ -74,6 +74,9 @@
 #define HEADER_BYTES 512u
 #define NLISTS AB_VMEM_LISTS
 #define NIL UINT32_MAX
+#ifndef VMEM_FALLBACK_SCAN
+#define VMEM_FALLBACK_SCAN AB_VMEM_FALLBACK_SCAN
+#endif
 
 /* Page states, 2 bits a page. */
 #define ST_NONE 0u
@@ -273,10 +276,13 @@ static ab_status vmem_alloc(void *self, uint64_t n, uint64_t align_pages, uint64
             AB_ASSERT(ok);
             (void)ok;
         } else {
-            /* Fallback: first fit over the lists that may hold a fit. */
+            /* Fallback: first fit over the lists that may hold a fit,
+             * bounded to keep alloc O(1); see vmem.h for what it misses. */
+            uint32_t budget = VMEM_FALLBACK_SCAN;
             for (uint32_t maybe = h->nonempty & list_range(lo, kfit); maybe != 0 && x == NIL;
                  maybe &= maybe - 1u) {
-                for (uint32_t y = h->head[ab_ctz64(maybe)]; y != NIL; y = h->slot[y].a) {
+                for (uint32_t y = h->head[ab_ctz64(maybe)]; y != NIL && budget != 0;
+                     y = h->slot[y].a, budget--) {
                     uint32_t ym = free_len(h, y);
                     if (seg_fits(h, y, ym, n, mask, &at)) {
                         x = y;

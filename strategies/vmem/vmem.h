@@ -11,20 +11,25 @@
  *   vmem_bestfit  best fit: the smallest fitting segment, searched from the
  *                 list floor(log2 n) upwards: O(length of the lists walked).
  *
- * Search policy (when alloc may fail although a fit exists): never. When
- * every list guaranteed to fit is empty, instant fit falls back to a first
- * fit over the lists that may hold a fit (floor(log2 n) up to the first
- * guaranteed list; for aligned requests those whose segments may fit at that
- * alignment), so both policies return AB_ENOMEM iff no free run of n pages
- * at that alignment exists. The fallback is the only part of instant fit
- * that is not O(1); it runs only when no list from 2^ceil(log2(n + align -
- * 1)) up holds a segment, i.e. near exhaustion for that size.
- * What instant fit gives up for O(1) is the choice: it may carve a large
- * segment while a smaller fitting one waits on list floor(log2 n) (external
- * fragmentation). Internal fragmentation is none: segments are split
- * exactly, an allocation holds n pages.
+ * Search policy (when alloc may fail although a fit exists). When every
+ * list guaranteed to fit is empty, instant fit falls back to a first fit
+ * over the lists that may hold one (floor(log2 n) up to the first
+ * guaranteed list), examining at most AB_VMEM_FALLBACK_SCAN (16) segments:
+ * so instant fit returns AB_ENOMEM although a fit exists iff every list
+ * from ceil(log2(n + align - 1)) up is empty and each segment that fits
+ * (holds n pages at that alignment) lies past the first 16 segments the
+ * fallback looks at, in list order (LIFO within a list). The bound is
+ * measured, not cosmetic: at 90 % fill of a 64 GiB window with sizes 1..64
+ * the lists from 64 pages up drain, and an unbounded walk of list 5 took a
+ * p99.9 of 25 million cycles (1 % of requests now fail instead). Best fit
+ * searches completely: AB_ENOMEM iff no fit exists.
+ * What instant fit gives up for O(1) is also the choice: it may carve a
+ * large segment while a smaller fitting one waits on list floor(log2 n)
+ * (external fragmentation). Internal fragmentation is none: segments are
+ * split exactly, an allocation holds n pages.
  *
- * Time: alloc O(1) (instant fit, above), free O(log nspans) for the span
+ * Time: alloc O(1) (instant fit, fallback bounded), best fit O(segments on
+ * the lists walked); free O(log nspans) for the span
  * lookup then O(1): the page's tag gives the exact size, the boundary tags
  * the free neighbours. A bad free whose address is inside a segment costs a
  * scan of the state bits to that segment's end (2 bits a page, 32 pages a
@@ -68,6 +73,8 @@
 
 /* Free lists: list k holds free segments of [2^k, 2^(k+1)) pages. */
 #define AB_VMEM_LISTS 32u
+/* Segments instant fit's fallback examines at most before AB_ENOMEM. */
+#define AB_VMEM_FALLBACK_SCAN 16u
 
 extern const ab_strategy ab_strategy_vmem;
 extern const ab_strategy ab_strategy_vmem_bestfit;

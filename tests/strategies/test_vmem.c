@@ -192,6 +192,39 @@ static void test_instant_fit_against_best_fit(void)
     t_inst_close(&ti);
 }
 
+/* The documented miss: the only fit for 6 pages sits behind 17 segments of
+ * 4 pages on list 2, and instant fit's fallback looks at 16. */
+static void test_instant_fallback_is_bounded(void)
+{
+    _Static_assert(AB_VMEM_FALLBACK_SCAN == 16u, "the crafted state assumes 16");
+    for (size_t p = 0; p < 2; p++) {
+        t_inst ti;
+        T_REQUIRE(open1(&ti, both[p], 0, 92) == AB_OK);
+        uint64_t six, g, four[17], x;
+        T_REQUIRE(t_alloc(&ti, 6, 0, &six) == AB_OK && t_alloc(&ti, 1, 0, &g) == AB_OK);
+        for (int i = 0; i < 17; i++)
+            T_REQUIRE(t_alloc(&ti, 4, 0, &four[i]) == AB_OK && t_alloc(&ti, 1, 0, &g) == AB_OK);
+        RUNS_NONE(&ti);
+        T_REQUIRE(t_free(&ti, six, 6) == AB_OK);
+        for (int i = 0; i < 17; i++)
+            T_REQUIRE(t_free(&ti, four[i], 4) == AB_OK);
+        ab_status want = both[p] == &ab_strategy_vmem ? AB_ENOMEM : AB_OK;
+        ab_status s = t_alloc(&ti, 6, 0, &x);
+        T_EXPECT(s == want && (s != AB_OK || x == six), "%s: alloc(6) = %s, want %s",
+                 both[p]->name, ab_status_name(s), ab_status_name(want));
+        T_EXPECT(t_check(&ti) == 0);
+        /* LIFO: the last freed comes first. With 16 segments ahead of it
+         * the fit is still missed; with 15 it is the 16th looked at. */
+        if (s != AB_OK) {
+            T_EXPECT(t_alloc(&ti, 4, 0, &x) == AB_OK && x == four[16]);
+            T_EXPECT(t_alloc(&ti, 6, 0, &x) == AB_ENOMEM);
+            T_EXPECT(t_alloc(&ti, 4, 0, &x) == AB_OK && x == four[15]);
+            T_EXPECT(t_alloc(&ti, 6, 0, &x) == AB_OK && x == six);
+        }
+        t_inst_close(&ti);
+    }
+}
+
 /* Best fit prefers the smallest fitting segment across lists, and the lowest
  * address among equals; instant fit takes the LIFO head of its list. */
 static void test_best_fit_smallest_then_lowest(void)
@@ -433,6 +466,7 @@ int main(void)
     T_RUN(test_coalesce_both_sides);
     T_RUN(test_spans_never_merge);
     T_RUN(test_instant_fit_against_best_fit);
+    T_RUN(test_instant_fallback_is_bounded);
     T_RUN(test_best_fit_smallest_then_lowest);
     T_RUN(test_bad_frees);
     T_RUN(test_alignment);
