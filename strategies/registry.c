@@ -1,19 +1,19 @@
 /*
- * The registry: a const table built from strategies.def and frontends.def.
- * No mutable state. Order: the base strategies (strategies.def order), then
- * lock+<each> and pcp+<each> (frontends.def order).
+ * The registry: a const table built from strategies.def. No mutable state.
+ * Order: the base strategies, then lock+<each> and pcp+<each>, all in
+ * strategies.def order.
  *
  * A front-end combination is an ab_strategy whose meta_bytes and init pass
  * the inner strategy to the front end's generic functions
  * (allocbench/frontend.h); its other calls find the inner strategy in the
  * instance header. The combinations are exported as ab_strategy_lock_<inner>
  * and ab_strategy_pcp_<inner>, so a registry of its own (the host's, with
- * its baselines) can list them by including frontends.def the same way.
+ * its baselines) can list them by including strategies.def the same way.
  */
 #include "allocbench/frontend.h"
 #include "allocbench/registry.h"
 
-#define AB_STRATEGY(name) extern const ab_strategy ab_strategy_##name;
+#define AB_STRATEGY(name, caps, max) extern const ab_strategy ab_strategy_##name;
 #include "strategies.def"
 #undef AB_STRATEGY
 
@@ -66,26 +66,26 @@ FRONT_CALLS(pcp)
         .check = fe##_check,                                                               \
     };
 
-#define AB_FRONTEND_INNER(inner, caps_, max_) \
+#define AB_STRATEGY(inner, caps_, max_) \
     COMBO(lock, inner, caps_, max_, "one spinlock (Linux zone lock) around ")
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
-#define AB_FRONTEND_INNER(inner, caps_, max_) \
+#include "strategies.def"
+#undef AB_STRATEGY
+#define AB_STRATEGY(inner, caps_, max_) \
     COMBO(pcp, inner, caps_, max_, "per-CPU single-page caches (high 124, batch 31) over ")
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
+#include "strategies.def"
+#undef AB_STRATEGY
 #undef COMBO
 
 static const ab_strategy *const registry[] = {
-#define AB_STRATEGY(name) &ab_strategy_##name,
+#define AB_STRATEGY(name, caps, max) &ab_strategy_##name,
 #include "strategies.def"
 #undef AB_STRATEGY
-#define AB_FRONTEND_INNER(inner, caps_, max_) &ab_strategy_lock_##inner,
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
-#define AB_FRONTEND_INNER(inner, caps_, max_) &ab_strategy_pcp_##inner,
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
+#define AB_STRATEGY(inner, caps_, max_) &ab_strategy_lock_##inner,
+#include "strategies.def"
+#undef AB_STRATEGY
+#define AB_STRATEGY(inner, caps_, max_) &ab_strategy_pcp_##inner,
+#include "strategies.def"
+#undef AB_STRATEGY
 };
 
 const ab_strategy *const *ab_registry(size_t *count)

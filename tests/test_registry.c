@@ -37,7 +37,7 @@ static void test_floor_and_seeds_present(void)
 
 /*
  * Front ends: every base strategy has lock+ and pcp+ combinations, whose caps
- * (repeated in strategies/frontends.def) are the inner's | THREADSAFE and
+ * (repeated in strategies/strategies.def) are the inner's | THREADSAFE and
  * whose max_npages is the inner's; base strategies come first, then every
  * lock+, then every pcp+.
  */
@@ -57,17 +57,17 @@ static void test_frontend_combinations(void)
             char name[64];
             snprintf(name, sizeof name, "%s%s", fronts[f], inner->name);
             const ab_strategy *st = ab_registry_find(name);
-            T_EXPECT(st != NULL, "%s missing (add %s to strategies/frontends.def)", name,
+            T_EXPECT(st != NULL, "%s missing (is %s in strategies/strategies.def?)", name,
                      inner->name);
             if (st == NULL)
                 continue;
             T_EXPECT(nbase + f * nbase + i < n && all[nbase + f * nbase + i] == st,
                      "%s out of order: base, lock+*, pcp+*", name);
             T_EXPECT(st->caps == (inner->caps | AB_CAP_THREADSAFE),
-                     "%s: caps 0x%x, want the inner's 0x%x | THREADSAFE (frontends.def)", name,
+                     "%s: caps 0x%x, want the inner's 0x%x | THREADSAFE (strategies.def)", name,
                      st->caps, inner->caps);
             T_EXPECT(st->max_npages == inner->max_npages,
-                     "%s: max_npages differs from the inner's (frontends.def)", name);
+                     "%s: max_npages differs from the inner's (strategies.def)", name);
             const ab_span spans[] = {{16, 100}, {1000, 37}};
             size_t in = inner->meta_bytes(spans, 2), out = st->meta_bytes(spans, 2);
             T_EXPECT(in > 0 && out >= in + AB_META_ALIGN,
@@ -76,8 +76,38 @@ static void test_frontend_combinations(void)
     T_EXPECT(ab_registry_find("lock+pcp+buddy") == NULL, "front ends do not stack");
 }
 
+/* Each strategies.def line repeats its strategy's caps and max_npages (the
+   front ends are built from it): they must agree with the object. */
+static void test_def_lines_match_objects(void)
+{
+    static const struct {
+        const char *name;
+        uint32_t caps;
+        uint64_t max;
+    } lines[] = {
+#define AB_STRATEGY(name, caps, max) {#name, caps, max},
+#include "strategies.def"
+#undef AB_STRATEGY
+    };
+    size_t n;
+    ab_registry(&n);
+    T_EXPECT(n == 3 * (sizeof lines / sizeof lines[0]), "%zu registered, %zu lines", n,
+             sizeof lines / sizeof lines[0]);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        const ab_strategy *st = ab_registry_find(lines[i].name);
+        T_EXPECT(st != NULL, "%s missing", lines[i].name);
+        if (st == NULL)
+            continue;
+        T_EXPECT(st->caps == lines[i].caps, "%s: caps 0x%x in the object, 0x%x in strategies.def",
+                 lines[i].name, st->caps, lines[i].caps);
+        T_EXPECT(st->max_npages == lines[i].max, "%s: max_npages differs from strategies.def",
+                 lines[i].name);
+    }
+}
+
 int main(void)
 {
+    T_RUN(test_def_lines_match_objects);
     T_RUN(test_every_strategy_complete);
     T_RUN(test_floor_and_seeds_present);
     T_RUN(test_frontend_combinations);

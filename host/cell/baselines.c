@@ -371,27 +371,24 @@ const ab_strategy host_baseline_glibc = {
 
 /* ---- the host registry ---- */
 
-#define AB_STRATEGY(name) extern const ab_strategy ab_strategy_##name;
+#define AB_STRATEGY(name, caps, max)                   \
+    extern const ab_strategy ab_strategy_##name;      \
+    extern const ab_strategy ab_strategy_lock_##name; \
+    extern const ab_strategy ab_strategy_pcp_##name;
 #include "strategies.def"
 #undef AB_STRATEGY
-
-#define AB_FRONTEND_INNER(inner, caps, max)     \
-    extern const ab_strategy ab_strategy_lock_##inner; \
-    extern const ab_strategy ab_strategy_pcp_##inner;
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
 
 /* The core registry's order (strategies, lock+*, pcp+*), then the host's. */
 static const ab_strategy *const host_all[] = {
-#define AB_STRATEGY(name) &ab_strategy_##name,
+#define AB_STRATEGY(name, caps, max) &ab_strategy_##name,
 #include "strategies.def"
 #undef AB_STRATEGY
-#define AB_FRONTEND_INNER(inner, caps, max) &ab_strategy_lock_##inner,
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
-#define AB_FRONTEND_INNER(inner, caps, max) &ab_strategy_pcp_##inner,
-#include "frontends.def"
-#undef AB_FRONTEND_INNER
+#define AB_STRATEGY(name, caps, max) &ab_strategy_lock_##name,
+#include "strategies.def"
+#undef AB_STRATEGY
+#define AB_STRATEGY(name, caps, max) &ab_strategy_pcp_##name,
+#include "strategies.def"
+#undef AB_STRATEGY
     &host_baseline_jemalloc,
     &host_baseline_glibc,
     &ab_null_strategy, /* the harness floor (core/null_strategy.h) */

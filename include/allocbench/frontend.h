@@ -6,7 +6,7 @@
  * the inner strategy, store it in the instance header, and build the inner
  * instance inside the same metadata area (at an AB_META_ALIGN offset); every
  * other call finds the inner strategy there. The registry
- * (strategies/registry.c, strategies/frontends.def) turns each front end and
+ * (strategies/registry.c, strategies/strategies.def) turns each front end and
  * each listed inner strategy into one ab_strategy named "<front>+<inner>":
  * lock+buddy, pcp+buddy, ...
  *

@@ -1,7 +1,7 @@
 /*
  * allocbench: the list of every freestanding page strategy.
  *
- * The list itself is strategies/strategies.def, one AB_STRATEGY(name) line
+ * The list itself is strategies/strategies.def, one AB_STRATEGY(name, caps, max_npages) line
  * per folder strategies/<name>/; CMake reads the same file to build them.
  * Tests, benchmarks and the kernel loop over ab_registry().
  */

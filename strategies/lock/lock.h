@@ -2,7 +2,7 @@
  * lock: a front end that makes any strategy thread-safe with one spinlock
  * around every call into the inner instance, as Linux's zone->lock guards
  * the buddy free lists. Registered as "lock+<inner>" for every inner
- * strategy in strategies/frontends.def (lock+buddy, lock+stack, ...); caps
+ * strategy in strategies/strategies.def (lock+buddy, lock+stack, ...); caps
  * are the inner's | AB_CAP_THREADSAFE, max_npages the inner's.
  *
  * Semantics are exactly the inner strategy's: the same statuses, stats

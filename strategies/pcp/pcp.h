@@ -2,7 +2,7 @@
  * pcp: per-CPU caches of single pages in front of a locked inner strategy,
  * as Linux's per-CPU page lists (mm/page_alloc.c: pcp->high, pcp->batch).
  * Registered as "pcp+<inner>" for every inner strategy in
- * strategies/frontends.def; caps are the inner's | AB_CAP_THREADSAFE,
+ * strategies/strategies.def; caps are the inner's | AB_CAP_THREADSAFE,
  * max_npages the inner's.
  *
  * alloc(1, align <= 1) pops the calling CPU's cache (ab_cpu_index()); an
