@@ -33,12 +33,13 @@
  * it nowhere (so alloc+free of one page never touches shared state), other
  * CPUs treat it as stale where they meet it on a list, and it is listed by
  * class again when released. Frees go to the entry's map under its lock,
- * whoever owns it. The owner field is the authority; a slot is a hint that
- * only CPU s writes (by compare-and-swap, in case threads share a slot). When
- * the lists run dry, the other paths fall back to the reserved entries:
- * 4K borrows a page from any, 2M takes a reserved entry that is wholly free
- * (releasing it), and runs search them; so a single-threaded ENOMEM is never
- * caused by a reservation.
+ * whoever owns it. The owner field is the authority; a slot is a hint,
+ * written only under the slot's own lock, which the 4K path takes only to
+ * reserve (threads may share a slot); so an entry reserved by s is always
+ * the one slot s names. When the lists run dry, the other paths fall back
+ * to the reserved entries: 4K borrows a page from any, 2M takes a reserved
+ * entry that is wholly free (releasing it), and runs search them; so a
+ * single-threaded ENOMEM is never caused by a reservation.
  *
  * Run classes. A released entry keeps its longest free run (incremental on
  * free: the run around the freed pages; recomputed on a run alloc). Each PART
@@ -53,22 +54,26 @@
  * else the reserved entries. Class moves need the list lock; they happen at
  * most ~10 times per 512 single-page frees into an entry.
  *
- * Locking. One spinlock per entry guards its maps, summaries, is_2m, owner
- * and longest; one list lock guards the heads, links and the class mask;
- * in_list flags and the class byte change only with both held. Order:
- * entry lock, then list lock. The 4K and 2M paths read a list head without
- * the list lock (one atomic load), lock that entry and check its class and
- * owner under the lock. The run search holds the list lock and only
- * try-locks entries, retrying if it skipped a busy entry and found nothing.
+ * Locking. One spinlock per slot guards its reservation changes; one per
+ * entry guards its maps, summaries, is_2m, owner and longest; one list
+ * lock guards the heads, links and the class mask; in_list flags and the
+ * class byte change only with both entry and list lock held. Order: slot
+ * lock, entry lock, list lock. The 4K and 2M paths read a slot or a list
+ * head without its lock (one atomic load), lock that entry and check its
+ * class and owner under the entry lock. The run search holds the list lock
+ * and only try-locks entries, retrying if it skipped a busy entry and found
+ * nothing.
  *
  * Time. 4K alloc: O(1) from the reserved entry (ctz on has_pages, then on the
  * field); when it is full, O(1) amortized to reserve the next (stale heads
  * dropped), or O(AB_MAX_CPUS) to borrow when both lists are empty. 2M alloc:
  * O(1) amortized, O(AB_MAX_CPUS) when the 2M list is empty. Runs (other n,
- * align <= 512): the caller's reserved entry, an O(1) class pick, then at
- * most 9 * H2_PROBE + H2_PROBE entries (plus stale 2M-list entries dropped, amortized O(1)) and at most
+ * align <= 512): the caller's reserved entry, an O(1) class pick (ctz on
+ * the class mask), then at most 9 * H2_PROBE + H2_PROBE listed entries
+ * (plus stale 2M-list entries dropped, amortized O(1)) and at most
  * AB_MAX_CPUS reserved ones, each O(16 + r) word steps for an entry with r
- * free runs (r <= 256); independent of the size of the map. align > 512:
+ * free runs (r <= 256): bounded independently of the size of the map, and
+ * in the common case one class pick and one entry scan. align > 512:
  * O(E / (align / 512)) entries, the aligned blocks in address order.
  * free: O(log nspans) span lookup, then O(16) bit work (the run around the
  * freed pages), plus a class move. init: O(entries). walk_free and stats:
@@ -135,8 +140,9 @@ typedef struct h2_entry {
 
 /* A per-CPU slot: the reserved entry's index (a hint, see above). */
 typedef struct h2_cpu {
-    uint32_t idx;
-    uint32_t pad[15];
+    uint32_t idx;            /* slot lock to write; read atomically */
+    uint32_t lock;           /* the slot lock: taken to reserve */
+    uint32_t pad[14];
 } h2_cpu;
 
 typedef struct h2_hdr {
@@ -640,7 +646,8 @@ static ab_status h2_init(void *meta, size_t meta_len, const ab_span *spans, size
     h->total_pages = 0;
     for (uint32_t s = 0; s < AB_MAX_CPUS; s++) {
         h->cpus[s].idx = H2_NIL;
-        for (unsigned i = 0; i < 15u; i++)
+        h->cpus[s].lock = 0;
+        for (unsigned i = 0; i < 14u; i++)
             h->cpus[s].pad[i] = 0;
     }
 
@@ -717,10 +724,27 @@ static ab_status alloc_4k_borrow(h2_hdr *h, uint64_t *addr)
     return AB_ENOMEM;
 }
 
-/* Slot s has no usable entry (seen: what its slot held): reserves the head of
+/* Slot s has no usable entry: under the slot lock, uses the entry another
+ * thread of the slot may have reserved meanwhile, else reserves the head of
  * the 4K list, else of the 2M list, and takes its lowest free page. */
-static ab_status alloc_4k_refill(h2_hdr *h, uint32_t s, uint32_t seen, uint64_t *addr)
+static ab_status alloc_4k_refill(h2_hdr *h, uint32_t s, uint64_t *addr)
 {
+    h2_cpu *c = &h->cpus[s];
+    lock_take(&c->lock);
+    uint32_t cur = slot_lock_entry(h, s);
+    if (cur != H2_NIL) {
+        h2_entry *e = &h->entries[cur];
+        bool ok = e->has_pages != 0u;
+        if (ok)
+            *addr = entry_take_low(e);
+        else
+            entry_release(h, cur); /* full: on no list */
+        lock_give(&e->lock);
+        if (ok) {
+            lock_give(&c->lock);
+            return AB_OK;
+        }
+    }
     for (;;) {
         unsigned list = H2_L4K;
         uint32_t idx = head_read(h, H2_L4K);
@@ -728,9 +752,11 @@ static ab_status alloc_4k_refill(h2_hdr *h, uint32_t s, uint32_t seen, uint64_t 
             list = H2_L2M;
             idx = head_read(h, H2_L2M);
             if (idx == H2_NIL) {
-                if (lists_empty(h, H2_L4K))
-                    return alloc_4k_borrow(h, addr);
-                continue;
+                if (!lists_empty(h, H2_L4K))
+                    continue;
+                ab_status st = alloc_4k_borrow(h, addr);
+                lock_give(&c->lock);
+                return st;
             }
         }
         h2_entry *e = &h->entries[idx];
@@ -742,12 +768,9 @@ static ab_status alloc_4k_refill(h2_hdr *h, uint32_t s, uint32_t seen, uint64_t 
         }
         entry_reserve(h, idx, list, s);
         *addr = entry_take_low(e);
-        /* Threads sharing a slot: if another one reserved meanwhile, keep
-         * its entry and release this one. */
-        if (!__atomic_compare_exchange_n(&h->cpus[s].idx, &seen, idx, false, __ATOMIC_RELAXED,
-                                         __ATOMIC_RELAXED))
-            entry_release(h, idx);
+        __atomic_store_n(&c->idx, idx, __ATOMIC_RELAXED);
         lock_give(&e->lock);
+        lock_give(&c->lock);
         return AB_OK;
     }
 }
@@ -756,21 +779,17 @@ static ab_status alloc_4k_refill(h2_hdr *h, uint32_t s, uint32_t seen, uint64_t 
 static ab_status alloc_4k(h2_hdr *h, uint64_t *addr)
 {
     uint32_t s = ab_cpu_index() % AB_MAX_CPUS;
-    uint32_t seen = slot_read(h, s);
-    if (seen != H2_NIL) {
-        h2_entry *e = &h->entries[seen];
-        lock_take(&e->lock);
-        if (e->owner == s + 1u) {
-            if (e->has_pages != 0u) {
-                *addr = entry_take_low(e);
-                lock_give(&e->lock);
-                return AB_OK;
-            }
-            entry_release(h, seen); /* full: on no list */
-        }
+    uint32_t idx = slot_lock_entry(h, s);
+    if (idx != H2_NIL) {
+        h2_entry *e = &h->entries[idx];
+        bool ok = e->has_pages != 0u;
+        if (ok)
+            *addr = entry_take_low(e);
         lock_give(&e->lock);
+        if (ok)
+            return AB_OK;
     }
-    return alloc_4k_refill(h, s, seen, addr);
+    return alloc_4k_refill(h, s, addr);
 }
 
 /* The 2M list is empty: a wholly free reserved entry, released. */
@@ -916,9 +935,9 @@ static bool run_reserved(h2_hdr *h, h2_req *r)
 }
 
 /*
- * Any other request with align <= 512: the caller's reserved entry, else the
- * lowest run class whose every entry fits, else a few entries of the classes that may fit, else a whole
- * entry, else a reserved one. Entries are only try-locked under the list
+ * Any other request with align <= 512: the caller's reserved entry, else
+ * the lowest run class whose every entry fits, else a few entries of the
+ * classes that may fit, else a whole entry, else a reserved one. Entries are only try-locked under the list
  * lock (the lock order is entry then list); if a busy entry was skipped and
  * nothing found, the search is retried.
  */
@@ -1276,6 +1295,8 @@ static size_t h2_check(const void *self)
     AB_INSIST(bad, h->list_lock == 0u);
     for (uint32_t i = 0; i < ne; i++)
         AB_INSIST(bad, es[i].lock == 0u);
+    for (uint32_t s = 0; s < AB_MAX_CPUS; s++)
+        AB_INSIST(bad, h->cpus[s].lock == 0u);
     /* 3 */
     for (uint32_t i = 0; i < ne; i++)
         for (unsigned f = 0; f < H2_FIELDS; f++) {

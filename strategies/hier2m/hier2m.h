@@ -45,7 +45,8 @@
  *      and each entry's block number is its span's first block plus its
  *      position in the span; the edge flag is set iff the block holds pages
  *      outside its span.
- *   2. No lock is held: the list lock and every entry lock are 0.
+ *   2. No lock is held: the list lock, every slot lock and every entry
+ *      lock are 0.
  *   3. Summaries match the map: has_pages bit f iff field f has a free page,
  *      full_pages bit f iff every page of field f is free.
  *   4. Pages outside the span are unavailable: not free and marked as the
