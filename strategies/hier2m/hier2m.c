@@ -44,15 +44,17 @@
  * Run classes. A released entry keeps its longest free run (incremental on
  * free: the run around the freed pages; recomputed on a run alloc). Each PART
  * entry that is not reserved is on exactly one doubly linked class list,
- * class = floor(log2(longest run)), 9 classes (1..511 pages), with a 9-bit
- * mask of non-empty classes. A run request first tries the caller's own
- * reserved entry. Then: a request for n pages at step alignment needs
- * a run of n + step - 1 pages (n if step = 1) to be sure of a fit; every
- * entry of class >= ceil(log2(that)) is sure, so the search takes the head of
- * the lowest such non-empty class (mask, ctz), else probes at most H2_PROBE
- * entries in each class that may fit, else a whole entry from the 2M list,
- * else the reserved entries. Class moves need the list lock; they happen at
- * most ~10 times per 512 single-page frees into an entry.
+ * with a 32-bit mask of non-empty classes. Classes follow TLSF's two-level
+ * index: runs of 1..7 pages have a class each, longer runs four classes per
+ * power of two (8-9, 10-11, 12-13, 14-15, 16-19, ..., 448-511): 31 classes.
+ * A run request first tries the caller's own reserved entry. Then: a request
+ * for n pages at step alignment needs a run of need = n + step - 1 pages (n
+ * if step = 1) to be sure of a fit; every entry of a class whose shortest
+ * run is >= need is sure, so the search takes the head of the lowest such
+ * non-empty class (mask, ctz); else it looks at H2_PROBE entries in all of
+ * the classes that may fit (highest first), else at a whole entry from the
+ * 2M list, else at the reserved entries. Class moves need the list lock;
+ * single-page frees into an entry cause at most ~30 of them per 512.
  *
  * Locking. One spinlock per slot guards its reservation changes; one per
  * entry guards its maps, summaries, is_2m, owner and longest; one list
@@ -69,30 +71,33 @@
  * dropped), or O(AB_MAX_CPUS) to borrow when both lists are empty. 2M alloc:
  * O(1) amortized, O(AB_MAX_CPUS) when the 2M list is empty. Runs (other n,
  * align <= 512): the caller's reserved entry, an O(1) class pick (ctz on
- * the class mask), then at most 9 * H2_PROBE + H2_PROBE listed entries
- * (plus stale 2M-list entries dropped, amortized O(1)) and at most
- * AB_MAX_CPUS reserved ones, each O(16 + r) word steps for an entry with r
+ * the class mask), then at most 31 * H2_PROBE + 2 * H2_PROBE listed entries
+ * (one per sure class unless its head is busy; plus stale 2M-list entries
+ * dropped, amortized O(1)) and at most AB_MAX_CPUS reserved ones, each O(16 + r) word steps for an entry with r
  * free runs (r <= 256): bounded independently of the size of the map, and
  * in the common case one class pick and one entry scan. align > 512:
  * O(E / (align / 512)) entries, the aligned blocks in address order.
- * free: O(log nspans) span lookup, then O(16) bit work (the run around the
- * freed pages), plus a class move. init: O(entries). walk_free and stats:
- * O(entries), a word at a time.
+ * free: O(log nspans) span lookup, then O(16) bit work for a run (O(1) for a
+ * page; the run around the freed pages, which may be the new longest, is
+ * found in O(1) with the full_pages summary), plus a class move.
+ * init: O(entries). walk_free and stats: O(entries), a word at a time.
  *
  * When alloc fails with AB_ENOMEM (search policy): runs that cross a 2 MiB
  * boundary are never used (alloc(2) fails when the only free pages are 511
  * and 512). Single-threaded, otherwise: n = 1 or 512 (align <= 1 / <= 512)
  * and align > 512 fail iff no fit exists inside one block; other requests
- * fail iff no block holds a fit, except that blocks whose longest run lies
- * in [n, 2^ceil(log2(n + step - 1))), the classes that may or may not fit,
- * are only looked at when among the first H2_PROBE entries of their class
- * list (never an issue for step = 1 and n a power of two). Under
+ * fail iff no block holds a fit, except that blocks whose longest run is
+ * >= n but in a class whose shortest run is < need (the classes that may or
+ * may not fit) are only found among the H2_PROBE entries looked at there.
+ * For step = 1 that is one class, and only when n > 8 is not a class's
+ * shortest run (n = 9, 11, 13, 15, 17..19, ...): e.g. alloc(9) can fail
+ * while an entry with a 9-page run sits behind four with 8-page runs. Under
  * concurrency a call may also fail while the only fitting pages are being
  * freed at that moment, or lie in an entry another CPU is reserving.
  *
  * Metadata bytes, with E = number of 2 MiB blocks touched by the spans
  * (sum over spans), S = spans and C = AB_MAX_CPUS = 64:
- *   128 (header) + 64 C + round64(16 S + 4 S) + 192 E
+ *   256 (header) + 64 C + round64(16 S + 4 S) + 192 E
  * = 96 KiB per GiB managed (6 MiB for 64 GiB) plus 4.2 KiB. E must stay below
  * 2^32 - 1. (192 bytes instead of the 168 the fields need: an entry is three
  * whole cache lines, so two CPUs on neighbouring entries share none.)
@@ -108,15 +113,16 @@
 #define H2_BLOCK_PAGES 512u
 #define H2_FIELDS 16u
 #define H2_ALL16 0xffffu
-#define H2_HDR_BYTES 128u
-#define H2_NCLS 9u       /* run classes: floor(log2(longest)), longest 1..511 */
+#define H2_HDR_BYTES 256u
+#define H2_NCLS 32u      /* run classes for longest 1..511, see run_cls */
 #define H2_NOCLS 0xffu   /* on no class list */
-#define H2_PROBE 4u      /* entries examined per class that may not fit */
+#define H2_PROBE 4u      /* entries looked at in the classes that may fit */
 
 /* Entry classes, and the list each belongs on. */
 #define H2_NONE 0u  /* no free page: on no list */
 #define H2_PART 1u  /* some free, not whole: the 4K list */
 #define H2_WHOLE 2u /* all 512 free: the 2M list */
+#define H2_FRESH 3u /* entry_settle: the entry was on no list it needs */
 #define H2_L4K 0u
 #define H2_L2M 1u
 
@@ -173,7 +179,25 @@ static uint64_t round64(uint64_t x) { return (x + 63u) & ~(uint64_t)63u; }
 static unsigned ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
 static unsigned clz32(uint32_t x) { return (unsigned)__builtin_clz(x); }
 static unsigned log2_floor32(uint32_t x) { return 31u - clz32(x); }
-static unsigned log2_ceil32(uint32_t x) { return x <= 1u ? 0u : 32u - clz32(x - 1u); }
+
+/* The run class of a longest free run of L = 1..511 pages, as TLSF's
+ * two-level index: L itself below 8, then four classes per power of two
+ * (floor(log2(L)) and the next two bits). Classes 1..31. */
+static unsigned run_cls(unsigned L)
+{
+    if (L < 8u)
+        return L;
+    unsigned fl = log2_floor32(L);
+    return 8u + ((fl - 3u) << 2) + ((L >> (fl - 2u)) & 3u);
+}
+
+/* The shortest run of class c. */
+static unsigned run_cls_min(unsigned c)
+{
+    if (c < 8u)
+        return c;
+    return (4u + ((c - 8u) & 3u)) << (((c - 8u) >> 2) + 1u);
+}
 
 static void cpu_relax(void)
 {
@@ -325,19 +349,37 @@ static unsigned entry_next_used(const h2_entry *e, unsigned from, unsigned limit
     return limit;
 }
 
-/* Free pages directly below page b. O(16). */
+/* Free pages directly below page b: O(1), the full_pages summary skips
+ * the wholly free fields. */
 static unsigned entry_free_below(const h2_entry *e, unsigned b)
 {
-    unsigned count = 0;
-    while (b > 0u) {
-        unsigned f = (b - 1u) >> 5, hi = ((b - 1u) & 31u) + 1u; /* bits [0, hi) */
-        uint32_t used = ~e->free_map[f] & (hi == 32u ? ~0u : (1u << hi) - 1u);
-        if (used != 0u)
-            return count + hi - 1u - log2_floor32(used);
-        count += hi;
-        b -= hi;
-    }
-    return count;
+    if (b == 0u)
+        return 0;
+    unsigned f = (b - 1u) >> 5, hi = ((b - 1u) & 31u) + 1u; /* bits [0, hi) */
+    uint32_t used = ~e->free_map[f] & (hi == 32u ? ~0u : (1u << hi) - 1u);
+    if (used != 0u)
+        return hi - 1u - log2_floor32(used);
+    uint32_t partial = ~(uint32_t)e->full_pages & ((1u << f) - 1u);
+    if (partial == 0u)
+        return b;
+    unsigned g = log2_floor32(partial); /* fields g + 1 .. f are free below b */
+    return b - ((g + 1u) << 5) + clz32(~e->free_map[g]);
+}
+
+/* Free pages from page `from` up: O(1), as above. */
+static unsigned entry_free_from(const h2_entry *e, unsigned from)
+{
+    if (from >= H2_BLOCK_PAGES)
+        return 0;
+    unsigned f = from >> 5, lo = from & 31u;
+    uint32_t used = ~e->free_map[f] & (~0u << lo);
+    if (used != 0u)
+        return ctz32(used) - lo;
+    uint32_t partial = ~(uint32_t)e->full_pages & H2_ALL16 & ~((2u << f) - 1u);
+    if (partial == 0u)
+        return H2_BLOCK_PAGES - from;
+    unsigned g = ctz32(partial);
+    return (g << 5) - from + ctz32(~e->free_map[g]);
 }
 
 /* Longest run of free pages in the entry: O(16 + runs). */
@@ -433,13 +475,13 @@ static void entry_take_all(h2_entry *e)
     e->longest = 0;
 }
 
-/* The run class the entry belongs on: floor(log2(longest)) for a PART
+/* The run class the entry belongs on: run_cls(longest) for a PART
  * entry nobody reserves, else NOCLS. */
 static uint8_t entry_want_cls(const h2_entry *e)
 {
     if (e->owner != 0u || entry_class(e) != H2_PART)
         return H2_NOCLS;
-    return (uint8_t)log2_floor32(e->longest);
+    return (uint8_t)run_cls(e->longest);
 }
 
 /* ---- lists (list lock held; in_list and cls also need the entry lock) ---- */
@@ -496,7 +538,8 @@ static void cls_remove(h2_hdr *h, uint32_t idx)
 }
 
 /*
- * Entry idx (locked) changed from class old. Unless it is reserved: puts it
+ * Entry idx (locked) changed from class old (H2_FRESH: it was reserved, so
+ * any list may miss it). Unless it is reserved: puts it
  * on the list of its class, drops it from the old list when it is at the
  * head there (deeper, it stays: lazy clean-up) and moves it to its run
  * class. need_lock: take the list lock (false: the caller holds it); it is
@@ -508,9 +551,11 @@ static void entry_settle(h2_hdr *h, uint32_t idx, unsigned old, bool need_lock)
     if (e->owner != 0u)
         return;
     unsigned cls = entry_class(e);
+    uint8_t want = cls == H2_PART ? (uint8_t)run_cls(e->longest) : H2_NOCLS;
+    if (cls == old && want == e->cls)
+        return; /* the common case: same class, same run class */
     unsigned add = cls == H2_NONE ? 2u : cls - 1u;
-    unsigned drop = old == H2_NONE ? 2u : old - 1u;
-    uint8_t want = entry_want_cls(e);
+    unsigned drop = old >= H2_FRESH || old == H2_NONE ? 2u : old - 1u;
     bool need_add = add < 2u && !e->in_list[add];
     bool need_drop = drop < 2u && drop != add && e->in_list[drop] &&
                      head_read(h, drop) == idx;
@@ -560,8 +605,7 @@ static void entry_release(h2_hdr *h, uint32_t idx)
     h2_entry *e = &h->entries[idx];
     e->owner = 0;
     e->longest = (uint16_t)entry_longest(e);
-    unsigned cls = entry_class(e);
-    entry_settle(h, idx, cls, true);
+    entry_settle(h, idx, H2_FRESH, true);
 }
 
 /* True iff both lists are empty, read under the list lock. */
@@ -684,7 +728,7 @@ static ab_status h2_init(void *meta, size_t meta_len, const ab_span *spans, size
     for (uint32_t i = (uint32_t)ne; i-- > 0u;) {
         h2_entry *e = &h->entries[i];
         if (e->edge && entry_class(e) == H2_PART)
-            cls_insert(h, i, log2_floor32(e->longest));
+            cls_insert(h, i, run_cls(e->longest));
     }
     return AB_OK;
 }
@@ -868,11 +912,12 @@ static bool run_try(h2_hdr *h, h2_req *r, uint32_t idx)
     return b < H2_BLOCK_PAGES;
 }
 
-/* Up to H2_PROBE entries of class c (list lock held). */
-static bool run_probe_class(h2_hdr *h, h2_req *r, unsigned c)
+/* Up to *budget entries of class c (list lock held); *budget is reduced by
+ * the entries looked at. */
+static bool run_probe_class(h2_hdr *h, h2_req *r, unsigned c, unsigned *budget)
 {
     uint32_t idx = h->cls_head[c];
-    for (unsigned k = 0; k < H2_PROBE && idx != H2_NIL; k++) {
+    for (; *budget > 0u && idx != H2_NIL; (*budget)--) {
         uint32_t next = h->entries[idx].cnext; /* before run_try moves idx */
         if (run_try(h, r, idx))
             return true;
@@ -937,15 +982,20 @@ static bool run_reserved(h2_hdr *h, h2_req *r)
 /*
  * Any other request with align <= 512: the caller's reserved entry, else
  * the lowest run class whose every entry fits, else a few entries of the
- * classes that may fit, else a whole entry, else a reserved one. Entries are only try-locked under the list
- * lock (the lock order is entry then list); if a busy entry was skipped and
- * nothing found, the search is retried.
+ * classes that may fit, else a whole entry, else a reserved one. Entries
+ * are only try-locked under the list lock (the lock order is entry then
+ * list); if a busy entry was skipped and nothing found, the search is
+ * retried.
  */
 static ab_status alloc_run(h2_hdr *h, unsigned n, unsigned step, uint64_t *addr)
 {
     unsigned need = n + step - 1u;
-    unsigned lo = log2_floor32(n);
-    unsigned sure = need < H2_BLOCK_PAGES ? log2_ceil32(need) : H2_NCLS;
+    unsigned lo = run_cls(n);
+    unsigned sure = H2_NCLS; /* the classes from here on surely fit */
+    if (need < H2_BLOCK_PAGES) {
+        sure = run_cls(need);
+        sure += run_cls_min(sure) < need;
+    }
     h2_req r = {n, step, false, 0};
     /* The caller's own reserved entry first: locality, and no list lock. */
     uint32_t idx = slot_lock_entry(h, ab_cpu_index() % AB_MAX_CPUS);
@@ -964,15 +1014,16 @@ static ab_status alloc_run(h2_hdr *h, unsigned n, unsigned step, uint64_t *addr)
         bool found = false;
         r.skipped = false;
         lock_take(&h->list_lock);
-        uint32_t mask = h->cls_mask & ~((1u << sure) - 1u);
+        uint32_t mask = sure < 32u ? h->cls_mask & ~((1u << sure) - 1u) : 0u;
         while (!found && mask != 0u) {
-            unsigned c = ctz32(mask);
+            unsigned c = ctz32(mask), budget = H2_PROBE;
             mask &= mask - 1u;
-            found = run_probe_class(h, &r, c);
+            found = run_probe_class(h, &r, c, &budget);
         }
-        for (unsigned c = sure; !found && c-- > lo;)
+        unsigned budget = H2_PROBE; /* for all the classes that may fit */
+        for (unsigned c = sure; !found && budget > 0u && c-- > lo;)
             if ((h->cls_mask >> c) & 1u)
-                found = run_probe_class(h, &r, c);
+                found = run_probe_class(h, &r, c, &budget);
         if (!found)
             found = run_probe_2m(h, &r);
         lock_give(&h->list_lock);
@@ -1080,8 +1131,7 @@ static ab_status h2_free(void *self, uint64_t addr, uint64_t n)
         if (e->owner == 0u) {
             /* Freeing only merges runs: the new run around [b, end) is the
              * only candidate for a longer longest run. */
-            unsigned run = entry_free_below(e, b) + (unsigned)n +
-                           (entry_next_used(e, end, H2_BLOCK_PAGES) - end);
+            unsigned run = entry_free_below(e, b) + (unsigned)n + entry_free_from(e, end);
             if (run > e->longest)
                 e->longest = (uint16_t)run;
             entry_settle(h, idx, old, true);
@@ -1272,7 +1322,7 @@ static size_t check_classes(const h2_hdr *h)
             idx = e->cnext;
         }
     }
-    AB_INSIST(bad, h->cls_mask >> H2_NCLS == 0u);
+    AB_INSIST(bad, (h->cls_mask & 1u) == 0u && "no class 0");
     AB_INSIST(bad, len <= h->nentries && "class lists are not cyclic");
     for (uint32_t i = 0; i < h->nentries; i++) {
         const h2_entry *e = &h->entries[i];

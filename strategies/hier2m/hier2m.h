@@ -20,23 +20,27 @@
  *     wholly free entry some CPU has reserved (its reservation ends).
  *   - align > 512: page 0 of an aligned block, blocks in address order.
  *   - anything else: the caller's reserved entry if it holds a fit; else,
- *     the entries being grouped by their longest free run (class
- *     floor(log2(run)), nine classes), the search takes an entry of
- *     the lowest class that surely fits, else looks at a few entries of the
- *     classes that may fit, then at the 2M list, then at the reserved
- *     entries. It never walks a whole list.
+ *     the entries being grouped by their longest free run (31 classes:
+ *     1..7 pages one each, then four per power of two, as TLSF), the
+ *     search takes an entry of the lowest class that surely fits, else
+ *     looks at a few entries (H2_PROBE = 4) of the classes that may fit,
+ *     then at the 2M list, then at the reserved entries. It never walks a
+ *     whole list.
  * When alloc fails with AB_ENOMEM (search policy): runs that cross a 2 MiB
  * boundary are never used: e.g. alloc(2) fails when the only free pages are
  * 511 and 512. Otherwise a single-threaded call fails iff no run of n free
  * pages at that alignment lies inside one 2 MiB-aligned block, with one
  * exception on the last path: with need = n + align - 1 (n if align <= 1),
- * every entry whose longest run is at least 2^ceil(log2(need)) surely fits
- * and is always found; a fit that lies only in entries with a shorter
- * longest run (between n and that) is missed when none of them is among
- * the first H2_PROBE (4) entries of its class list. Unaligned requests for
- * n = 2^k pages never miss. Under concurrency a call may also fail while
- * the only fitting pages are being freed by another thread at the same
- * moment, or lie in an entry that another CPU is reserving at that moment.
+ * every entry whose class's shortest run is >= need surely fits and is
+ * always found; a fit that lies only in entries of the classes below that
+ * (longest run >= n but < need, or in a class that spans n) is missed when
+ * none of them is among the 4 entries looked at there. Unaligned requests
+ * miss nothing when n < 8 or n is a class's shortest run (8, 10, 12, 14,
+ * 16, 20, 24, 28, 32, 40, ...); alloc(9) can fail while an entry with a
+ * 9-page run sits behind four with 8-page runs. Under concurrency a call may
+ * also fail while the only fitting pages are being freed by another thread
+ * at the same moment, or lie in an entry that another CPU is reserving at
+ * that moment.
  *
  * Invariants, in the order check() walks them:
  *   1. The header is sound: magic, nspans >= 1, the copied spans are
@@ -71,7 +75,8 @@
  *  10. Run classes: each class list is a NIL-terminated doubly linked chain;
  *      bit c of the class mask is set iff list c is non-empty; an entry is on
  *      class list c (and its cls byte says c) iff nobody reserves it, some
- *      but not all of its pages are free and floor(log2(longest)) = c.
+ *      but not all of its pages are free and c is the class of its longest
+ *      run.
  */
 #ifndef ALLOCBENCH_STRATEGY_HIER2M_H
 #define ALLOCBENCH_STRATEGY_HIER2M_H

@@ -664,7 +664,8 @@ static void test_three_threads_sharing_one_slot(void) { run_threads(3, true); }
 /* ---- the run path looks at classes, not at every entry ---- */
 
 /* The class list order decides what a "may fit" class yields: at most
- * H2_PROBE (4) entries of it are looked at (the documented miss). */
+ * H2_PROBE (4) entries of such classes are looked at (the documented miss).
+ * Runs of 8 and 9 pages share a class. */
 static void test_run_probe_is_bounded_and_documented(void)
 {
     t_inst ti;
@@ -672,24 +673,24 @@ static void test_run_probe_is_bounded_and_documented(void)
     T_REQUIRE(open1(&ti, 0, 8 * P2M));
     for (uint64_t i = 0; i < 8 * P2M; i++)
         T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK && a == i * PG);
-    /* Entry 6: a 6-page hole, classed first (deepest); entries 0..4: 4-page
-     * holes, each pushed in front of it on class 2 (runs of 4..7). */
-    for (uint64_t p = 10; p < 16; p++)
+    /* Entry 6: a 9-page hole, classed first (deepest); entries 0..4: 8-page
+     * holes, each pushed in front of it on the class of runs 8..9. */
+    for (uint64_t p = 10; p < 19; p++)
         T_REQUIRE(t_free(&ti, (6 * P2M + p) * PG, 1) == AB_OK);
     for (uint64_t e = 0; e < 5; e++)
-        for (uint64_t p = 0; p < 4; p++)
+        for (uint64_t p = 0; p < 8; p++)
             T_REQUIRE(t_free(&ti, (e * P2M + p) * PG, 1) == AB_OK);
     T_EXPECT(t_check(&ti) == 0);
-    T_EXPECT(t_stats(&ti).largest_free_run == 6);
-    T_EXPECT(t_alloc(&ti, 6, 0, &a) == AB_ENOMEM, "entry 6 is fifth on its class");
-    /* Class 2 surely holds 4 pages: its head, entry 4. */
-    T_EXPECT(t_alloc(&ti, 4, 0, &a) == AB_OK && a == 4 * P2M * PG);
-    T_EXPECT(t_alloc(&ti, 6, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_stats(&ti).largest_free_run == 9);
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM, "entry 6 is fifth on its class");
+    /* That class surely holds 8 pages: its head, entry 4. */
+    T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 4 * P2M * PG);
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM);
     for (uint64_t e = 3; e >= 1; e--)
-        T_EXPECT(t_alloc(&ti, 4, 0, &a) == AB_OK && a == e * P2M * PG);
-    /* Now entries 0 and 6 are left on class 2: both looked at. */
-    T_EXPECT(t_alloc(&ti, 6, 0, &a) == AB_OK && a == (6 * P2M + 10) * PG);
-    T_EXPECT(t_alloc(&ti, 4, 0, &a) == AB_OK && a == 0);
+        T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == e * P2M * PG);
+    /* Now entries 0 and 6 are left on the class: both looked at. */
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_OK && a == (6 * P2M + 10) * PG);
+    T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 0);
     T_EXPECT(t_alloc(&ti, 2, 0, &a) == AB_ENOMEM);
     T_EXPECT(t_stats(&ti).free_pages == 0);
     T_EXPECT(t_check(&ti) == 0);
