@@ -73,9 +73,10 @@
  * align <= 512): the caller's reserved entry, an O(1) class pick (ctz on
  * the class mask), then at most 31 * H2_PROBE + 2 * H2_PROBE listed entries
  * (one per sure class unless its head is busy; plus stale 2M-list entries
- * dropped, amortized O(1)) and at most AB_MAX_CPUS reserved ones, each O(16 + r) word steps for an entry with r
- * free runs (r <= 256): bounded independently of the size of the map, and
- * in the common case one class pick and one entry scan. align > 512:
+ * dropped, amortized O(1)) and at most AB_MAX_CPUS reserved ones, each
+ * O(16 + r) word steps for an entry with r free runs (r <= 256): bounded
+ * independently of the size of the map, and in the common case one class
+ * pick and one entry scan. align > 512:
  * O(E / (align / 512)) entries, the aligned blocks in address order.
  * free: O(log nspans) span lookup, then O(16) bit work for a run (O(1) for a
  * page; the run around the freed pages, which may be the new longest, is
@@ -98,7 +99,7 @@
  * Metadata bytes, with E = number of 2 MiB blocks touched by the spans
  * (sum over spans), S = spans and C = AB_MAX_CPUS = 64:
  *   256 (header) + 64 C + round64(16 S + 4 S) + 192 E
- * = 96 KiB per GiB managed (6 MiB for 64 GiB) plus 4.2 KiB. E must stay below
+ * = 96 KiB per GiB managed (6 MiB for 64 GiB) plus 4.4 KiB. E must stay below
  * 2^32 - 1. (192 bytes instead of the 168 the fields need: an entry is three
  * whole cache lines, so two CPUs on neighbouring entries share none.)
  */
@@ -1134,7 +1135,9 @@ static ab_status h2_free(void *self, uint64_t addr, uint64_t n)
             unsigned run = entry_free_below(e, b) + (unsigned)n + entry_free_from(e, end);
             if (run > e->longest)
                 e->longest = (uint16_t)run;
-            entry_settle(h, idx, old, true);
+            unsigned cls = entry_class(e);
+            if (cls != old || cls != H2_PART || run_cls(e->longest) != e->cls)
+                entry_settle(h, idx, old, true);
         }
     }
     lock_give(&e->lock);

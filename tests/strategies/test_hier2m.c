@@ -1,6 +1,8 @@
 /*
- * hier2m's own tests: the seed 002 defects, the lazy lists, the 2 MiB
- * restoration after churn, and a multi-threaded stress test (needs pthreads:
+ * hier2m's own tests: the seed 002 defects, the per-CPU reservations and
+ * lazy lists, the 2 MiB restoration after churn, the run classes (the probe
+ * bound, a 16 GiB map near full), a multi-threaded stress test and 2-, 4-
+ * and shared-slot thread runs with page ownership checks (needs pthreads:
  * link with -pthread).
  */
 #define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
