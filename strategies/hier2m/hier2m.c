@@ -128,6 +128,7 @@
 #define H2_L2M 1u
 
 typedef struct h2_entry {
+    /* Line 0: what every operation on the entry touches. */
     uint32_t lock;           /* the entry spinlock */
     uint16_t has_pages;      /* entry lock: field has a free page */
     uint16_t full_pages;     /* entry lock: field is all free */
@@ -137,12 +138,15 @@ typedef struct h2_entry {
     uint8_t in_list[2];      /* both locks to write, either to read */
     uint8_t is_2m;           /* entry lock: one 512-page allocation */
     uint8_t edge;            /* const: some pages lie outside the span */
-    uint32_t next[2];        /* list lock: next entry on the 4K / 2M list */
-    uint32_t cnext, cprev;   /* list lock: class list neighbours */
     uint64_t block;          /* const: 2 MiB block number (page >> 9) */
+    uint8_t pad0[8];
     uint32_t free_map[16];   /* entry lock: 1 = free */
     uint64_t start_map[8];   /* entry lock: 1 = first page of an allocation */
-    uint8_t pad[24];         /* 192 bytes: three whole cache lines */
+    /* Line 2: links, which other CPUs write (list lock) when they move
+     * their own entries; kept off the line with the lock. */
+    uint32_t next[2];        /* list lock: next entry on the 4K / 2M list */
+    uint32_t cnext, cprev;   /* list lock: class list neighbours */
+    uint8_t pad[16];         /* 192 bytes: three whole cache lines */
 } h2_entry;
 
 /* A per-CPU slot: the reserved entry's index (a hint, see above). */
@@ -171,6 +175,8 @@ typedef struct h2_hdr {
 } h2_hdr;
 
 _Static_assert(sizeof(h2_entry) == 192, "entry is three cache lines");
+_Static_assert(offsetof(h2_entry, free_map) == 32 && offsetof(h2_entry, next) == 160,
+               "the lock's line holds no link");
 _Static_assert(sizeof(h2_cpu) == 64, "a slot is one cache line");
 _Static_assert(sizeof(h2_hdr) <= H2_HDR_BYTES, "header fits its slot");
 _Static_assert(AB_MAX_CPUS < 255u, "owner is a byte");
@@ -647,6 +653,8 @@ static void entry_init(h2_entry *e, uint64_t block, unsigned lo, unsigned hi)
     e->longest = (uint16_t)(hi - lo);
     for (unsigned i = 0; i < sizeof e->pad; i++)
         e->pad[i] = 0;
+    for (unsigned i = 0; i < sizeof e->pad0; i++)
+        e->pad0[i] = 0;
     if (!e->edge) {
         for (unsigned f = 0; f < H2_FIELDS; f++)
             e->free_map[f] = ~0u;
