@@ -1,8 +1,12 @@
 /*
- * hier2m's own tests: the seed 002 defects, the lazy lists, the 2 MiB
- * restoration after churn, and a multi-threaded stress test (needs pthreads:
+ * hier2m's own tests: the seed 002 defects, the per-CPU reservations and
+ * lazy lists, the 2 MiB restoration after churn, the run classes (the probe
+ * bound, a 16 GiB map near full), a multi-threaded stress test and 2-, 4-
+ * and shared-slot thread runs with page ownership checks (needs pthreads:
  * link with -pthread).
  */
+#define _POSIX_C_SOURCE 200809L /* pthread_barrier_t */
+
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
@@ -160,45 +164,84 @@ static void test_init_64gib_is_fast(void)
     t_inst_close(&ti);
 }
 
-/* Entries move between the 4K and 2M lists, sometimes left stale on a list
- * they no longer belong to; every state must pass check(). */
-static void test_lazy_cleanup_keeps_lists_consistent(void)
+/* The 4K path serves its CPU's reserved entry; entries released from a
+ * reservation, or never reserved, move between the 4K, 2M and class lists,
+ * sometimes left stale on a list they no longer belong to; every state must
+ * pass check(), and a reservation never hides free pages from a request. */
+static void test_reservation_and_lazy_lists_stay_consistent(void)
 {
     t_inst ti;
-    uint64_t a, p[P2M], one, big;
+    uint64_t a, p[P2M], one, big, big2;
     T_REQUIRE(open1(&ti, 0, 4 * P2M));
+    /* Entry 0 is reserved and filled; the next page reserves entry 1. */
+    for (unsigned i = 0; i < P2M; i++)
+        T_REQUIRE(t_alloc(&ti, 1, 0, &p[i]) == AB_OK && p[i] == i * PG);
+    T_REQUIRE(t_alloc(&ti, 1, 0, &one) == AB_OK);
+    T_EXPECT(one == P2M * PG);
+    T_EXPECT(t_check(&ti) == 0);
+    /* Entry 0, released when full, becomes partly free: 4K list, class 0. */
+    T_EXPECT(t_free(&ti, p[7], 1) == AB_OK);
+    /* Entry 1 becomes whole while reserved: it stays reserved, on no list. */
+    T_EXPECT(t_free(&ti, one, 1) == AB_OK);
+    T_EXPECT(t_check(&ti) == 0);
+    /* The reservation comes before the 4K list's hole. */
+    T_EXPECT(t_alloc(&ti, 1, 0, &a) == AB_OK && a == P2M * PG);
+    T_EXPECT(t_free(&ti, a, 1) == AB_OK);
+    /* A run comes from the caller's reserved entry first. */
+    T_EXPECT(t_alloc(&ti, 3, 4, &a) == AB_OK && a == P2M * PG);
+    T_EXPECT(t_check(&ti) == 0);
+    /* 2M: entries 2 and 3 from the list; entry 1 is reserved, not whole. */
+    T_EXPECT(t_alloc(&ti, P2M, P2M, &big) == AB_OK && big == 2 * P2M * PG);
+    T_EXPECT(t_alloc(&ti, P2M, P2M, &big2) == AB_OK && big2 == 3 * P2M * PG);
+    T_EXPECT(t_alloc(&ti, P2M, 0, &one) == AB_ENOMEM);
+    /* Wholly free again, the reserved entry is taken as a 2M frame. */
+    T_EXPECT(t_free(&ti, a, 3) == AB_OK);
+    T_EXPECT(t_alloc(&ti, P2M, P2M, &a) == AB_OK && a == P2M * PG);
+    T_EXPECT(t_check(&ti) == 0);
+    /* A run needing 6 pages to be sure of 3 at step 4: entry 0's single
+     * hole is all there is. */
+    T_EXPECT(t_alloc(&ti, 3, 4, &one) == AB_ENOMEM);
+    T_EXPECT(t_alloc(&ti, 2, 0, &one) == AB_ENOMEM);
+    /* The slot's entry is gone: the 4K path reserves the 4K list's head,
+     * entry 0, for its hole; then nothing is left. */
+    uint64_t q[P2M], nq = 0;
+    while (nq < P2M && t_alloc(&ti, 1, 0, &q[nq]) == AB_OK)
+        nq++;
+    T_EXPECT(nq == 1 && q[0] == p[7], "got %llu more pages", (unsigned long long)nq);
+    T_EXPECT(t_stats(&ti).free_pages == 0);
+    T_EXPECT(t_check(&ti) == 0);
+    for (uint64_t i = 0; i < nq; i++)
+        T_REQUIRE(t_free(&ti, q[i], 1) == AB_OK);
+    T_EXPECT(t_free(&ti, a, P2M) == AB_OK);
+    T_EXPECT(t_free(&ti, big, P2M) == AB_OK);
+    T_EXPECT(t_free(&ti, big2, P2M) == AB_OK);
+    for (unsigned i = 0; i < P2M; i++)
+        T_REQUIRE(i == 7 || t_free(&ti, p[i], 1) == AB_OK);
+    T_EXPECT(t_check(&ti) == 0);
+    T_EXPECT(t_stats(&ti).free_pages == 4 * P2M);
+    /* Rounds of the same moves from wherever the reservation now is. */
     for (int round = 0; round < 20; round++) {
-        /* Fill entry 0 with singles, then split entry 1. */
         for (unsigned i = 0; i < P2M; i++)
             T_REQUIRE(t_alloc(&ti, 1, 0, &p[i]) == AB_OK);
-        T_EXPECT(p[0] == 0 && p[511] == 511 * PG);
         T_REQUIRE(t_alloc(&ti, 1, 0, &one) == AB_OK);
-        T_EXPECT(one == P2M * PG);
-        T_EXPECT(t_check(&ti) == 0);
-        /* Entry 0 becomes partly free: pushed on the 4K list above entry 1. */
+        T_EXPECT((one >> 21) != (p[0] >> 21) && (p[511] >> 21) == (p[0] >> 21));
         T_EXPECT(t_free(&ti, p[7], 1) == AB_OK);
-        /* Entry 1 becomes whole while not at the head: stale on 4K. */
         T_EXPECT(t_free(&ti, one, 1) == AB_OK);
         T_EXPECT(t_check(&ti) == 0);
-        /* The 4K path takes entry 0's hole, then meets entry 1 at the
-         * head, whole: drops it and splits the 2M head (entry 1). */
-        T_EXPECT(t_alloc(&ti, 1, 0, &a) == AB_OK && a == p[7]);
-        T_EXPECT(t_check(&ti) == 0);
-        T_EXPECT(t_alloc(&ti, 1, 0, &one) == AB_OK && one == P2M * PG);
-        T_EXPECT(t_check(&ti) == 0);
-        T_EXPECT(t_free(&ti, one, 1) == AB_OK);
-        /* A 2M allocation takes entry 1, a search path one entry 2. */
-        T_EXPECT(t_alloc(&ti, P2M, P2M, &big) == AB_OK && big == P2M * PG);
-        T_EXPECT(t_alloc(&ti, 3, 4, &a) == AB_OK && a == 2 * P2M * PG);
+        T_EXPECT(t_alloc(&ti, 1, 0, &a) == AB_OK && a == one);
+        T_EXPECT(t_free(&ti, a, 1) == AB_OK);
+        T_EXPECT(t_alloc(&ti, P2M, P2M, &big) == AB_OK);
+        T_EXPECT(t_alloc(&ti, 3, 4, &a) == AB_OK);
         T_EXPECT(t_check(&ti) == 0);
         T_EXPECT(t_free(&ti, a, 3) == AB_OK);
         T_EXPECT(t_free(&ti, big, P2M) == AB_OK);
         for (unsigned i = 0; i < P2M; i++)
-            T_REQUIRE(t_free(&ti, p[i], 1) == AB_OK);
+            T_REQUIRE(i == 7 || t_free(&ti, p[i], 1) == AB_OK);
         T_EXPECT(t_check(&ti) == 0);
         T_EXPECT(t_stats(&ti).free_pages == 4 * P2M);
     }
-    /* After all that, the four entries are 2M frames again. */
+    /* After all that, the four entries are 2M frames again, the reserved
+     * one included. */
     uint64_t f[4];
     for (int i = 0; i < 4; i++)
         T_EXPECT(t_alloc(&ti, P2M, P2M, &f[i]) == AB_OK);
@@ -467,6 +510,282 @@ static void test_threads_stress_keeps_structure_sound(void)
     t_inst_close(&ti);
 }
 
+/* ---- two and four threads on one instance: bulk, exhaust, repeat ---- */
+
+void ab_cpu_bind(uint32_t slot); /* strategies/cpu_host.c */
+
+#define TH_PAGES (32 * P2M) /* 64 MiB */
+#define TH_REPEAT 50000
+
+typedef struct th_ctx {
+    t_inst *ti;
+    unsigned char *owner; /* one byte per page: 0 = free, else thread + 1 */
+    pthread_barrier_t *bar;
+    int id, slot;         /* slot < 0: the thread's own */
+    int errors;
+    uint64_t *got;        /* pages this thread holds */
+    uint64_t ngot, exhausted;
+} th_ctx;
+
+static int th_take(th_ctx *c, uint64_t a)
+{
+    unsigned char expect = 0;
+    return !__atomic_compare_exchange_n(&c->owner[a >> 12], &expect, (unsigned char)(c->id + 1),
+                                        false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+static int th_give(th_ctx *c, uint64_t a)
+{
+    unsigned char expect = (unsigned char)(c->id + 1);
+    return !__atomic_compare_exchange_n(&c->owner[a >> 12], &expect, 0, false,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+static void th_free_all(th_ctx *c)
+{
+    for (uint64_t i = 0; i < c->ngot; i++) {
+        c->errors += th_give(c, c->got[i]);
+        c->errors += c->ti->st->free(c->ti->meta, c->got[i], 1) != AB_OK;
+    }
+    c->ngot = 0;
+}
+
+static void *th_worker(void *arg)
+{
+    th_ctx *c = (th_ctx *)arg;
+    const ab_strategy *st = c->ti->st;
+    void *meta = c->ti->meta;
+    if (c->slot >= 0)
+        ab_cpu_bind((uint32_t)c->slot);
+    uint64_t a;
+    pthread_barrier_wait(c->bar);
+    /* Bulk: many pages each, then all freed, three times. */
+    for (int round = 0; round < 3; round++) {
+        for (uint64_t i = 0; i < TH_PAGES / 8; i++) {
+            if (st->alloc(meta, 1, 0, &a) != AB_OK) {
+                c->errors++;
+                break;
+            }
+            c->errors += th_take(c, a);
+            c->got[c->ngot++] = a;
+        }
+        th_free_all(c);
+    }
+    pthread_barrier_wait(c->bar);
+    /* Exhaust: pages until ENOMEM; the main thread then takes what a
+     * concurrent ENOMEM left (a reservation in flight), and checks. */
+    while (st->alloc(meta, 1, 0, &a) == AB_OK) {
+        c->errors += th_take(c, a);
+        c->got[c->ngot++] = a;
+    }
+    c->exhausted = c->ngot;
+    pthread_barrier_wait(c->bar);
+    pthread_barrier_wait(c->bar);
+    th_free_all(c);
+    pthread_barrier_wait(c->bar);
+    /* Repeat: alloc and free one page. */
+    for (int i = 0; i < TH_REPEAT; i++) {
+        if (st->alloc(meta, 1, 0, &a) != AB_OK) {
+            c->errors++;
+            continue;
+        }
+        c->errors += th_take(c, a);
+        c->errors += th_give(c, a);
+        c->errors += st->free(meta, a, 1) != AB_OK;
+    }
+    return NULL;
+}
+
+/* nthreads threads on one 64 MiB instance; same_slot: all bound to one
+ * per-CPU slot (more threads than slots), else each its own. */
+static void run_threads(int nthreads, bool same_slot)
+{
+    t_inst ti;
+    T_REQUIRE(open1(&ti, 0, TH_PAGES));
+    unsigned char *owner = calloc(TH_PAGES, 1);
+    T_REQUIRE(owner != NULL);
+    pthread_barrier_t bar;
+    T_REQUIRE(pthread_barrier_init(&bar, NULL, (unsigned)nthreads + 1) == 0);
+    pthread_t th[4];
+    th_ctx c[4];
+    for (int i = 0; i < nthreads; i++) {
+        c[i] = (th_ctx){&ti, owner, &bar, i, same_slot ? 7 : 10 + i, 0, NULL, 0, 0};
+        c[i].got = malloc(TH_PAGES * sizeof(uint64_t));
+        T_REQUIRE(c[i].got != NULL);
+        T_REQUIRE(pthread_create(&th[i], NULL, th_worker, &c[i]) == 0);
+    }
+    pthread_barrier_wait(&bar); /* start */
+    pthread_barrier_wait(&bar); /* bulk done */
+    pthread_barrier_wait(&bar); /* exhausted */
+    /* Quiescent: every page is held by exactly one thread or still free. */
+    uint64_t held = 0, extra = 0, a;
+    for (int i = 0; i < nthreads; i++)
+        held += c[i].exhausted;
+    T_EXPECT(t_check(&ti) == 0);
+    uint64_t *more = malloc(TH_PAGES * sizeof(uint64_t));
+    T_REQUIRE(more != NULL);
+    while (t_alloc(&ti, 1, 0, &a) == AB_OK) {
+        T_EXPECT(owner[a >> 12] == 0, "page %llx handed out twice", (unsigned long long)a);
+        more[extra++] = a;
+    }
+    T_EXPECT(held + extra == TH_PAGES, "%llu held + %llu left of %llu",
+             (unsigned long long)held, (unsigned long long)extra,
+             (unsigned long long)TH_PAGES);
+    T_EXPECT(t_stats(&ti).free_pages == 0);
+    for (uint64_t i = 0; i < extra; i++)
+        T_EXPECT(t_free(&ti, more[i], 1) == AB_OK);
+    free(more);
+    pthread_barrier_wait(&bar); /* threads free */
+    pthread_barrier_wait(&bar); /* freed; repeat */
+    int errors = 0;
+    for (int i = 0; i < nthreads; i++) {
+        pthread_join(th[i], NULL);
+        errors += c[i].errors;
+        free(c[i].got);
+    }
+    pthread_barrier_destroy(&bar);
+    T_EXPECT(errors == 0, "%d pages handed out twice or failed operations", errors);
+    T_EXPECT(t_check(&ti) == 0);
+    ab_stats st = t_stats(&ti);
+    T_EXPECT(st.free_pages == st.total_pages && st.total_pages == TH_PAGES);
+    T_EXPECT(st.free_runs == 1 && st.largest_free_run == TH_PAGES);
+    /* Every entry is a 2M frame again, the reserved ones included. */
+    uint64_t count = 0;
+    while (t_alloc(&ti, P2M, P2M, &a) == AB_OK)
+        count++;
+    T_EXPECT(count == TH_PAGES / P2M, "%llu 2M frames", (unsigned long long)count);
+    T_EXPECT(t_check(&ti) == 0);
+    free(owner);
+    t_inst_close(&ti);
+}
+
+static void test_two_threads_bulk_exhaust_repeat(void) { run_threads(2, false); }
+static void test_four_threads_bulk_exhaust_repeat(void) { run_threads(4, false); }
+static void test_three_threads_sharing_one_slot(void) { run_threads(3, true); }
+
+/* ---- the run path looks at classes, not at every entry ---- */
+
+/* The class list order decides what a "may fit" class yields: at most
+ * H2_PROBE (4) entries of such classes are looked at (the documented miss).
+ * Runs of 8 and 9 pages share a class. */
+static void test_run_probe_is_bounded_and_documented(void)
+{
+    t_inst ti;
+    uint64_t a;
+    T_REQUIRE(open1(&ti, 0, 8 * P2M));
+    for (uint64_t i = 0; i < 8 * P2M; i++)
+        T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK && a == i * PG);
+    /* Entry 6: a 9-page hole, classed first (deepest); entries 0..4: 8-page
+     * holes, each pushed in front of it on the class of runs 8..9. */
+    for (uint64_t p = 10; p < 19; p++)
+        T_REQUIRE(t_free(&ti, (6 * P2M + p) * PG, 1) == AB_OK);
+    for (uint64_t e = 0; e < 5; e++)
+        for (uint64_t p = 0; p < 8; p++)
+            T_REQUIRE(t_free(&ti, (e * P2M + p) * PG, 1) == AB_OK);
+    T_EXPECT(t_check(&ti) == 0);
+    T_EXPECT(t_stats(&ti).largest_free_run == 9);
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM, "entry 6 is fifth on its class");
+    /* That class surely holds 8 pages: its head, entry 4. */
+    T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 4 * P2M * PG);
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM);
+    for (uint64_t e = 3; e >= 1; e--)
+        T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == e * P2M * PG);
+    /* Now entries 0 and 6 are left on the class: both looked at. */
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_OK && a == (6 * P2M + 10) * PG);
+    T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 0);
+    T_EXPECT(t_alloc(&ti, 2, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_stats(&ti).free_pages == 0);
+    T_EXPECT(t_check(&ti) == 0);
+    t_inst_close(&ti);
+}
+
+/* 16 GiB (8192 entries) at about 90 % fill: the one entry that fits is
+ * found wherever it lies, and multi-page churn stays correct. */
+static void test_runs_at_16gib_near_full(void)
+{
+    const uint64_t total = 16ull << 18;
+    t_inst ti;
+    uint64_t a;
+    T_REQUIRE(open1(&ti, 0, total));
+    unsigned char *state = calloc(total, 1); /* 0 single, 1 free, 2 run */
+    T_REQUIRE(state != NULL);
+    for (uint64_t i = 0; i < total; i++)
+        T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK && a == i * PG);
+    for (uint64_t e = 0; e < total / P2M; e++)
+        for (uint64_t p = 0; p < 3; p += 2) {
+            T_REQUIRE(t_free(&ti, (e * P2M + p) * PG, 1) == AB_OK);
+            state[e * P2M + p] = 1;
+        }
+    for (uint64_t p = 100; p < 164; p++) {
+        T_REQUIRE(t_free(&ti, (5000 * P2M + p) * PG, 1) == AB_OK);
+        state[5000 * P2M + p] = 1;
+    }
+    for (uint64_t p = 300; p < 332; p++) {
+        T_REQUIRE(t_free(&ti, (7000 * P2M + p) * PG, 1) == AB_OK);
+        state[7000 * P2M + p] = 1;
+    }
+    T_EXPECT(t_check(&ti) == 0);
+    uint64_t r64, r32, r1;
+    T_EXPECT(t_alloc(&ti, 64, 0, &r64) == AB_OK && r64 == (5000 * P2M + 100) * PG);
+    T_EXPECT(t_alloc(&ti, 33, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_alloc(&ti, 32, 0, &r32) == AB_OK && r32 == (7000 * P2M + 300) * PG);
+    T_EXPECT(t_alloc(&ti, 2, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_alloc(&ti, 1, 2, &r1) == AB_OK && (r1 >> 12) % 2 == 0);
+    T_EXPECT(t_free(&ti, r64, 64) == AB_OK && t_free(&ti, r32, 32) == AB_OK);
+    T_EXPECT(t_free(&ti, r1, 1) == AB_OK);
+    /* Free about a tenth of the singles. */
+    uint64_t seed = 777, nfree = 0;
+    for (uint64_t i = 0; i < total; i++)
+        if (state[i] == 0 && rng_next(&seed) % 10 == 0) {
+            T_REQUIRE(t_free(&ti, i * PG, 1) == AB_OK);
+            state[i] = 1;
+        }
+    for (uint64_t i = 0; i < total; i++)
+        nfree += state[i] == 1;
+    T_EXPECT(t_stats(&ti).free_pages == nfree);
+    T_EXPECT(t_check(&ti) == 0);
+    /* Churn: runs of 2..64 pages, some aligned. */
+    static live l[4096];
+    size_t nl = 0;
+    uint64_t ok = 0;
+    for (int op = 0; op < 40000; op++) {
+        uint64_t r = rng_next(&seed);
+        if (nl == 4096 || (nl > 0 && (r & 1) == 0)) {
+            size_t i = (size_t)((r >> 8) % nl);
+            T_REQUIRE(t_free(&ti, l[i].addr, l[i].n) == AB_OK);
+            for (uint64_t k = 0; k < l[i].n; k++)
+                state[(l[i].addr >> 12) + k] = 1;
+            l[i] = l[--nl];
+            continue;
+        }
+        uint64_t n = 2 + (r >> 8) % 63, al = (r >> 20) % 4 == 0 ? 1ull << ((r >> 24) % 7) : 0;
+        ab_status s = t_alloc(&ti, n, al, &a);
+        T_REQUIRE(s == AB_OK || s == AB_ENOMEM);
+        if (s != AB_OK)
+            continue;
+        ok++;
+        uint64_t pg = a >> 12;
+        T_REQUIRE(al <= 1 || pg % al == 0, "alignment");
+        T_REQUIRE((pg >> 9) == ((pg + n - 1) >> 9), "inside one block");
+        for (uint64_t k = 0; k < n; k++) {
+            T_REQUIRE(state[pg + k] == 1, "page %llx was not free", (unsigned long long)(pg + k));
+            state[pg + k] = 2;
+        }
+        l[nl].addr = a;
+        l[nl++].n = n;
+    }
+    T_EXPECT(ok > 10000, "only %llu runs served", (unsigned long long)ok);
+    T_EXPECT(t_check(&ti) == 0);
+    while (nl > 0) {
+        nl--;
+        T_REQUIRE(t_free(&ti, l[nl].addr, l[nl].n) == AB_OK);
+    }
+    T_EXPECT(t_stats(&ti).free_pages == nfree);
+    T_EXPECT(t_check(&ti) == 0);
+    free(state);
+    t_inst_close(&ti);
+}
+
 int main(void)
 {
     T_RUN(test_frame0_frees_and_entry_becomes_2m_again);
@@ -475,7 +794,7 @@ int main(void)
     T_RUN(test_double_free_2m_is_edouble);
     T_RUN(test_table_sized_from_spans_not_fixed);
     T_RUN(test_init_64gib_is_fast);
-    T_RUN(test_lazy_cleanup_keeps_lists_consistent);
+    T_RUN(test_reservation_and_lazy_lists_stay_consistent);
     T_RUN(test_churn_then_free_all_restores_2m_frames);
     T_RUN(test_edge_blocks_never_become_2m);
     T_RUN(test_run_free_needs_exact_boundaries);
@@ -483,5 +802,10 @@ int main(void)
     T_RUN(test_alignment_is_absolute);
     T_RUN(test_walk_merges_across_entries_not_spans);
     T_RUN(test_threads_stress_keeps_structure_sound);
+    T_RUN(test_two_threads_bulk_exhaust_repeat);
+    T_RUN(test_four_threads_bulk_exhaust_repeat);
+    T_RUN(test_three_threads_sharing_one_slot);
+    T_RUN(test_run_probe_is_bounded_and_documented);
+    T_RUN(test_runs_at_16gib_near_full);
     return t_finish();
 }
