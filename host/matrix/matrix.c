@@ -648,7 +648,12 @@ static int plan_run(const char *dir, const plan *p, const matrix_opts *o, const 
              "  \"reps\": %u,\n  \"seed\": %llu,\n  \"wall_seconds_this_session\": %.1f,\n",
              quick ? "quick" : "full", o->plan.file ? o->plan.file : plan_default_file(), p->n,
              p->reps, (unsigned long long)o->plan.seed, wall);
-    if (failed < 0 || host_write_meta(dir, extra) != 0) {
+    /* A session that ran nothing keeps the meta.json of the one that did
+       (a retried cell on another machine must not take its name). */
+    char meta[4600];
+    snprintf(meta, sizeof meta, "%s/meta.json", dir);
+    int keep_meta = ran == 0 && host_file_exists(meta);
+    if (failed < 0 || (!keep_meta && host_write_meta(dir, extra) != 0)) {
         fprintf(stderr, "allocbench %s: cannot write results in %s\n", cmd, dir);
         return 1;
     }

@@ -11,7 +11,7 @@ set -u
 bin=$1 slurm=$2 out=$3
 here=$(dirname "$0")
 rows="sh $here/matrix_rows.sh"
-F="--quick --host-only --reps 2 --strategy buddy,stack --workload bulk,churn,sizes --mem 64M"
+F="--quick --host-only --reps 2 --strategy buddy,stack --workload bulk,churn --mem 64M"
 rm -rf "$out"
 mkdir -p "$out"
 fail=0
