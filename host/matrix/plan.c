@@ -409,7 +409,12 @@ static int expand_line(plan *p, const plan_opts *o, const def_line *l, int m, ui
                         c.hc.kind = ab_workload_parse(l->wl[w]);
                         c.hc.role_vmm = l->role_vmm;
                         c.hc.mem_bytes = l->size[m][z];
-                        c.hc.fill_pm = l->fill[f];
+                        /* Fixed-fill workloads run at their own level
+                           (the workload reads a non-zero fill as is). */
+                        c.hc.fill_pm = c.hc.kind != AB_WL_COUNT &&
+                                               ab_workload_fixed_fill(c.hc.kind)
+                                           ? 0
+                                           : l->fill[f];
                         c.hc.seed = o->seed + rep;
                         c.hc.threads = l->threads[t];
                         c.hc.rep = rep;
