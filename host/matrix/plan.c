@@ -90,9 +90,14 @@ static int list_selects(const ab_strategy *st, char *const *toks, size_t n)
 
 int plan_filter_add(plan_filter *f, const char *opt, const char *value)
 {
-    char *copy = strdup(value);
-    if (copy == NULL)
+    size_t len = strlen(value);
+    if (len + 1 > sizeof f->store - f->used) {
+        fprintf(stderr, "allocbench: %s: the values are too long\n", opt);
         return -1;
+    }
+    char *copy = f->store + f->used;
+    memcpy(copy, value, len + 1);
+    f->used += len + 1;
     char *toks[LIST_MAX];
     size_t n = list_split(copy, toks, LIST_MAX);
     for (size_t i = 0; i < n; i++) {

@@ -31,8 +31,10 @@ typedef struct mcell {
 #define PLAN_FILTER_MAX 64
 /* Tokens of repeated, comma-separated options; n = 0 lets everything by. */
 typedef struct plan_filter {
-    const char *v[PLAN_FILTER_MAX];
+    const char *v[PLAN_FILTER_MAX]; /* point into store */
     size_t n;
+    char store[2048];
+    size_t used;
 } plan_filter;
 
 typedef struct plan_opts {
@@ -56,8 +58,7 @@ typedef struct plan {
 const char *plan_default_file(void);
 
 /* Adds "a,b" to f (the option's name for errors). 0, or -1 with a message
- * on stderr (too many values). The tokens point into a copy kept for the
- * life of the process. */
+ * on stderr (too many values, or longer than f->store). */
 int plan_filter_add(plan_filter *f, const char *opt, const char *value);
 
 /* Checks the filters' values (known strategy or selector, workload, size,
