@@ -6,7 +6,8 @@ JOBS ?= 2
 TEST_PRESETS ?= default m32 asan
 BENCH_ARGS ?= --quick
 PROGRAMS_ARGS ?= --quick
-# A run folder per call; pass BENCH_OUT=DIR to resume a stopped run there.
+# A run folder per call, results/<UTC %Y%m%d-%H%M%S> (the format allocbench
+# itself uses); pass BENCH_OUT=DIR to resume a stopped run there.
 ifndef BENCH_OUT
 BENCH_OUT := results/$(shell date -u +%Y%m%d-%H%M%S)
 endif
@@ -33,15 +34,21 @@ test: deps
 	echo "make test: presets $(TEST_PRESETS) passed in $$(( $$(date +%s) - start )) s"
 
 # The matrix's exit status is kept, but the plots and report are drawn from
-# whatever it recorded (failed cells are rows too).
+# whatever it recorded (failed cells are rows too). The build's output goes
+# to build/release.log, shown only if the build fails. results/latest points
+# at the run folder from the start.
+BENCH_LATEST := $(if $(filter results/,$(dir $(BENCH_OUT))),$(notdir $(BENCH_OUT)),$(abspath $(BENCH_OUT)))
 bench: deps
-	cmake --preset release >/dev/null
-	cmake --build --preset release -j $(JOBS)
+	@mkdir -p build
+	@echo "make bench: building the release preset (log: build/release.log)"
+	@{ cmake --preset release && cmake --build --preset release -j $(JOBS); } >build/release.log 2>&1 || \
+	    { cat build/release.log; echo "make bench: the build failed (build/release.log)"; exit 1; }
 	@./build/release/host/allocbench list
+	@mkdir -p $(BENCH_OUT) && ln -sfn $(BENCH_LATEST) results/.latest.tmp && mv -Tf results/.latest.tmp results/latest
 	@set +e; ./build/release/host/allocbench matrix --out $(BENCH_OUT) $(BENCH_ARGS); rc=$$?; \
 	./build/release/host/allocbench programs --out $(BENCH_OUT) $(PROGRAMS_ARGS) || rc=1; \
 	./build/release/host/allocbench plot $(BENCH_OUT) || exit 1; \
-	echo "report: $(BENCH_OUT)/report.md (and report.html, plots/)"; exit $$rc
+	echo "report: $(BENCH_OUT)/report.md (and report.html, plots/); results/latest -> $(BENCH_LATEST)"; exit $$rc
 
 # Every libFuzzer harness for FUZZ_SECONDS each (default 60), from the
 # repository's corpus into build/fuzz/tests/fuzz/work/<harness>/corpus.

@@ -3,7 +3,7 @@
 # Idempotent: with everything present it only checks and exits.
 set -eu
 PACKAGES="cmake make gcc g++ clang lld libclang-rt-14-dev gcc-multilib g++-multilib \
-qemu-system-x86 qemu-user gnuplot-nox gcovr hyperfine libjemalloc-dev libjemalloc2 libbenchmark-dev python3"
+qemu-system-x86 qemu-user gnuplot-nox gcovr hyperfine libjemalloc-dev libjemalloc2 libbenchmark-dev python3 parallel"
 
 missing=""
 for p in $PACKAGES; do

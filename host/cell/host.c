@@ -138,7 +138,7 @@ int host_default_run_dir(char *out, size_t out_len)
     struct tm tm;
     gmtime_r(&now, &tm);
     char stamp[64];
-    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm); /* UTC; as make bench */
     snprintf(out, out_len, "results/%s", stamp);
     if (host_mkdirs(out) != 0)
         return -1;

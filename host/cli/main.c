@@ -3,7 +3,8 @@
  *   allocbench list
  *   allocbench run --strategy S --workload W --mem SIZE [--fill F] [--seed N]
  *                  [--role pmm|vmm] [--ops N] [--out DIR]
- *   allocbench matrix [--quick] [--host-only] [--out DIR] [--seed N] [--dry-run]
+ *   allocbench matrix [--quick] [--host-only] [filters] [--reps N] [--list] ...
+ *   allocbench cell ID --out DIR;  allocbench merge DIR... -o RUN
  *   allocbench kernel --strategy S --workload W --mem SIZE [--mode M] ...
  *   allocbench plot RUN_DIR
  *   allocbench import strace|ftrace|perf IN [-o OUT]
@@ -20,7 +21,7 @@
 #include "host.h"
 #include "cmd_kernel.h"
 #include "heaprun.h"
-#include "matrix.h"
+#include "cmd_matrix.h"
 #include "plot.h"
 #include "programs.h"
 #include "threads.h"
@@ -330,62 +331,15 @@ static int cmd_run(int argc, char **argv)
     return oc == AB_WL_OK || oc == AB_WL_SKIPPED ? 0 : 1;
 }
 
-static const char matrix_help[] =
-    "usage: allocbench matrix [--quick] [--host-only] [--out DIR] [--seed N] [--dry-run]\n"
-    "\n"
-    "Runs every strategy x workload x memory size (64M, 1G, 16G, 64G; --quick: 64M plus\n"
-    "the cells the speed figures need), writes summary.csv, frag.csv and meta.json to the\n"
-    "run dir, then prints the speed figures with PASS/FAIL. Managed memory is simulated:\n"
-    "only metadata is allocated. Re-running on the same --out DIR keeps finished cells.\n"
-    "Baselines (jemalloc, glibc) hand out real memory: their cells stop at 1G (at most\n"
-    "1 GiB live at once); jemalloc's are skipped, with the reason, if libjemalloc.so.2\n"
-    "does not load. Then allocbench-micro (Google Benchmark; absent: a note) writes\n"
-    "gbench.json to the run dir.\n"
-    "  --quick     the short matrix (<= 60 s on 2 cores)\n"
-    "  --host-only leave out the kernel cells (every strategy x map, fault, kmalloc, bulk,\n"
-    "              churn at 256M in the i386 kernel under QEMU tcg; see allocbench kernel\n"
-    "              --help) and their host twins (bulk, churn at 256M)\n"
-    "  --out DIR   run dir (default results/<UTC timestamp>, results/latest)\n"
-    "  --seed N    PRNG seed (default 1)\n"
-    "  --dry-run   print the cells and the time estimate, run nothing\n";
-
-static int cmd_matrix(int argc, char **argv)
-{
-    matrix_opts o = {0, NULL, 1, 0, 0};
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(matrix_help, stdout);
-            return 0;
-        } else if (!strcmp(a, "--quick")) {
-            o.quick = 1;
-        } else if (!strcmp(a, "--dry-run")) {
-            o.dry_run = 1;
-        } else if (!strcmp(a, "--host-only")) {
-            o.host_only = 1;
-        } else if (!strcmp(a, "--out")) {
-            if (!need(i, argc, argv, "matrix"))
-                return 2;
-            o.out_dir = argv[++i];
-        } else if (!strcmp(a, "--seed")) {
-            if (!need(i, argc, argv, "matrix"))
-                return 2;
-            if (!parse_u64(argv[++i], &o.seed))
-                return usage_error("matrix", "--seed: '%s' is not a non-negative integer", argv[i]);
-        } else {
-            return usage_error("matrix", "unknown argument '%s'", a);
-        }
-    }
-    return matrix_main(&o);
-}
-
 static const char main_help[] =
     "usage: allocbench <command> [options]\n"
     "\n"
     "commands:\n"
     "  list     strategies and workloads\n"
     "  run      one strategy x workload x memory size\n"
-    "  matrix   the default matrix and the speed figures\n"
+    "  matrix   the matrix of cells (matrix.def), resumable; --list for job runners\n"
+    "  cell     one cell of the matrix, into its own folder\n"
+    "  merge    join cell or run folders into one run folder\n"
     "  kernel   one cell inside the i386 kernel under QEMU\n"
     "  plot     plots and report.md/report.html from a run dir\n"
     "  import   strace or ftrace/perf output -> a page trace (docs/traces.md)\n"
@@ -407,7 +361,11 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "run"))
         return cmd_run(argc, argv);
     if (!strcmp(argv[1], "matrix"))
-        return cmd_matrix(argc, argv);
+        return matrix_cmd(argc, argv);
+    if (!strcmp(argv[1], "cell"))
+        return cell_cmd(argc, argv);
+    if (!strcmp(argv[1], "merge"))
+        return merge_main(argc, argv);
     if (!strcmp(argv[1], "kernel"))
         return kcmd_main(argc, argv);
     if (!strcmp(argv[1], "plot"))

@@ -1,146 +1,65 @@
 /*
- * allocbench host: the matrix. Each cell writes cells/<key>.summary.csv and
- * cells/<key>.frag.csv (frag first, each via tmp + rename); a cell whose
- * summary file exists is done, so a stopped matrix resumes where it was.
- * At the end the cell files are joined, in plan order, into summary.csv and
- * frag.csv, and the speed figures are printed from summary.csv.
+ * allocbench host: the matrix runner (see matrix.h for the files it keeps).
+ *
+ * Kill anywhere: a cell is done iff cells/<id>.summary.csv exists; a failed
+ * cell's record (cells/<id>.failure.csv) is written before it, so no kill
+ * loses it, and a cell re-run after a kill overwrites its record instead of
+ * adding one. failures.csv and the exit status are computed from the
+ * records of the whole folder, not of this session. Cell processes die with
+ * the matrix (PR_SET_PDEATHSIG); SIGINT and SIGTERM are forwarded to the
+ * running cell, whose unfinished files are dropped, and the matrix stops
+ * saying how to resume. Temporaries (*.tmp.<pid>) a kill left are removed
+ * when the folder is opened again.
  */
 #define _GNU_SOURCE
 #include "matrix.h"
 
-#include <math.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "allocbench/registry.h"
-#include "baselines.h"
 #include "cmd_kernel.h"
 #include "kernel_run.h"
 #include "micro_run.h"
 
-typedef struct plan {
-    host_cell *c;
-    size_t n, cap;
-} plan;
+/* The signal that asked the matrix to stop, and the cell process to pass
+ * it on to: the handler's only state. */
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t cell_pid;
 
-static void plan_add(plan *p, const ab_strategy *st, ab_workload_kind k, uint64_t mem,
-                     uint32_t fill, uint64_t seed, uint64_t ops, double budget)
+static void on_stop(int sig)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        host_cell *c = &p->c[i];
-        if (c->st == st && c->kind == k && c->mem_bytes == mem && c->fill_pm == fill)
-            return;
-    }
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 64;
-        p->c = realloc(p->c, p->cap * sizeof *p->c);
-        if (p->c == NULL) {
-            fprintf(stderr, "allocbench: out of memory\n");
-            exit(1);
-        }
-    }
-    host_cell c = {0};
-    c.st = st;
-    c.kind = k;
-    c.mem_bytes = mem;
-    c.fill_pm = fill;
-    c.seed = seed;
-    c.ops = ops;
-    c.budget_s = budget;
-    p->c[p->n++] = c;
+    stop_signal = sig;
+    pid_t p = cell_pid;
+    if (p > 0)
+        kill(p, sig);
 }
 
-/* Workload cells for one strategy and size: (kind, fill per-mille). */
-static const struct {
-    ab_workload_kind k;
-    uint32_t fill;
-} wl_set[] = {
-    {AB_WL_BULK, 0},  {AB_WL_REPEAT, 500}, {AB_WL_RAND, 500},  {AB_WL_CHURN, 500},
-    {AB_WL_CHURN, 900}, {AB_WL_CHURN, 990}, {AB_WL_SIZES, 500}, {AB_WL_HUGE, 500},
-    {AB_WL_ADVERSARY, 0},
-};
-
-static const ab_strategy *find(const char *name)
+static void signals_catch(void)
 {
-    return host_find(name);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
-static void plan_build(plan *p, const matrix_opts *o)
+static void signals_default(void)
 {
-    size_t ns;
-    const ab_strategy *const *all = host_registry(&ns);
-    const uint64_t G = 1ull << 30, M = 1ull << 20;
-    uint64_t full_mems[] = {64 * M, 1 * G, 16 * G, 64 * G};
-    uint64_t quick_mems[] = {64 * M};
-    uint64_t *mems = o->quick ? quick_mems : full_mems;
-    size_t nm = o->quick ? 1 : 4;
-    uint64_t ops = o->quick ? 100000u : 400000u;
-    double budget = o->quick ? 4.0 : 20.0;
-    for (size_t m = 0; m < nm; m++)
-        for (size_t s = 0; s < ns; s++) {
-            /* Baselines allocate real memory: <= 1 GiB live at once. */
-            if (all[s]->caps & AB_CAP_HOSTONLY && mems[m] > HOST_BASELINE_MATRIX_MAX_BYTES)
-                continue;
-            for (size_t w = 0; w < sizeof wl_set / sizeof wl_set[0]; w++)
-                plan_add(p, all[s], wl_set[w].k, mems[m], wl_set[w].fill, o->seed, ops, budget);
-        }
-    /* The host side of the kernel's core cells (kcmd.c): the same
-       workloads, fills and size, so the host-against-kernel figure has
-       pairs. Core strategies only: baselines do not run in the kernel. */
-    if (!o->host_only)
-        for (size_t s = 0; s < ns; s++)
-            if (!(all[s]->caps & AB_CAP_HOSTONLY)) {
-                plan_add(p, all[s], AB_WL_BULK, 256 * M, 0, o->seed, ops, budget);
-                plan_add(p, all[s], AB_WL_CHURN, 256 * M, 900, o->seed, ops, budget);
-            }
-    /* The cells the speed figures read, in both modes. */
-    const char *bulk3[] = {"bitmap", "buddy", "hier2m"};
-    const ab_strategy *st;
-    if ((st = find("stack")))
-        plan_add(p, st, AB_WL_BULK, 16 * G, 0, o->seed, ops, budget);
-    if ((st = find("hier2m")))
-        plan_add(p, st, AB_WL_BULK, 16 * G, 0, o->seed, ops, budget);
-    if ((st = find("buddy")))
-        plan_add(p, st, AB_WL_REPEAT, 16 * G, 500, o->seed, ops, budget);
-    if ((st = find("bitmap")))
-        plan_add(p, st, AB_WL_CHURN, 16 * G, 990, o->seed, ops, budget);
-    for (int i = 0; i < 3; i++)
-        if ((st = find(bulk3[i]))) {
-            plan_add(p, st, AB_WL_BULK, 64 * M, 0, o->seed, ops, budget);
-            plan_add(p, st, AB_WL_BULK, 64 * G, 0, o->seed, ops, budget);
-        }
-}
-
-/* Rough operation count of a cell, for the estimate and the ETA. */
-static double cell_weight(const host_cell *c)
-{
-    double pages = (double)(c->mem_bytes >> AB_PAGE_SHIFT);
-    double fill = host_cell_fill(c) / 1000.0;
-    double ops = (double)(c->ops ? c->ops : 1000000u);
-    switch (c->kind) {
-    case AB_WL_BULK: return 2.0 * pages + 1e5;
-    case AB_WL_REPEAT: return 2.0 * pages * fill + 4.0 * ops;
-    case AB_WL_RAND: return 4.0 * pages * fill;
-    case AB_WL_CHURN:
-    case AB_WL_SIZES:
-    case AB_WL_HUGE: return 0.7 * pages * fill + 3.0 * ops;
-    case AB_WL_ADVERSARY: return 2.5 * pages;
-    default: return ops;
-    }
-}
-
-static void cell_key(const host_cell *c, char *out, size_t len)
-{
-    char mem[32];
-    host_format_size(c->mem_bytes, mem, sizeof mem);
-    snprintf(out, len, "%s-%s-%s-%s-f%u-s%llu", c->st->name, c->role_vmm ? "vmm" : "pmm",
-             ab_workload_name(c->kind), mem, host_cell_fill(c), (unsigned long long)c->seed);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
 }
 
 static double now_s(void)
@@ -160,51 +79,140 @@ static void fmt_dur(double s, char *out, size_t len)
         snprintf(out, len, "%.1fs", s);
 }
 
+/* Rough operation count of a cell, for the estimate and the ETA. */
+static double cell_weight(const mcell *m)
+{
+    const host_cell *c = &m->hc;
+    if (m->kind == MC_KERNEL)
+        return 1e7; /* about 1 s under tcg */
+    if (m->kind == MC_GBENCH)
+        return 3e7;
+    double pages = (double)(c->mem_bytes >> AB_PAGE_SHIFT);
+    double fill = host_cell_fill(c) / 1000.0;
+    double ops = (double)(c->ops ? c->ops : 1000000u);
+    switch (c->kind) {
+    case AB_WL_BULK: return 2.0 * pages + 1e5;
+    case AB_WL_REPEAT: return 2.0 * pages * fill + 4.0 * ops;
+    case AB_WL_RAND: return 4.0 * pages * fill;
+    case AB_WL_CHURN:
+    case AB_WL_SIZES:
+    case AB_WL_HUGE: return 0.7 * pages * fill + 3.0 * ops;
+    case AB_WL_ADVERSARY: return 2.5 * pages;
+    default: return ops;
+    }
+}
+
 /* Assumed cost per weighted op before anything is measured. */
 #define NS_PER_OP_GUESS 100.0
 
-/* A failed cell's line in <dir>/failures.csv (the kernel cells' format). */
-static int failure_append(const char *dir, const host_cell *c, const char *status, int code,
-                          const char *reason)
+static void cell_path(char *out, size_t len, const char *dir, const char *key, const char *what)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/failures.csv", dir);
-    int fresh = !host_file_exists(path);
-    FILE *f = fopen(path, "a");
-    if (f == NULL)
-        return -1;
-    if (fresh)
-        fputs(AB_FAILURES_CSV_HEADER "\n", f);
-    fprintf(f, "host,%s,%s,%s,%llu,%llu,%s,%d,%s,\n", c->st->name, c->role_vmm ? "vmm" : "pmm",
-            ab_workload_name(c->kind), (unsigned long long)c->mem_bytes,
-            (unsigned long long)c->seed, status, code, reason);
-    return fclose(f) == 0 ? 0 : -1;
+    snprintf(out, len, "%s/cells/%s.%s.csv", dir, key, what);
 }
 
-/*
- * Runs one cell in a child process, so that a strategy which crashes (a
- * signal, a failed assert) is recorded as a failed cell and the matrix goes
- * on: the child writes the cell's files; if it dies first, the parent
- * writes an error row for the cell and a line in failures.csv. Returns 0
- * (ok, skipped or timeout), 1 (the cell failed) or -1 (files unwritable).
- * ALLOCBENCH_TEST_CRASH_CELL=<cell key> makes that cell's child raise
- * SIGSEGV: the tests use it to check this path.
- */
-static int cell_run_isolated(const char *dir, const host_cell *c, const char *key,
-                             const char *sum_path, const char *frag_path)
+/* A failed cell's failures.csv line (no header). */
+static void failure_line(const mcell *m, const char *status, int code, const char *reason,
+                         char *out, size_t len)
 {
+    const host_cell *c = &m->hc;
+    snprintf(out, len, "%s,%s,%s,%s,%llu,%llu,%s,%d,%s,\n", m->kind == MC_GBENCH ? "host" : "host",
+             m->kind == MC_GBENCH ? "gbench" : c->st->name, c->role_vmm ? "vmm" : "pmm",
+             m->workload, (unsigned long long)c->mem_bytes, (unsigned long long)c->seed, status,
+             code, reason);
+}
+
+static int failure_write(const char *dir, const mcell *m, const char *status, int code,
+                         const char *reason)
+{
+    char path[4600], line[1024];
+    cell_path(path, sizeof path, dir, m->key, "failure");
+    failure_line(m, status, code, reason, line, sizeof line);
+    return host_write_atomic(path, line, strlen(line));
+}
+
+/* Unlinks the temporaries (name.tmp.<pid>) a kill left in dir. */
+void run_temps_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    char path[4600];
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".tmp.") != NULL) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    closedir(d);
+}
+
+/* Waits for the cell process; a signal to the matrix meanwhile is passed on
+ * by the handler. */
+static int cell_wait(pid_t pid, int *status)
+{
+    cell_pid = pid;
+    if (stop_signal)
+        kill(pid, stop_signal);
+    pid_t r;
+    while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+        ;
+    cell_pid = 0;
+    return r == pid ? 0 : -1;
+}
+
+/* In a cell process: die with the matrix, take signals by default. */
+static void child_setup(pid_t parent)
+{
+    signals_default();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(9);
+}
+
+/* Blocks SIGINT and SIGTERM while a cell process writes its files. */
+static void signals_block(void)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+/* Cell outcomes. */
+enum { CELL_OK = 0, CELL_FAILED = 1, CELL_STOPPED = 2, CELL_IOERR = -1 };
+
+/*
+ * Runs one host cell in a child process, so that a strategy which crashes
+ * (a signal, a failed assert) is recorded as a failed cell and the matrix
+ * goes on. ALLOCBENCH_TEST_CRASH_CELL=<cell id> makes that cell's process
+ * raise SIGSEGV: the tests use it to check this path.
+ */
+static int host_cell_run(const char *dir, const mcell *m)
+{
+    char sum_path[4600], frag_path[4600];
+    cell_path(sum_path, sizeof sum_path, dir, m->key, "summary");
+    cell_path(frag_path, sizeof frag_path, dir, m->key, "frag");
     fflush(stdout);
     fflush(stderr);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        child_setup(parent);
         const char *crash = getenv("ALLOCBENCH_TEST_CRASH_CELL");
-        if (crash != NULL && strcmp(crash, key) == 0)
+        if (crash != NULL && strcmp(crash, m->key) == 0)
             raise(SIGSEGV);
         hbuf sum = {0}, frag = {0};
         char msg[200];
-        ab_wl_outcome oc = host_run_cell(c, &sum, &frag, msg, sizeof msg);
+        ab_wl_outcome oc = host_run_cell(&m->hc, &sum, &frag, msg, sizeof msg);
         if (oc == AB_WL_ERROR || oc == AB_WL_TIMEOUT)
             fprintf(stderr, "  %s: %s\n", ab_outcome_name(oc), msg);
+        signals_block();
+        /* The failure record first: a kill after it re-runs the cell,
+           which rewrites the same record. */
+        if (oc == AB_WL_ERROR &&
+            failure_write(dir, m, "error", 3, "the workload failed (see its status row)") != 0)
+            _exit(4);
         if (host_write_atomic(frag_path, frag.p ? frag.p : "", frag.len) != 0 ||
             host_write_atomic(sum_path, sum.p ? sum.p : "", sum.len) != 0)
             _exit(4);
@@ -212,18 +220,22 @@ static int cell_run_isolated(const char *dir, const host_cell *c, const char *ke
         _exit(oc == AB_WL_ERROR ? 3 : 0);
     }
     int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid) {
-        fprintf(stderr, "allocbench matrix: cannot start a process for %s\n", key);
-        return -1;
+    if (pid < 0 || cell_wait(pid, &st) != 0) {
+        fprintf(stderr, "allocbench matrix: cannot start a process for %s\n", m->key);
+        return CELL_IOERR;
     }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return 0;
+        return CELL_OK;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
-        return failure_append(dir, c, "error", 3, "the workload failed (see its status row)") == 0
-                   ? 1 : -1;
+        return CELL_FAILED;
     if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
-        return -1;
-    /* Died: record the cell as failed, through the same formatter. */
+        return CELL_IOERR;
+    if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM)) {
+        if (!stop_signal)
+            stop_signal = WTERMSIG(st);
+        return CELL_STOPPED;
+    }
+    /* Died: record the cell as failed (record first), with an error row. */
     char reason[160];
     if (WIFSIGNALED(st))
         snprintf(reason, sizeof reason, "crashed: killed by signal %d (%s)", WTERMSIG(st),
@@ -231,273 +243,500 @@ static int cell_run_isolated(const char *dir, const host_cell *c, const char *ke
     else
         snprintf(reason, sizeof reason, "crashed: exit status %d", WEXITSTATUS(st));
     fprintf(stderr, "  FAILED: %s\n", reason);
+    if (failure_write(dir, m, "crash", WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st),
+                      reason) != 0)
+        return CELL_IOERR;
     ab_wl_result *r = calloc(1, sizeof *r);
     if (r == NULL)
-        return -1;
+        return CELL_IOERR;
     r->outcome = AB_WL_ERROR;
+    const host_cell *c = &m->hc;
     ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
                     ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed,
-                    c->threads, c->rep};
+                    c->threads ? c->threads : 1, c->rep};
     hbuf row = {0};
     ab_out ro = {hbuf_write, &row};
     ab_csv_summary_rows(&ro, &cell, r, host_timer());
     free(r);
     int bad = host_write_atomic(frag_path, "", 0) != 0 ||
-              host_write_atomic(sum_path, row.p ? row.p : "", row.len) != 0 ||
-              failure_append(dir, c, "crash", WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st),
-                             reason) != 0;
+              host_write_atomic(sum_path, row.p ? row.p : "", row.len) != 0;
     hbuf_free(&row);
-    return bad ? -1 : 1;
+    return bad ? CELL_IOERR : CELL_FAILED;
+}
+
+/* Everything after the first line of path, or NULL if unreadable; *hdr
+ * (if not NULL) gets the first line. */
+static char *read_body(const char *path, size_t *len, char *hdr, size_t hdr_len)
+{
+    size_t all;
+    char *text = host_read_file(path, &all);
+    if (text == NULL)
+        return NULL;
+    const char *nl = memchr(text, '\n', all);
+    size_t skip = nl != NULL ? (size_t)(nl - text) + 1 : all;
+    if (hdr != NULL)
+        snprintf(hdr, hdr_len, "%.*s", (int)(nl ? (size_t)(nl - text) : all), text);
+    *len = all - skip;
+    memmove(text, text + skip, *len + 1);
+    return text;
+}
+
+/* Rewrites column `col` (by the header's names) of every row to value. The
+ * kernel writes rep 0: the host knows which repetition it booted. */
+static void column_set(hbuf *out, const char *rows, size_t len, const char *hdr,
+                       const char *col, const char *value)
+{
+    int idx = -1, i = 0;
+    size_t cl = strlen(col);
+    for (const char *s = hdr; *s; i++) {
+        if (strncmp(s, col, cl) == 0 && (s[cl] == ',' || s[cl] == '\0'))
+            idx = i;
+        s = strchr(s, ',');
+        if (s == NULL)
+            break;
+        s++;
+    }
+    for (const char *l = rows; l < rows + len;) {
+        const char *e = memchr(l, '\n', (size_t)(rows + len - l));
+        e = e ? e + 1 : rows + len;
+        const char *f = l;
+        for (int k = 0; k < idx && f < e; k++) {
+            f = memchr(f, ',', (size_t)(e - f));
+            f = f ? f + 1 : e;
+        }
+        const char *fe = f;
+        while (fe < e && *fe != ',' && *fe != '\n')
+            fe++;
+        if (idx < 0 || f >= e) {
+            hbuf_write(out, l, (size_t)(e - l));
+        } else {
+            hbuf_write(out, l, (size_t)(f - l));
+            hbuf_write(out, value, strlen(value));
+            hbuf_write(out, fe, (size_t)(e - fe));
+        }
+        l = e;
+    }
+}
+
+/* Runs one kernel cell under QEMU tcg into cells/<id>.d, then keeps its
+ * rows (rep set) as the cell's files. */
+static int kernel_cell_run(const char *dir, const mcell *m, int quick)
+{
+    char cell_dir[4600], src[4700], hdr[4096], rep[16];
+    snprintf(cell_dir, sizeof cell_dir, "%s/cells/%s.d", dir, m->key);
+    /* ab_kernel_run appends: a cell a kill interrupted starts clean. */
+    const char *files[] = {"summary.csv", "frag.csv", "failures.csv"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(src, sizeof src, "%s/%s", cell_dir, files[i]);
+        unlink(src);
+    }
+    ab_kernel_opts o = {0};
+    ab_kernel_result r;
+    memset(&r, 0, sizeof r);
+    o.kernel_elf = kcmd_kernel_elf(NULL);
+    o.run_dir = cell_dir;
+    o.pmm = m->hc.st->name;
+    o.workload = m->workload;
+    o.mem_bytes = m->hc.mem_bytes;
+    o.mode = AB_KMODE_TCG;
+    o.seed = m->hc.seed;
+    o.fill_pm = m->hc.fill_pm;
+    o.timeout_s = 120;
+    (void)quick;
+    ab_kstatus st = ab_kernel_run(&o, &r);
+    if (st != AB_KRUN_OK && stop_signal)
+        return CELL_STOPPED;
+    snprintf(rep, sizeof rep, "%u", m->hc.rep);
+    size_t len = 0;
+    char path[4600];
+    if (st != AB_KRUN_OK) {
+        fprintf(stderr, "  FAILED (%s): %s; serial log kept in %s\n", ab_kernel_status_name(st),
+                r.reason, cell_dir);
+        snprintf(src, sizeof src, "%s/failures.csv", cell_dir);
+        char *body = read_body(src, &len, NULL, 0);
+        cell_path(path, sizeof path, dir, m->key, "failure");
+        int bad = body != NULL && len > 0 ? host_write_atomic(path, body, len)
+                                           : failure_write(dir, m, ab_kernel_status_name(st), -1,
+                                                           r.reason);
+        free(body);
+        if (bad)
+            return CELL_IOERR;
+    }
+    const char *what[2] = {"frag", "summary"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(src, sizeof src, "%s/%s.csv", cell_dir, what[i]);
+        char *body = read_body(src, &len, hdr, sizeof hdr);
+        if (i == 1 && (body == NULL || len == 0)) {
+            fprintf(stderr, "allocbench matrix: %s left no summary row\n", m->key);
+            free(body);
+            return CELL_IOERR;
+        }
+        hbuf rows = {0};
+        if (body != NULL)
+            column_set(&rows, body, len, hdr, "rep", rep);
+        free(body);
+        cell_path(path, sizeof path, dir, m->key, what[i]);
+        int bad = host_write_atomic(path, rows.p ? rows.p : "", rows.len);
+        hbuf_free(&rows);
+        if (bad)
+            return CELL_IOERR;
+    }
+    return st == AB_KRUN_OK ? CELL_OK : CELL_FAILED;
+}
+
+/* allocbench-micro, in a process of its own so that a signal can stop it
+ * (micro_run's child dies with it). */
+static int gbench_cell_run(const char *dir, const mcell *m, int quick)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(parent);
+        _exit(micro_run(dir, quick) ? 3 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || cell_wait(pid, &st) != 0)
+        return CELL_IOERR;
+    run_temps_remove(dir);
+    if (WIFSIGNALED(st) || stop_signal)
+        return CELL_STOPPED;
+    char path[4600];
+    int failed = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    if (failed && failure_write(dir, m, "error", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                                "allocbench-micro failed (see stderr): no gbench.json") != 0)
+        return CELL_IOERR;
+    /* No rows: an empty summary marks the cell done. */
+    cell_path(path, sizeof path, dir, m->key, "frag");
+    if (host_write_atomic(path, "", 0) != 0)
+        return CELL_IOERR;
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    if (host_write_atomic(path, "", 0) != 0)
+        return CELL_IOERR;
+    return failed ? CELL_FAILED : CELL_OK;
+}
+
+static int cell_done(const char *dir, const mcell *m)
+{
+    char path[4600];
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    return host_file_exists(path);
+}
+
+static void append_file(const char *path, hbuf *dst)
+{
+    size_t len;
+    char *text = host_read_file(path, &len);
+    if (text != NULL)
+        hbuf_write(dst, text, len);
+    free(text);
+}
+
+/* Joins the plan's cell files into summary.csv, frag.csv and failures.csv
+ * (only if a cell failed). Returns the failed cells, or -1. */
+static int run_join(const char *dir, const plan *p)
+{
+    hbuf S = {0}, F = {0}, X = {0};
+    ab_out so = {hbuf_write, &S}, fo = {hbuf_write, &F};
+    ab_csv_summary_header(&so);
+    ab_csv_frag_header(&fo);
+    hbuf_write(&X, AB_FAILURES_CSV_HEADER "\n", strlen(AB_FAILURES_CSV_HEADER) + 1);
+    int failed = 0;
+    char path[4600];
+    for (size_t i = 0; i < p->n; i++) {
+        const char *key = p->c[i].key;
+        cell_path(path, sizeof path, dir, key, "summary");
+        if (!host_file_exists(path))
+            continue;
+        append_file(path, &S);
+        cell_path(path, sizeof path, dir, key, "frag");
+        append_file(path, &F);
+        cell_path(path, sizeof path, dir, key, "failure");
+        if (host_file_exists(path)) {
+            append_file(path, &X);
+            failed++;
+        }
+    }
+    int bad = 0;
+    snprintf(path, sizeof path, "%s/frag.csv", dir);
+    bad |= host_write_atomic(path, F.p, F.len);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    bad |= host_write_atomic(path, S.p, S.len);
+    snprintf(path, sizeof path, "%s/failures.csv", dir);
+    if (failed)
+        bad |= host_write_atomic(path, X.p, X.len);
+    else
+        unlink(path);
+    hbuf_free(&S);
+    hbuf_free(&F);
+    hbuf_free(&X);
+    return bad ? -1 : failed;
+}
+
+/* Opens (creates) the run folder, locks it against a second runner and
+ * removes what a kill left. 0, or -1 with a message. */
+static int run_open(char *dir, size_t len, const char *out, const char *cmd)
+{
+    if (out != NULL) {
+        snprintf(dir, len, "%s", out);
+        if (host_mkdirs(dir) != 0) {
+            fprintf(stderr, "allocbench %s: --out: cannot create '%s'\n", cmd, dir);
+            return -1;
+        }
+    } else if (host_default_run_dir(dir, len) != 0) {
+        fprintf(stderr, "allocbench %s: cannot create results/<timestamp>\n", cmd);
+        return -1;
+    }
+    char cells[4600];
+    snprintf(cells, sizeof cells, "%s/cells", dir);
+    if (host_mkdirs(cells) != 0) {
+        fprintf(stderr, "allocbench %s: cannot create '%s'\n", cmd, cells);
+        return -1;
+    }
+    /* The lock lives as long as the process: its descriptor is kept. */
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "allocbench %s: '%s' is in use by another allocbench process\n", cmd,
+                dir);
+        return -1;
+    }
+    run_temps_remove(dir);
+    run_temps_remove(cells);
+    return 0;
+}
+
+/* Shell-quotes s into out when it needs it. */
+static void shq(const char *s, char *out, size_t len)
+{
+    if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789_./+-=:,@%") == strlen(s)) {
+        snprintf(out, len, "%s", s);
+        return;
+    }
+    size_t k = 0;
+    if (k + 1 < len)
+        out[k++] = '\'';
+    for (; *s && k + 5 < len; s++) {
+        if (*s == '\'') {
+            memcpy(out + k, "'\\''", 4);
+            k += 4;
+        } else {
+            out[k++] = *s;
+        }
+    }
+    if (k + 1 < len)
+        out[k++] = '\'';
+    out[k] = '\0';
+}
+
+static void self_path(char *out, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", out, len - 1);
+    if (n <= 0)
+        snprintf(out, len, "allocbench");
+    else
+        out[n] = '\0';
+}
+
+static int list_print(const matrix_opts *o, const plan *p)
+{
+    char self[4096], exe[8192], q[8192], root[8192], mfile[8300] = "";
+    self_path(self, sizeof self);
+    shq(self, exe, sizeof exe);
+    const char *out = o->out_dir ? o->out_dir : "results/cells";
+    if (o->plan.file != NULL) {
+        char *abs = realpath(o->plan.file, NULL);
+        shq(abs ? abs : o->plan.file, q, sizeof q);
+        free(abs);
+        snprintf(mfile, sizeof mfile, " --matrix %s", q);
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        char path[4600];
+        snprintf(path, sizeof path, "%s/%s", out, p->c[i].key);
+        shq(path, root, sizeof root);
+        printf("%s\t%s cell %s%s%s --out %s\n", p->c[i].key, exe, p->c[i].key,
+               o->plan.quick ? " --quick" : "", mfile, root);
+    }
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* "allocbench matrix <the same options> --out DIR", to resume. */
+static void resume_cmd(const matrix_opts *o, const char *dir, char *out, size_t len)
+{
+    size_t k = (size_t)snprintf(out, len, "allocbench");
+    int has_out = 0;
+    char q[4200];
+    for (int i = 1; i < o->argc && k < len; i++) {
+        has_out |= !strcmp(o->argv[i], "--out") || !strncmp(o->argv[i], "--out=", 6);
+        shq(o->argv[i], q, sizeof q);
+        k += (size_t)snprintf(out + k, len - k, " %s", q);
+    }
+    if (!has_out && k < len) {
+        shq(dir, q, sizeof q);
+        snprintf(out + k, len - k, " --out %s", q);
+    }
+}
+
+/* Runs every cell of p that dir does not have yet; joins; writes meta.json.
+ * Returns the exit status. */
+static int plan_run(const char *dir, const plan *p, const matrix_opts *o, const char *cmd)
+{
+    int quick = o->plan.quick;
+    double total_w = 0, todo_w = 0, est_s = 0;
+    size_t done_before = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        double w = cell_weight(&p->c[i]), s = w * NS_PER_OP_GUESS * 1e-9;
+        total_w += w;
+        if (cell_done(dir, &p->c[i]))
+            done_before++;
+        else
+            todo_w += w;
+        est_s += p->c[i].kind == MC_HOST && s > p->budget_s ? p->budget_s : s;
+    }
+    est_s *= total_w > 0 ? todo_w / total_w : 0;
+    char est[32];
+    fmt_dur(est_s, est, sizeof est);
+    fprintf(stderr, "allocbench %s%s: %zu cells (%u rep%s; %zu already done) in %s; estimate %s\n",
+            cmd, quick ? " --quick" : "", p->n, p->reps, p->reps == 1 ? "" : "s", done_before,
+            dir, est);
+    host_timer();
+    signals_catch();
+    double t0 = now_s(), done_w = 0;
+    size_t ran = 0;
+    const char *last = NULL;
+    int io_error = 0;
+    for (size_t i = 0; i < p->n && !stop_signal; i++) {
+        const mcell *m = &p->c[i];
+        if (cell_done(dir, m))
+            continue;
+        double el = now_s() - t0, left = 0;
+        double rate = done_w > 0 ? el / done_w : NS_PER_OP_GUESS * 1e-9;
+        for (size_t j = i; j < p->n; j++)
+            if (j == i || !cell_done(dir, &p->c[j]))
+                left += cell_weight(&p->c[j]);
+        char eta[32], path[4600];
+        fmt_dur(left * rate, eta, sizeof eta);
+        fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, p->n, m->key, eta);
+        /* A record an interrupted attempt left is not this attempt's. */
+        cell_path(path, sizeof path, dir, m->key, "failure");
+        unlink(path);
+        int rc = m->kind == MC_HOST     ? host_cell_run(dir, m)
+                 : m->kind == MC_KERNEL ? kernel_cell_run(dir, m, quick)
+                                        : gbench_cell_run(dir, m, quick);
+        if (rc == CELL_IOERR) {
+            fprintf(stderr, "allocbench %s: cannot write the files of %s in %s\n", cmd, m->key,
+                    dir);
+            io_error = 1;
+            break;
+        }
+        if (rc == CELL_STOPPED)
+            break;
+        last = m->key;
+        ran++;
+        done_w += cell_weight(m);
+    }
+    char cells[4600];
+    snprintf(cells, sizeof cells, "%s/cells", dir);
+    run_temps_remove(cells);
+    run_temps_remove(dir);
+    int failed = run_join(dir, p);
+    double wall = now_s() - t0;
+    char extra[1024], w[32];
+    snprintf(extra, sizeof extra,
+             "  \"matrix\": \"%s\",\n  \"matrix_file\": \"%s\",\n  \"cells\": %zu,\n"
+             "  \"reps\": %u,\n  \"seed\": %llu,\n  \"wall_seconds_this_session\": %.1f,\n",
+             quick ? "quick" : "full", o->plan.file ? o->plan.file : plan_default_file(), p->n,
+             p->reps, (unsigned long long)o->plan.seed, wall);
+    /* A session that ran nothing keeps the meta.json of the one that did
+       (a retried cell on another machine must not take its name). */
+    char meta[4600];
+    snprintf(meta, sizeof meta, "%s/meta.json", dir);
+    int keep_meta = ran == 0 && host_file_exists(meta);
+    if (failed < 0 || (!keep_meta && host_write_meta(dir, extra) != 0)) {
+        fprintf(stderr, "allocbench %s: cannot write results in %s\n", cmd, dir);
+        return 1;
+    }
+    fmt_dur(wall, w, sizeof w);
+    if (stop_signal) {
+        char again[8192];
+        resume_cmd(o, dir, again, sizeof again);
+        fprintf(stderr, "allocbench %s: %s: stopped after cell %s; resume with: %s\n", cmd,
+                strsignal(stop_signal), last ? last : "(none)", again);
+        return 128 + stop_signal;
+    }
+    fprintf(stderr, "allocbench %s: %zu cells run, %zu resumed, %d failed (in this folder), "
+                    "%s; results in %s\n",
+            cmd, ran, done_before, failed, w, dir);
+    printf("results: %s\n", dir);
+    return io_error || failed ? 1 : 0;
 }
 
 int matrix_main(const matrix_opts *o)
 {
-    char dir[4096];
-    if (o->out_dir != NULL) {
-        snprintf(dir, sizeof dir, "%s", o->out_dir);
-        if (!o->dry_run && host_mkdirs(dir) != 0) {
-            fprintf(stderr, "allocbench matrix: --out: cannot create '%s'\n", dir);
-            return 2;
-        }
-    } else if (!o->dry_run && host_default_run_dir(dir, sizeof dir) != 0) {
-        fprintf(stderr, "allocbench matrix: cannot create results/<timestamp>\n");
-        return 1;
-    } else if (o->dry_run) {
-        snprintf(dir, sizeof dir, "(dry run)");
+    char err[1024], dir[4096];
+    plan p;
+    if (plan_load(&p, &o->plan, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench matrix: %s\n", err);
+        return 2;
     }
-    plan p = {0};
-    plan_build(&p, o);
-    char cells_dir[4200];
-    snprintf(cells_dir, sizeof cells_dir, "%s/cells", dir);
-    if (!o->dry_run)
-        host_mkdirs(cells_dir);
-
-    double total_w = 0, todo_w = 0;
-    size_t done_before = 0;
-    char key[256], path[4600];
-    for (size_t i = 0; i < p.n; i++) {
-        double w = cell_weight(&p.c[i]);
-        total_w += w;
-        cell_key(&p.c[i], key, sizeof key);
-        snprintf(path, sizeof path, "%s/%s.summary.csv", cells_dir, key);
-        if (!o->dry_run && host_file_exists(path))
-            done_before++;
-        else
-            todo_w += w;
+    if (o->list) {
+        int rc = list_print(o, &p);
+        plan_free(&p);
+        return rc;
     }
-    /* A cell costs its weighted ops, but never more than its budget. */
-    double est_s = 0;
-    for (size_t i = 0; i < p.n; i++) {
-        double s = cell_weight(&p.c[i]) * NS_PER_OP_GUESS * 1e-9;
-        est_s += s < p.c[i].budget_s ? s : p.c[i].budget_s;
-    }
-    est_s *= p.n ? todo_w / total_w : 0;
-    char est[32];
-    fmt_dur(est_s, est, sizeof est);
-    size_t kcells = o->host_only ? 0 : kcmd_matrix_count();
-    size_t total_cells = p.n + kcells;
-    fprintf(stderr, "allocbench matrix%s: %zu host cells (%zu already done) in %s; estimate %s"
-                    "; %zu kernel cells (tcg, about 1 s each)\n",
-            o->quick ? " --quick" : "", p.n, done_before, dir, est, kcells);
     if (o->dry_run) {
+        double est_s = 0;
         for (size_t i = 0; i < p.n; i++) {
-            cell_key(&p.c[i], key, sizeof key);
-            printf("%s\n", key);
+            double s = cell_weight(&p.c[i]) * NS_PER_OP_GUESS * 1e-9;
+            est_s += p.c[i].kind == MC_HOST && s > p.budget_s ? p.budget_s : s;
         }
-        free(p.c);
+        char est[32];
+        fmt_dur(est_s, est, sizeof est);
+        fprintf(stderr, "allocbench matrix%s: %zu cells (%u reps); estimate %s\n",
+                o->plan.quick ? " --quick" : "", p.n, p.reps, est);
+        for (size_t i = 0; i < p.n; i++)
+            printf("%s\n", p.c[i].key);
+        plan_free(&p);
         return 0;
     }
-    host_timer();
-
-    double t0 = now_s(), done_w = 0;
-    int errors = 0;
-    for (size_t i = 0; i < p.n; i++) {
-        host_cell *c = &p.c[i];
-        cell_key(c, key, sizeof key);
-        snprintf(path, sizeof path, "%s/%s.summary.csv", cells_dir, key);
-        if (host_file_exists(path))
-            continue;
-        double el = now_s() - t0;
-        char eta[32];
-        double rate = done_w > 0 ? el / done_w : NS_PER_OP_GUESS * 1e-9;
-        double left = 0;
-        for (size_t j = i; j < p.n; j++) {
-            char k2[256], p2[4600];
-            cell_key(&p.c[j], k2, sizeof k2);
-            snprintf(p2, sizeof p2, "%s/%s.summary.csv", cells_dir, k2);
-            if (j == i || !host_file_exists(p2))
-                left += cell_weight(&p.c[j]);
-        }
-        fmt_dur(left * rate, eta, sizeof eta);
-        fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, total_cells, key, eta);
-        char fpath[4600];
-        snprintf(fpath, sizeof fpath, "%s/%s.frag.csv", cells_dir, key);
-        int rc = cell_run_isolated(dir, c, key, path, fpath);
-        if (rc < 0) {
-            fprintf(stderr, "allocbench matrix: cannot write %s\n", path);
-            return 1;
-        }
-        errors += rc;
-        done_w += cell_weight(c);
-    }
-
-    /* Join the cells in plan order. */
-    hbuf S = {0}, F = {0};
-    ab_out so = {hbuf_write, &S}, fo = {hbuf_write, &F};
-    ab_csv_summary_header(&so);
-    ab_csv_frag_header(&fo);
-    for (size_t i = 0; i < p.n; i++) {
-        cell_key(&p.c[i], key, sizeof key);
-        const char *ext[2] = {"summary", "frag"};
-        hbuf *dst[2] = {&S, &F};
-        for (int e = 0; e < 2; e++) {
-            snprintf(path, sizeof path, "%s/%s.%s.csv", cells_dir, key, ext[e]);
-            size_t len;
-            char *t = host_read_file(path, &len);
-            if (t) {
-                hbuf_write(dst[e], t, len);
-                free(t);
-            }
-        }
-    }
-    errors += micro_run(dir, o->quick);
-    if (!o->host_only) {
-        int kfailed = kcmd_matrix_run(dir, cells_dir, p.n, total_cells, &S, &F);
-        if (kfailed < 0) {
-            fprintf(stderr, "allocbench matrix: cannot write the kernel cells in %s\n", cells_dir);
-            return 1;
-        }
-        errors += kfailed;
-    }
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    int bad = host_write_atomic(path, S.p, S.len);
-    snprintf(path, sizeof path, "%s/frag.csv", dir);
-    bad |= host_write_atomic(path, F.p, F.len);
-    double wall = now_s() - t0;
-    char extra[256];
-    snprintf(extra, sizeof extra, "  \"matrix\": \"%s\",\n  \"cells\": %zu,\n  \"wall_seconds_this_session\": %.1f,\n",
-             o->quick ? "quick" : "full", p.n, wall);
-    bad |= host_write_meta(dir, extra);
-    if (bad) {
-        fprintf(stderr, "allocbench matrix: cannot write results in %s\n", dir);
+    if (run_open(dir, sizeof dir, o->out_dir, "matrix") != 0) {
+        plan_free(&p);
         return 1;
     }
-    char w[32];
-    fmt_dur(wall, w, sizeof w);
-    fprintf(stderr, "allocbench matrix: done in %s (%zu cells resumed); results in %s\n", w,
-            done_before, dir);
-    printf("results: %s\n", dir);
-    int failed = figures_print(S.p);
-    double limit = o->quick ? 60.0 : 600.0;
-    printf("%-58s %10.1f s  (<= %.0f s)  %s%s\n",
-           o->quick ? "matrix --quick wall time" : "matrix wall time", wall, limit,
-           wall <= limit ? "PASS" : "FAIL", done_before ? " (resumed: partial)" : "");
-    hbuf_free(&S);
-    hbuf_free(&F);
-    free(p.c);
-    (void)failed;
-    return errors ? 1 : 0;
+    int rc = plan_run(dir, &p, o, "matrix");
+    plan_free(&p);
+    return rc;
 }
 
-/* ---- figures, read back from summary.csv ---- */
-
-static int col_index(const char *header, const char *name)
+int matrix_cell_main(const plan_opts *po, const char *id, const char *out_dir)
 {
-    int i = 0;
-    const char *s = header;
-    size_t n = strlen(name);
-    while (*s && *s != '\n') {
-        if (strncmp(s, name, n) == 0 && (s[n] == ',' || s[n] == '\n' || s[n] == '\0'))
-            return i;
-        while (*s && *s != ',' && *s != '\n')
-            s++;
-        if (*s == ',')
-            s++;
-        i++;
+    char err[1024], dir[4096];
+    mcell c;
+    int found = plan_find(po, id, &c, err, sizeof err);
+    if (found < 0) {
+        fprintf(stderr, "allocbench cell: %s\n", err);
+        return 2;
     }
-    return -1;
-}
-
-/* Field i of the line at s, copied into out. */
-static void field(const char *s, int i, char *out, size_t len)
-{
-    while (i > 0 && *s && *s != '\n') {
-        if (*s == ',')
-            i--;
-        s++;
+    if (found == 0) {
+        fprintf(stderr, "allocbench cell: '%s' is not a cell of the %s matrix (see allocbench "
+                        "matrix%s --list)\n", id, po->quick ? "quick" : "full",
+                po->quick ? " --quick" : "");
+        return 2;
     }
-    size_t k = 0;
-    while (*s && *s != ',' && *s != '\n' && k + 1 < len)
-        out[k++] = *s++;
-    out[k] = '\0';
-}
-
-static double lookup(const char *csv, const char *strategy, const char *workload,
-                     uint64_t mem, const char *fill, const char *op, const char *col)
-{
-    int ci = col_index(csv, col);
-    int cs = col_index(csv, "strategy"), cw = col_index(csv, "workload");
-    int cm = col_index(csv, "mem_bytes"), cf = col_index(csv, "fill"), co = col_index(csv, "op");
-    if (ci < 0)
-        return NAN;
-    char memstr[32], f[64];
-    snprintf(memstr, sizeof memstr, "%llu", (unsigned long long)mem);
-    for (const char *l = strchr(csv, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
-        const char *s = l + 1;
-        field(s, cs, f, sizeof f);
-        if (strcmp(f, strategy))
-            continue;
-        field(s, cw, f, sizeof f);
-        if (strcmp(f, workload))
-            continue;
-        field(s, cm, f, sizeof f);
-        if (strcmp(f, memstr))
-            continue;
-        field(s, cf, f, sizeof f);
-        if (strcmp(f, fill))
-            continue;
-        field(s, co, f, sizeof f);
-        if (strcmp(f, op))
-            continue;
-        field(s, ci, f, sizeof f);
-        return f[0] ? strtod(f, NULL) : NAN;
-    }
-    return NAN;
-}
-
-static int figure(const char *what, double v, double limit, const char *unit)
-{
-    if (isnan(v)) {
-        printf("%-58s %10s    (<= %g%s)  MISSING\n", what, "-", limit, unit);
+    if (c.kind == MC_KERNEL && !host_file_exists(kcmd_kernel_elf(NULL))) {
+        fprintf(stderr, "allocbench cell: no kernel image at '%s'\n", kcmd_kernel_elf(NULL));
         return 1;
     }
-    int ok = v <= limit;
-    printf("%-58s %10.2f%s (<= %g%s)  %s\n", what, v, unit, limit, unit, ok ? "PASS" : "FAIL");
-    return !ok;
-}
-
-int figures_print(const char *csv)
-{
-    const uint64_t G = 1ull << 30, M = 1ull << 20;
-    int failed = 0;
-    printf("\nspeed figures (from this run's summary.csv):\n");
-    double h_a = lookup(csv, "hier2m", "bulk", 16 * G, "0.500", "alloc", "batch_mean_cycles");
-    double s_a = lookup(csv, "stack", "bulk", 16 * G, "0.500", "alloc", "batch_mean_cycles");
-    double h_f = lookup(csv, "hier2m", "bulk", 16 * G, "0.500", "free", "batch_mean_cycles");
-    double s_f = lookup(csv, "stack", "bulk", 16 * G, "0.500", "free", "batch_mean_cycles");
-    failed += figure("hier2m/stack bulk 16G mean alloc (batch)", h_a / s_a, 8, "x");
-    failed += figure("hier2m/stack bulk 16G mean free (batch)", h_f / s_f, 12, "x");
-    failed += figure("buddy repeat 50% 16G median alloc+free pair, cycles",
-                     lookup(csv, "buddy", "repeat", 16 * G, "0.500", "pair", "p50_cycles"), 230, "");
-    failed += figure("bitmap churn 99% 16G p99.9 alloc, ns",
-                     lookup(csv, "bitmap", "churn", 16 * G, "0.990", "alloc", "p999_ns"), 1000, "");
-    const char *names[] = {"bitmap", "buddy", "hier2m"};
-    for (int i = 0; i < 3; i++) {
-        char what[128];
-        snprintf(what, sizeof what, "%s bulk mean alloc 64G / 64M (batch)", names[i]);
-        double a = lookup(csv, names[i], "bulk", 64 * G, "0.500", "alloc", "batch_mean_cycles");
-        double b = lookup(csv, names[i], "bulk", 64 * M, "0.500", "alloc", "batch_mean_cycles");
-        failed += figure(what, a / b, 2, "x");
-    }
-    return failed;
+    if (run_open(dir, sizeof dir, out_dir, "cell") != 0)
+        return 1;
+    plan p = {&c, 1, 1, c.hc.ops, c.hc.budget_s, 1};
+    matrix_opts o;
+    memset(&o, 0, sizeof o);
+    o.plan = *po;
+    o.plan.seed = c.hc.seed - c.hc.rep;
+    char *argv[] = {"allocbench", "cell", (char *)id, po->quick ? "--quick" : NULL, NULL};
+    o.argc = po->quick ? 4 : 3;
+    o.argv = argv;
+    return plan_run(dir, &p, &o, "cell");
 }

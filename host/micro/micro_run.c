@@ -2,11 +2,13 @@
 #define _GNU_SOURCE
 #include "micro_run.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -53,16 +55,23 @@ int micro_run(const char *dir, int quick)
     char *argv[] = {(char *)exe, "--benchmark_format=json", "--benchmark_out_format=json",
                     arg_out, arg_time, NULL};
     fprintf(stderr, "[gbench] %s %s ...\n", exe, arg_time);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    /* The JSON goes to the file; the console copy is not needed. */
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     double t0 = mono_s();
-    pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        fprintf(stderr, "[gbench] cannot run %s: %s\n", exe, strerror(rc));
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Dies with its parent (a killed matrix), never runs on beside a
+           resumed one. The JSON goes to the file; no console copy. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0)
+            dup2(fd, 1);
+        execve(exe, argv, environ);
+        _exit(127);
+    }
+    if (pid < 0) {
+        fprintf(stderr, "[gbench] cannot run %s: %s\n", exe, strerror(errno));
         return 1;
     }
     int status;

@@ -1,0 +1,254 @@
+/*
+ * allocbench merge DIR... -o RUN: joins cell or run folders (made by
+ * `allocbench cell`, `matrix`, `run`, on any machine) into one run folder.
+ *
+ * summary.csv, frag.csv and failures.csv are concatenated in argument
+ * order under one header; a source whose header differs is refused, by
+ * name. meta.json is the first source's, plus "merged_from": every source's
+ * meta.json, in order (each machine's CPU, compiler, tsc_hz are kept).
+ * gbench.json: the first one found; another source's is kept as
+ * gbench-<n>.json (n = its position among the sources, from 1).
+ * RUN must not exist, or be a folder an earlier merge made (it holds
+ * .allocbench-merge, written first): nothing else is ever overwritten.
+ * Every file is written to a temporary name and renamed.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "matrix.h"
+
+#define MERGE_MARK ".allocbench-merge"
+
+static const char merge_help[] =
+    "usage: allocbench merge DIR... -o RUN\n"
+    "\n"
+    "Joins cell folders (allocbench cell) or run folders into the run folder RUN:\n"
+    "summary.csv, frag.csv and failures.csv under one header each (a source with a\n"
+    "different header is refused), meta.json with every source's meta.json in\n"
+    "\"merged_from\", gbench.json. RUN must not exist, or be an earlier merge's output.\n"
+    "  -o, --output RUN  the merged run folder\n"
+    "  -h, --help        this text\n"
+    "Exit status: 0 merged, 1 a source is unreadable or does not fit, 2 bad usage.\n";
+
+static int merge_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "allocbench merge: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see: allocbench merge --help)\n");
+    return 2;
+}
+
+/* Appends path's rows (after its header) to out; the first file's header
+ * is kept in hdr and every later one must equal it. 0, 1 (absent: skipped)
+ * or -1 (header differs; message printed). */
+static int csv_join(const char *path, const char *first_name, char **hdr, char *first_path,
+                    size_t fp_len, hbuf *out)
+{
+    size_t len;
+    char *t = host_read_file(path, &len);
+    if (t == NULL)
+        return 1;
+    char *nl = strchr(t, '\n');
+    size_t hl = nl ? (size_t)(nl - t) : len;
+    if (*hdr == NULL) {
+        *hdr = strndup(t, hl);
+        snprintf(first_path, fp_len, "%s", path);
+        hbuf_write(out, t, nl ? hl + 1 : hl);
+        if (!nl)
+            hbuf_write(out, "\n", 1);
+    } else if (strlen(*hdr) != hl || strncmp(*hdr, t, hl) != 0) {
+        fprintf(stderr, "allocbench merge: %s: its header differs from %s's (a different "
+                        "schema: merge runs of the same allocbench version)\n", path,
+                first_path);
+        free(t);
+        return -1;
+    }
+    (void)first_name;
+    if (nl != NULL && nl[1] != '\0')
+        hbuf_write(out, nl + 1, len - hl - 1);
+    free(t);
+    return 0;
+}
+
+static int is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int merge_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *run = NULL;
+    int ch;
+    optind = 2;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o': run = optarg; break;
+        case 'h': fputs(merge_help, stdout); return 0;
+        default:
+            if (optopt == 'o')
+                return merge_usage("%s needs a value", "-o");
+            return merge_usage("unknown argument '%s'", argv[optind - 1]);
+        }
+    }
+    /* Sources may come after -o too. */
+    int nsrc = 0;
+    char **src = calloc((size_t)argc, sizeof *src);
+    if (src == NULL)
+        return 1;
+    for (int i = optind; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
+            run = argv[++i];
+            continue;
+        }
+        if (argv[i][0] == '-') {
+            free(src);
+            return merge_usage("unknown argument '%s'", argv[i]);
+        }
+        src[nsrc++] = argv[i];
+    }
+    if (run == NULL) {
+        free(src);
+        return merge_usage("%s is required", "-o RUN");
+    }
+    if (nsrc == 0) {
+        free(src);
+        return merge_usage("%s", "no folder to merge (DIR...)");
+    }
+    char path[4600];
+    for (int i = 0; i < nsrc; i++) {
+        snprintf(path, sizeof path, "%s/summary.csv", src[i]);
+        if (!host_file_exists(path)) {
+            fprintf(stderr, "allocbench merge: %s: no summary.csv (not a cell or run folder)\n",
+                    src[i]);
+            free(src);
+            return 1;
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s", run, MERGE_MARK);
+    if (is_dir(run) || host_file_exists(run)) {
+        if (!host_file_exists(path)) {
+            fprintf(stderr, "allocbench merge: %s exists and no merge made it: refusing to "
+                            "overwrite it (choose another -o)\n", run);
+            free(src);
+            return 1;
+        }
+    }
+    /* Join everything in memory first: a bad source leaves RUN as it was. */
+    const char *files[] = {"summary.csv", "frag.csv", "failures.csv"};
+    hbuf out[3] = {{0}, {0}, {0}};
+    char *hdr[3] = {NULL, NULL, NULL};
+    char first[3][4600];
+    hbuf meta = {0};
+    int rc = 0, nmeta = 0;
+    hbuf_write(&meta, "", 0);
+    for (int i = 0; i < nsrc && rc == 0; i++) {
+        for (int f = 0; f < 3; f++) {
+            snprintf(path, sizeof path, "%s/%s", src[i], files[f]);
+            if (csv_join(path, files[f], &hdr[f], first[f], sizeof first[f], &out[f]) < 0)
+                rc = 1;
+        }
+    }
+    if (rc != 0)
+        goto done;
+    if (host_mkdirs(run) != 0) {
+        fprintf(stderr, "allocbench merge: -o: cannot create '%s'\n", run);
+        rc = 1;
+        goto done;
+    }
+    run_temps_remove(run);
+    snprintf(path, sizeof path, "%s/%s", run, MERGE_MARK);
+    if (host_write_atomic(path, "allocbench merge\n", 17) != 0)
+        goto bad;
+    /* meta.json: the first source's keys, and every source's meta. */
+    char *first_meta = NULL;
+    hbuf all = {0};
+    for (int i = 0; i < nsrc; i++) {
+        snprintf(path, sizeof path, "%s/meta.json", src[i]);
+        size_t len;
+        char *m = host_read_file(path, &len);
+        if (m == NULL)
+            continue;
+        while (len > 0 && (m[len - 1] == '\n' || m[len - 1] == ' '))
+            m[--len] = '\0';
+        hbuf_write(&all, nmeta ? ",\n" : "\n", nmeta ? 2 : 1);
+        hbuf_write(&all, m, len);
+        nmeta++;
+        if (first_meta == NULL)
+            first_meta = m;
+        else
+            free(m);
+    }
+    char *close = first_meta ? strrchr(first_meta, '}') : NULL;
+    if (close != NULL) {
+        hbuf_write(&meta, first_meta, (size_t)(close - first_meta));
+        while (meta.len > 0 && (meta.p[meta.len - 1] == '\n' || meta.p[meta.len - 1] == ' '))
+            meta.len--;
+        hbuf_write(&meta, ",\n", 2);
+    } else {
+        hbuf_write(&meta, "{\n", 2);
+    }
+    char num[64];
+    snprintf(num, sizeof num, "  \"merged_sources\": %d,\n", nsrc);
+    hbuf_write(&meta, num, strlen(num));
+    hbuf_write(&meta, "  \"merged_from\": [", 18);
+    if (all.len)
+        hbuf_write(&meta, all.p, all.len);
+    hbuf_write(&meta, "]\n}\n", 4);
+    free(first_meta);
+    hbuf_free(&all);
+    for (int f = 0; f < 3; f++) {
+        snprintf(path, sizeof path, "%s/%s", run, files[f]);
+        if (hdr[f] == NULL) {
+            unlink(path);
+            continue;
+        }
+        if (host_write_atomic(path, out[f].p, out[f].len) != 0)
+            goto bad;
+    }
+    snprintf(path, sizeof path, "%s/meta.json", run);
+    if (host_write_atomic(path, meta.p, meta.len) != 0)
+        goto bad;
+    int ngb = 0;
+    for (int i = 0; i < nsrc; i++) {
+        snprintf(path, sizeof path, "%s/gbench.json", src[i]);
+        size_t len;
+        char *g = host_read_file(path, &len);
+        if (g == NULL)
+            continue;
+        if (ngb++ == 0)
+            snprintf(path, sizeof path, "%s/gbench.json", run);
+        else
+            snprintf(path, sizeof path, "%s/gbench-%d.json", run, i + 1);
+        int bad = host_write_atomic(path, g, len);
+        free(g);
+        if (bad)
+            goto bad;
+    }
+    fprintf(stderr, "allocbench merge: %d folder%s, %d meta.json, into %s\n", nsrc,
+            nsrc == 1 ? "" : "s", nmeta, run);
+    printf("results: %s\n", run);
+    goto done;
+bad:
+    fprintf(stderr, "allocbench merge: cannot write %s\n", path);
+    rc = 1;
+done:
+    for (int f = 0; f < 3; f++) {
+        hbuf_free(&out[f]);
+        free(hdr[f]);
+    }
+    hbuf_free(&meta);
+    free(src);
+    return rc;
+}
