@@ -1,4 +1,4 @@
-/* allocbench host: heaps on the host, malloc traces, heapscale. See heaprun.h. */
+/* allocbench host: heaps on the host, malloc traces and their replay. See heaprun.h. */
 #define _GNU_SOURCE
 #include "heaprun.h"
 
@@ -294,177 +294,227 @@ static int marked(const unsigned char *p, uint32_t n, uint32_t tag)
            (n < 2 || p[n - 1] == (unsigned char)(tag >> 8 ^ 0x5a));
 }
 
-ab_wl_outcome hr_mtrace_replay(const hr_mtrace *t, const char *trace_name, const ab_heap *h,
-                               const ab_strategy *st, uint64_t mem_bytes, uint64_t seed,
-                               hbuf *summary, hbuf *heaps, char *msg, size_t msg_len)
+/* One replay: the trace, the heap under test and the replay's state. */
+typedef struct replay {
+    const hr_mtrace *t;
+    const ab_heap *h;
+    void *self;
+    const ab_timer *tm;
+    mblock *tab;         /* by trace id: the live block */
+    ab_op_stats *ops;    /* malloc, calloc, memalign, realloc, free */
+    char *msg;
+    size_t msg_len;
+} replay;
+
+static ab_op_stats *op_stats(replay *R, uint8_t op)
 {
-    const ab_timer *tm = host_timer();
-    char sname[128];
-    snprintf(sname, sizeof sname, "%s@%s", h->name, st->name);
-    ab_cell cell = {"host", sname, "heap", "mtrace", mem_bytes, 0, seed, 1, 0};
-    ab_wl_result *r = calloc(1, sizeof *r);
-    ab_op_stats *ops = calloc(5, sizeof *ops); /* malloc, calloc, memalign, realloc, free */
-    mblock *tab = calloc((size_t)t->max_id + 1, sizeof *tab);
-    hr_heap hh;
-    msg[0] = '\0';
-    ab_wl_outcome oc = AB_WL_OK;
-    ab_heap_stats hs;
-    memset(&hs, 0, sizeof hs);
-    if (r == NULL || ops == NULL || tab == NULL) {
-        snprintf(msg, msg_len, "out of memory for %u trace ids", t->max_id);
-        oc = AB_WL_ERROR;
-    } else if (hr_heap_open(&hh, h, st, (size_t)(mem_bytes / AB_PAGE_BYTES), msg, msg_len) != 0) {
-        oc = AB_WL_ERROR;
+    return op == AB_MT_MALLOC     ? &R->ops[0]
+           : op == AB_MT_CALLOC   ? &R->ops[1]
+           : op == AB_MT_MEMALIGN ? &R->ops[2]
+           : op == AB_MT_REALLOC  ? &R->ops[3]
+                                  : &R->ops[4];
+}
+
+/* A free record. AB_WL_OK, or AB_WL_ERROR with R->msg. */
+static ab_wl_outcome replay_free(replay *R, size_t i, const ab_mt_record *rec, ab_op_stats *s)
+{
+    mblock *b = rec->id <= R->t->max_id ? &R->tab[rec->id] : NULL;
+    if (rec->id != 0 && (b == NULL || b->p == NULL)) {
+        s->skipped++;
+        return AB_WL_OK;
+    }
+    if (rec->id != 0 && !marked(b->p, b->size, rec->id)) {
+        snprintf(R->msg, R->msg_len, "record %zu: free: block %u lost its contents", i, rec->id);
+        return AB_WL_ERROR;
+    }
+    uint64_t t0 = ab_tsc_read();
+    ab_status st = R->h->free(R->self, rec->id != 0 ? b->p : NULL);
+    ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, ab_tsc_read()));
+    if (rec->id != 0)
+        b->p = NULL;
+    if (st != AB_OK) {
+        snprintf(R->msg, R->msg_len, "record %zu: free: %s", i, ab_status_name(st));
+        return AB_WL_ERROR;
+    }
+    return AB_WL_OK;
+}
+
+/* A realloc record; *p gets the block to keep (NULL: none). */
+static ab_wl_outcome replay_realloc(replay *R, size_t i, const ab_mt_record *rec,
+                                    ab_op_stats *s, size_t n, void **p)
+{
+    const hr_mtrace *t = R->t;
+    mblock *old = rec->arg != 0 && rec->arg <= t->max_id && R->tab[rec->arg].p
+                      ? &R->tab[rec->arg] : NULL;
+    *p = NULL;
+    if (old != NULL && !marked(old->p, old->size, rec->arg)) {
+        snprintf(R->msg, R->msg_len, "record %zu: realloc: block %u lost its contents", i,
+                 rec->arg);
+        return AB_WL_ERROR;
+    }
+    uint64_t t0 = ab_tsc_read();
+    ab_status st = R->h->realloc(R->self, old ? old->p : NULL, n, p);
+    ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, ab_tsc_read()));
+    if (st == AB_ENOMEM) {
+        s->failures++;
+        *p = NULL;
+        return AB_WL_OK;
+    }
+    if (st != AB_OK) {
+        snprintf(R->msg, R->msg_len, "record %zu: realloc: %s", i, ab_status_name(st));
+        return AB_WL_ERROR;
+    }
+    if (old != NULL)
+        old->p = NULL;
+    if (*p != NULL && rec->id == 0) {
+        R->h->free(R->self, *p);
+        s->skipped++;
+        *p = NULL;
+    }
+    return AB_WL_OK; /* *p NULL after realloc(p, 0) */
+}
+
+/* Record i of the trace. */
+static ab_wl_outcome replay_one(replay *R, size_t i)
+{
+    ab_mt_record rec;
+    mt_rec(R->t, i, &rec);
+    size_t n = rec.size > SIZE_MAX ? SIZE_MAX : (size_t)rec.size;
+    uint32_t n32 = rec.size > UINT32_MAX ? UINT32_MAX : (uint32_t)rec.size;
+    ab_op_stats *s = op_stats(R, rec.op);
+    if (rec.op == AB_MT_FREE)
+        return replay_free(R, i, &rec, s);
+    if ((rec.flags & AB_MT_FLAG_FAILED) != 0 || (rec.id == 0 && rec.op != AB_MT_REALLOC)) {
+        s->skipped++;
+        return AB_WL_OK;
+    }
+    void *p = NULL;
+    if (rec.op == AB_MT_REALLOC) {
+        ab_wl_outcome oc = replay_realloc(R, i, &rec, s, n, &p);
+        if (oc != AB_WL_OK || p == NULL)
+            return oc;
     } else {
-        void *self = hh.meta;
-        for (size_t i = 0; i < t->nrec && oc == AB_WL_OK; i++) {
-            ab_mt_record rec;
-            mt_rec(t, i, &rec);
-            int failed = (rec.flags & AB_MT_FLAG_FAILED) != 0;
-            size_t n = rec.size > SIZE_MAX ? SIZE_MAX : (size_t)rec.size;
-            uint32_t n32 = rec.size > UINT32_MAX ? UINT32_MAX : (uint32_t)rec.size;
-            ab_op_stats *s = rec.op == AB_MT_MALLOC     ? &ops[0]
-                             : rec.op == AB_MT_CALLOC   ? &ops[1]
-                             : rec.op == AB_MT_MEMALIGN ? &ops[2]
-                             : rec.op == AB_MT_REALLOC  ? &ops[3]
-                                                        : &ops[4];
-            if (rec.op == AB_MT_FREE) {
-                mblock *b = rec.id <= t->max_id ? &tab[rec.id] : NULL;
-                if (rec.id != 0 && (b == NULL || b->p == NULL)) {
-                    s->skipped++;
-                    continue;
-                }
-                if (rec.id != 0 && !marked(b->p, b->size, rec.id)) {
-                    snprintf(msg, msg_len, "record %zu: free: block %u lost its contents", i,
-                             rec.id);
-                    oc = AB_WL_ERROR;
-                    break;
-                }
-                uint64_t t0 = ab_tsc_read();
-                ab_status st2 = h->free(self, rec.id != 0 ? b->p : NULL);
-                ab_hist_add(&s->hist, ab_timer_delta(tm, t0, ab_tsc_read()));
-                if (st2 != AB_OK) {
-                    snprintf(msg, msg_len, "record %zu: free: %s", i, ab_status_name(st2));
-                    oc = AB_WL_ERROR;
-                }
-                if (rec.id != 0)
-                    b->p = NULL;
-                continue;
-            }
-            if (failed || (rec.id == 0 && rec.op != AB_MT_REALLOC)) {
-                s->skipped++;
-                continue;
-            }
-            void *p = NULL;
-            if (rec.op == AB_MT_REALLOC) {
-                mblock *old = rec.arg != 0 && rec.arg <= t->max_id && tab[rec.arg].p
-                                  ? &tab[rec.arg] : NULL;
-                if (old != NULL && !marked(old->p, old->size, rec.arg)) {
-                    snprintf(msg, msg_len, "record %zu: realloc: block %u lost its contents",
-                             i, rec.arg);
-                    oc = AB_WL_ERROR;
-                    break;
-                }
-                uint64_t t0 = ab_tsc_read();
-                ab_status st2 = h->realloc(self, old ? old->p : NULL, n, &p);
-                ab_hist_add(&s->hist, ab_timer_delta(tm, t0, ab_tsc_read()));
-                if (st2 == AB_ENOMEM) {
-                    s->failures++;
-                    continue;
-                }
-                if (st2 != AB_OK) {
-                    snprintf(msg, msg_len, "record %zu: realloc: %s", i, ab_status_name(st2));
-                    oc = AB_WL_ERROR;
-                    break;
-                }
-                if (old != NULL)
-                    old->p = NULL;
-                if (p == NULL)
-                    continue; /* realloc(p, 0) */
-                if (rec.id == 0) {
-                    h->free(self, p);
-                    s->skipped++;
-                    continue;
-                }
-            } else {
-                uint64_t t0 = ab_tsc_read();
-                if (rec.op == AB_MT_MALLOC)
-                    p = h->malloc(self, n);
-                else if (rec.op == AB_MT_CALLOC)
-                    p = h->calloc(self, 1, n);
-                else
-                    p = h->memalign(self, rec.arg < 8 * sizeof(size_t) ? (size_t)1 << rec.arg : 0,
-                                    n);
-                ab_hist_add(&s->hist, ab_timer_delta(tm, t0, ab_tsc_read()));
-                if (p == NULL) {
-                    s->failures++;
-                    continue;
-                }
-            }
-            tab[rec.id] = (mblock){p, n32};
-            mark(p, n32, rec.id);
+        uint64_t t0 = ab_tsc_read();
+        if (rec.op == AB_MT_MALLOC)
+            p = R->h->malloc(R->self, n);
+        else if (rec.op == AB_MT_CALLOC)
+            p = R->h->calloc(R->self, 1, n);
+        else
+            p = R->h->memalign(R->self, rec.arg < 8 * sizeof(size_t) ? (size_t)1 << rec.arg : 0, n);
+        ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, ab_tsc_read()));
+        if (p == NULL) {
+            s->failures++;
+            return AB_WL_OK;
         }
-        for (uint32_t id = 1; oc == AB_WL_OK && id <= t->max_id; id++)
-            if (tab[id].p != NULL) {
-                if (!marked(tab[id].p, tab[id].size, id)) {
-                    snprintf(msg, msg_len, "end: block %u lost its contents", id);
-                    oc = AB_WL_ERROR;
-                } else if (h->free(self, tab[id].p) != AB_OK) {
-                    snprintf(msg, msg_len, "end: free of block %u failed", id);
-                    oc = AB_WL_ERROR;
-                }
-            }
-        size_t broken = h->check(self);
-        if (oc == AB_WL_OK && broken != 0) {
-            snprintf(msg, msg_len, "check() after the trace: %zu invariants broken", broken);
+    }
+    R->tab[rec.id] = (mblock){p, n32};
+    mark(p, n32, rec.id);
+    return AB_WL_OK;
+}
+
+/* Every record, then the blocks still live are checked and freed, then
+   the heap's check(). */
+static ab_wl_outcome replay_all(replay *R)
+{
+    ab_wl_outcome oc = AB_WL_OK;
+    for (size_t i = 0; i < R->t->nrec && oc == AB_WL_OK; i++)
+        oc = replay_one(R, i);
+    for (uint32_t id = 1; oc == AB_WL_OK && id <= R->t->max_id; id++) {
+        if (R->tab[id].p == NULL)
+            continue;
+        if (!marked(R->tab[id].p, R->tab[id].size, id)) {
+            snprintf(R->msg, R->msg_len, "end: block %u lost its contents", id);
+            oc = AB_WL_ERROR;
+        } else if (R->h->free(R->self, R->tab[id].p) != AB_OK) {
+            snprintf(R->msg, R->msg_len, "end: free of block %u failed", id);
             oc = AB_WL_ERROR;
         }
-        h->stats(self, &hs);
-        r->meta_bytes = hh.pages.meta_len;
-        hr_heap_close(&hh);
     }
-    if (r != NULL && ops != NULL) {
-        r->total_pages = mem_bytes / AB_PAGE_BYTES;
-        r->outcome = oc;
-        snprintf(r->msg, sizeof r->msg, "%s", msg);
-        if (oc != AB_WL_OK) {
-            ab_out so = {hbuf_write, summary};
-            ab_csv_summary_rows(&so, &cell, r, tm);
-        } else {
-            static const char *const names[] = {"malloc", "calloc", "memalign", "realloc",
-                                                "free"};
-            for (int k = 0; k < 5; k++)
-                if (k == 0 || k == 4 || ops[k].hist.count != 0 || ops[k].failures != 0 ||
-                    ops[k].skipped != 0)
-                    op_row(summary, &cell, r, names[k], &ops[k]);
-        }
+    size_t broken = R->h->check(R->self);
+    if (oc == AB_WL_OK && broken != 0) {
+        snprintf(R->msg, R->msg_len, "check() after the trace: %zu invariants broken", broken);
+        oc = AB_WL_ERROR;
     }
+    return oc;
+}
+
+/* The summary rows: one per op used, or a status row if the replay failed. */
+static void replay_rows(hbuf *summary, const ab_cell *cell, ab_wl_result *r,
+                        ab_op_stats *ops, ab_wl_outcome oc)
+{
+    static const char *const names[] = {"malloc", "calloc", "memalign", "realloc", "free"};
+    if (oc != AB_WL_OK) {
+        ab_out so = {hbuf_write, summary};
+        ab_csv_summary_rows(&so, cell, r, host_timer());
+        return;
+    }
+    for (int k = 0; k < 5; k++)
+        if (k == 0 || k == 4 || ops[k].hist.count != 0 || ops[k].failures != 0 ||
+            ops[k].skipped != 0)
+            op_row(summary, cell, r, names[k], &ops[k]);
+}
+
+/* The mtrace.csv line of one heap, and its note on stderr. */
+static void replay_heaps_line(hbuf *heaps, const char *sname, const ab_heap *h,
+                              const ab_strategy *st, const char *trace_name, size_t nrec,
+                              const ab_heap_stats *hs, const ab_op_stats *ops, ab_wl_outcome oc)
+{
     uint64_t fails = 0, skips = 0;
     for (int k = 0; ops != NULL && k < 5; k++) {
         fails += ops[k].failures;
         skips += ops[k].skipped;
     }
-    char line[1024];
     const char *base = strrchr(trace_name, '/');
-    base = base != NULL ? base + 1 : trace_name;
     char safe[256];
-    snprintf(safe, sizeof safe, "%s", base);
+    snprintf(safe, sizeof safe, "%s", base != NULL ? base + 1 : trace_name);
     for (char *c = safe; *c; c++)
         if (*c == ',' || *c == '"' || *c == '\n')
             *c = '_';
-    double ratio = hs.peak_live_bytes ? (double)hs.peak_footprint_bytes / (double)hs.peak_live_bytes
-                                      : 0.0;
-    snprintf(line, sizeof line, "%s,%s,%s,%zu,%llu,%llu,%.4f,%llu,%llu,%s\n", h->name, st->name,
-             safe, t->nrec, (unsigned long long)hs.peak_live_bytes,
-             (unsigned long long)hs.peak_footprint_bytes, ratio, (unsigned long long)fails,
-             (unsigned long long)skips, ab_outcome_name(oc));
-    hbuf_write(heaps, line, strlen(line));
+    double ratio = hs->peak_live_bytes
+                       ? (double)hs->peak_footprint_bytes / (double)hs->peak_live_bytes : 0.0;
+    hbuf_printf(heaps, "%s,%s,%s,%zu,%llu,%llu,%.4f,%llu,%llu,%s\n", h->name, st->name, safe,
+                nrec, (unsigned long long)hs->peak_live_bytes,
+                (unsigned long long)hs->peak_footprint_bytes, ratio, (unsigned long long)fails,
+                (unsigned long long)skips, ab_outcome_name(oc));
     fprintf(stderr, "allocbench run: mtrace %s: peak live %llu B, peak footprint %llu B, "
             "footprint/live %.3f, %llu failed, %llu skipped\n", sname,
-            (unsigned long long)hs.peak_live_bytes, (unsigned long long)hs.peak_footprint_bytes,
+            (unsigned long long)hs->peak_live_bytes, (unsigned long long)hs->peak_footprint_bytes,
             ratio, (unsigned long long)fails, (unsigned long long)skips);
-    free(tab);
-    free(ops);
+}
+
+ab_wl_outcome hr_mtrace_replay(const hr_mtrace *t, const char *trace_name, const ab_heap *h,
+                               const ab_strategy *st, uint64_t mem_bytes, uint64_t seed,
+                               hbuf *summary, hbuf *heaps, char *msg, size_t msg_len)
+{
+    char sname[128];
+    snprintf(sname, sizeof sname, "%s@%s", h->name, st->name);
+    ab_cell cell = {"host", sname, "heap", "mtrace", mem_bytes, 0, seed, 1, 0};
+    ab_wl_result *r = calloc(1, sizeof *r);
+    replay R = {t, h, NULL, host_timer(), calloc((size_t)t->max_id + 1, sizeof(mblock)),
+                calloc(5, sizeof(ab_op_stats)), msg, msg_len};
+    hr_heap hh;
+    ab_heap_stats hs;
+    memset(&hs, 0, sizeof hs);
+    msg[0] = '\0';
+    ab_wl_outcome oc = AB_WL_ERROR;
+    if (r == NULL || R.ops == NULL || R.tab == NULL) {
+        snprintf(msg, msg_len, "out of memory for %u trace ids", t->max_id);
+    } else if (hr_heap_open(&hh, h, st, (size_t)(mem_bytes / AB_PAGE_BYTES), msg, msg_len) == 0) {
+        R.self = hh.meta;
+        oc = replay_all(&R);
+        h->stats(R.self, &hs);
+        r->meta_bytes = hh.pages.meta_len;
+        hr_heap_close(&hh);
+    }
+    if (r != NULL && R.ops != NULL) {
+        r->total_pages = mem_bytes / AB_PAGE_BYTES;
+        r->outcome = oc;
+        snprintf(r->msg, sizeof r->msg, "%s", msg);
+        replay_rows(summary, &cell, r, R.ops, oc);
+    }
+    replay_heaps_line(heaps, sname, h, st, trace_name, t->nrec, &hs, R.ops, oc);
+    free(R.tab);
+    free(R.ops);
     free(r);
     return oc;
 }

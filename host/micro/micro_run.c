@@ -2,15 +2,14 @@
 #define _GNU_SOURCE
 #include "micro_run.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
+#include "file.h"
+#include "process.h"
 
 #ifndef AB_MICRO_DEFAULT
 #define AB_MICRO_DEFAULT "allocbench-micro"
@@ -20,21 +19,11 @@
 #define MICRO_MIN_TIME_QUICK "0.01"
 #define MICRO_MIN_TIME_FULL "0.05"
 
-extern char **environ;
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int micro_run(const char *dir, int quick)
 {
     char out[4200], tmp[4300], arg_out[4400], arg_time[64];
-    struct stat sb;
     snprintf(out, sizeof out, "%s/gbench.json", dir);
-    if (stat(out, &sb) == 0) {
+    if (host_file_exists(out)) {
         fprintf(stderr, "[gbench] %s already there: kept\n", out);
         return 0;
     }
@@ -53,26 +42,19 @@ int micro_run(const char *dir, int quick)
     char *argv[] = {(char *)exe, "--benchmark_format=json", "--benchmark_out_format=json",
                     arg_out, arg_time, NULL};
     fprintf(stderr, "[gbench] %s %s ...\n", exe, arg_time);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
     /* The JSON goes to the file; the console copy is not needed. */
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    double t0 = mono_s();
-    pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        fprintf(stderr, "[gbench] cannot run %s: %s\n", exe, strerror(rc));
+    hproc p = {.argv = argv, .out_path = "/dev/null", .keep_stdin = true};
+    double t0 = host_now_s();
+    if (hproc_spawn(&p) != 0) {
+        fprintf(stderr, "[gbench] cannot run %s\n", exe);
         return 1;
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || rename(tmp, out) != 0) {
-        fprintf(stderr, "[gbench] %s failed (status %d): no gbench.json\n", exe, status);
+    int code = hproc_wait(&p, 0) == HPROC_EXITED ? hproc_exit_code(&p) : -1;
+    if (code != 0 || rename(tmp, out) != 0) {
+        fprintf(stderr, "[gbench] %s failed (exit %d): no gbench.json\n", exe, code);
         unlink(tmp);
         return 1;
     }
-    fprintf(stderr, "[gbench] done in %.1fs: %s\n", mono_s() - t0, out);
+    fprintf(stderr, "[gbench] done in %.1fs: %s\n", host_now_s() - t0, out);
     return 0;
 }
