@@ -169,6 +169,24 @@ int cli_status(int k)
     return k == CLI_EXIT0 ? 0 : 2;
 }
 
+int cli_parse(cli_parser *p, const cli_spec *spec, int argc, char **argv, cli_apply_fn apply,
+              void *ctx)
+{
+    const char *v;
+    int k, rc;
+    cli_begin(p, spec, argc, argv);
+    while ((k = cli_next(p, &v)) >= 0)
+        if ((rc = apply(ctx, k, v)) != 0)
+            return rc;
+    return k == CLI_DONE ? -1 : cli_status(k);
+}
+
+int cli_require_cell(const char *cmd, bool strategy, bool workload, bool mem)
+{
+    const char *missing = !strategy ? "--strategy" : !workload ? "--workload" : !mem ? "--mem" : NULL;
+    return missing != NULL ? cli_usage(cmd, "%s is required", missing) : 0;
+}
+
 int cli_u64(const char *cmd, const char *opt, const char *v, uint64_t *out)
 {
     const char *why = args_u64(v, out);

@@ -65,6 +65,17 @@ int cli_next(cli_parser *p, const char **value);
 /* The exit status for what cli_next returned: 0 or 2. */
 int cli_status(int k);
 
+/* Applies one option (its index in spec->opts, its value or NULL): 0, or
+   an exit status that stops the parse. */
+typedef int (*cli_apply_fn)(void *ctx, int k, const char *value);
+/* The whole loop: -1 when every option was applied (p->optind is then the
+   first operand), else the exit status (0 after --help or --version, 2
+   after a bad argument, or what apply returned). */
+int cli_parse(cli_parser *p, const cli_spec *spec, int argc, char **argv, cli_apply_fn apply,
+              void *ctx);
+/* The three options a cell needs: 0, or 2 naming the first one missing. */
+int cli_require_cell(const char *cmd, bool strategy, bool workload, bool mem);
+
 /* Prints "allocbench CMD: <fmt, arg>" and the help hint to stderr; returns 2. */
 int cli_usage(const char *cmd, const char *fmt, const char *arg);
 /* Prints spec's help to f. */

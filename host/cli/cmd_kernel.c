@@ -136,8 +136,9 @@ static int opt_strategy(kernel_args *a, int k, const char *v)
     return 0;
 }
 
-static int opt_apply(kernel_args *a, int k, const char *v)
+static int opt_apply(void *ctx, int k, const char *v)
 {
+    kernel_args *a = ctx;
     uint64_t t;
     switch (k) {
     case O_STRATEGY: case O_VMM: return opt_strategy(a, k, v);
@@ -173,20 +174,12 @@ static int opt_apply(kernel_args *a, int k, const char *v)
 static int kernel_parse(int argc, char **argv, kernel_args *a)
 {
     cli_parser p;
-    const char *v;
-    int k, rc;
-    cli_begin(&p, &spec, argc, argv);
-    while ((k = cli_next(&p, &v)) >= 0)
-        if ((rc = opt_apply(a, k, v)) != 0)
-            return rc;
-    if (k != CLI_DONE)
-        return cli_status(k);
-    if (a->o.pmm == NULL)
-        return cli_usage("kernel", "%s is required", "--strategy");
-    if (a->o.workload == NULL)
-        return cli_usage("kernel", "%s is required", "--workload");
-    if (a->o.mem_bytes == 0)
-        return cli_usage("kernel", "%s is required", "--mem");
+    int rc = cli_parse(&p, &spec, argc, argv, opt_apply, a);
+    if (rc >= 0)
+        return rc;
+    if ((rc = cli_require_cell("kernel", a->o.pmm != NULL, a->o.workload != NULL,
+                               a->o.mem_bytes != 0)) != 0)
+        return rc;
     char err[512];
     if (ab_kernel_opts_for_trace(&a->o, a->o.workload, err, sizeof err) < 0) {
         fprintf(stderr, "allocbench kernel: --workload: %s\n", err);

@@ -34,8 +34,9 @@ static const cli_spec spec = {
     "gbench.json to the run dir.\n",
     opts, CLI_NOPTS(opts), NULL, false};
 
-static int opt_apply(matrix_opts *o, int k, const char *v)
+static int opt_apply(void *ctx, int k, const char *v)
 {
+    matrix_opts *o = ctx;
     switch (k) {
     case O_QUICK: o->quick = 1; return 0;
     case O_HOST_ONLY: o->host_only = 1; return 0;
@@ -49,13 +50,6 @@ int cmd_matrix(int argc, char **argv)
 {
     matrix_opts o = {0, NULL, 1, 0, 0};
     cli_parser p;
-    const char *v;
-    int k, rc;
-    cli_begin(&p, &spec, argc, argv);
-    while ((k = cli_next(&p, &v)) >= 0)
-        if ((rc = opt_apply(&o, k, v)) != 0)
-            return rc;
-    if (k != CLI_DONE)
-        return cli_status(k);
-    return matrix_main(&o);
+    int rc = cli_parse(&p, &spec, argc, argv, opt_apply, &o);
+    return rc >= 0 ? rc : matrix_main(&o);
 }

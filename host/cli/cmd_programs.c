@@ -41,8 +41,9 @@ typedef struct hs_args {
     uint64_t ops, seed;
 } hs_args;
 
-static int hs_apply(hs_args *a, int k, const char *v)
+static int hs_apply(void *ctx, int k, const char *v)
 {
+    hs_args *a = ctx;
     switch (k) {
     case HS_QUICK: a->quick = 1; return 0;
     case HS_OUT: a->out = v; return 0;
@@ -56,14 +57,9 @@ int cmd_heapscale(int argc, char **argv)
 {
     hs_args a = {0, NULL, "buddy", 0, 1};
     cli_parser p;
-    const char *v;
-    int k, rc;
-    cli_begin(&p, &hs_spec, argc, argv);
-    while ((k = cli_next(&p, &v)) >= 0)
-        if ((rc = hs_apply(&a, k, v)) != 0)
-            return rc;
-    if (k != CLI_DONE)
-        return cli_status(k);
+    int rc = cli_parse(&p, &hs_spec, argc, argv, hs_apply, &a);
+    if (rc >= 0)
+        return rc;
     const ab_strategy *st = ab_registry_find(a.sname);
     if (st == NULL || (st->caps & AB_CAP_CONTIG) == 0)
         return cli_usage("heapscale", "--strategy: '%s' is not a strategy that serves contiguous "
@@ -151,28 +147,30 @@ static const cli_spec pr_spec = {
     pr_opts, CLI_NOPTS(pr_opts), "Columns: docs/results.md. Exit status 1 if any row failed.\n",
     false};
 
+static int pr_apply(void *ctx, int k, const char *v)
+{
+    programs_opts *o = ctx;
+    uint64_t runs;
+    if (k == PR_QUICK)
+        o->quick = 1;
+    else if (k == PR_OUT)
+        o->out = v;
+    else if (k == PR_HEAPS)
+        o->heaps = v;
+    else if (args_u64_range(v, 1, 1000, &runs) != NULL)
+        return cli_usage("programs", "--runs: '%s' is not a count from 1 to 1000", v);
+    else
+        o->runs = (int)runs;
+    return 0;
+}
+
 int cmd_programs(int argc, char **argv)
 {
     programs_opts o = {0, 0, NULL, NULL};
     cli_parser p;
-    const char *v;
-    int k;
-    uint64_t runs;
-    cli_begin(&p, &pr_spec, argc, argv);
-    while ((k = cli_next(&p, &v)) >= 0) {
-        if (k == PR_QUICK)
-            o.quick = 1;
-        else if (k == PR_OUT)
-            o.out = v;
-        else if (k == PR_HEAPS)
-            o.heaps = v;
-        else if (args_u64_range(v, 1, 1000, &runs) != NULL)
-            return cli_usage("programs", "--runs: '%s' is not a count from 1 to 1000", v);
-        else
-            o.runs = (int)runs;
-    }
-    if (k != CLI_DONE)
-        return cli_status(k);
+    int rc = cli_parse(&p, &pr_spec, argc, argv, pr_apply, &o);
+    if (rc >= 0)
+        return rc;
     if (o.runs == 0)
         o.runs = o.quick ? 2 : 10;
     return programs_run(&o);

@@ -54,8 +54,9 @@ typedef struct run_args {
     host_cell c;
 } run_args;
 
-static int opt_apply(run_args *a, int k, const char *v)
+static int opt_apply(void *ctx, int k, const char *v)
 {
+    run_args *a = ctx;
     switch (k) {
     case O_STRATEGY: a->S = v; return 0;
     case O_WORKLOAD: a->W = v; return 0;
@@ -78,26 +79,6 @@ static int opt_apply(run_args *a, int k, const char *v)
     }
 }
 
-/* -1 to go on, else the exit status. */
-static int run_parse(int argc, char **argv, run_args *a)
-{
-    cli_parser p;
-    const char *v;
-    int k, rc;
-    cli_begin(&p, &spec, argc, argv);
-    while ((k = cli_next(&p, &v)) >= 0)
-        if ((rc = opt_apply(a, k, v)) != 0)
-            return rc;
-    if (k != CLI_DONE)
-        return cli_status(k);
-    if (a->S == NULL)
-        return cli_usage("run", "%s is required", "--strategy");
-    if (a->W == NULL)
-        return cli_usage("run", "%s is required", "--workload");
-    if (a->c.mem_bytes == 0)
-        return cli_usage("run", "%s is required", "--mem");
-    return -1;
-}
 
 /* The heap (NULL: all) and the strategy of an mtrace run; 0 or 2. */
 static int mtrace_check(const run_args *a, const ab_strategy **st, const ab_heap **one)
@@ -269,8 +250,11 @@ int cmd_run(int argc, char **argv)
 {
     run_args a = {0};
     a.c.seed = 1;
-    int rc = run_parse(argc, argv, &a);
+    cli_parser p;
+    int rc = cli_parse(&p, &spec, argc, argv, opt_apply, &a);
     if (rc >= 0)
+        return rc;
+    if ((rc = cli_require_cell("run", a.S != NULL, a.W != NULL, a.c.mem_bytes != 0)) != 0)
         return rc;
     if (!strncmp(a.W, "mtrace:", 7) || !strcmp(a.W, "mtrace"))
         return run_mtrace(&a);

@@ -40,6 +40,27 @@ typedef struct row {
     char mt_why[300];            /* why peak live is unknown (glibc, jemalloc) */
 } row;
 
+typedef struct runout {
+    int exited, code, sig, timed_out;
+    long maxrss_kib;
+    double wall_s;
+} runout;
+
+/* Runs argv with env additions (NAME=VALUE strings, NULL-terminated) and
+   LD_PRELOAD, AB_HEAP_STATS, AB_MTRACE removed first; stdout and stderr to
+   files; killed after timeout_s. -1 if it could not start. */
+int run_child(char *const *argv, const char *const *add, const char *out_path,
+              const char *err_path, unsigned timeout_s, runout *ro);
+/* A CSV-safe copy of s (commas, quotes and line breaks become ';' or ' '). */
+void csv_safe(char *s);
+/* Checks one finished run: 0 ok, else a reason in why. */
+int verdict(const program *p, const runout *ro, const char *out_path, const char *err_path,
+            char *why, size_t len);
+/* The AB_HEAP_STATS line with the largest peak live bytes. 0, or -1. */
+int heap_stats(const char *path, double *live, double *fp);
+/* Peak live bytes of p on glibc (the recorder's traces); NAN with why. */
+double mtrace_peak(const program *p, const char *dir, char *why, size_t len);
+
 /* Runs hyperfine over the allocators flagged in want; fills their rows.
    0, or -1 with a reason in why. */
 int hyperfine_program(const program *p, const allocator *al, size_t nal, const int *want,
