@@ -12,11 +12,8 @@
 
 #include "buffer.h"
 
-char *host_read_file_max(const char *path, size_t max_bytes, size_t *len)
+char *host_read_stream(FILE *f, size_t max_bytes, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
     hbuf b = {0};
     char buf[65536];
     size_t n;
@@ -25,9 +22,7 @@ char *host_read_file_max(const char *path, size_t max_bytes, size_t *len)
         big = b.len + n > max_bytes;
         hbuf_write(&b, buf, n);
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || big) {
+    if (ferror(f) || big) {
         hbuf_free(&b);
         errno = big ? EFBIG : EIO;
         return NULL;
@@ -36,6 +31,18 @@ char *host_read_file_max(const char *path, size_t max_bytes, size_t *len)
     if (len != NULL)
         *len = b.len - 1;
     return b.p;
+}
+
+char *host_read_file_max(const char *path, size_t max_bytes, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *text = host_read_stream(f, max_bytes, len);
+    int e = errno;
+    fclose(f);
+    errno = e;
+    return text;
 }
 
 char *host_read_file(const char *path, size_t *len)

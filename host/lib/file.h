@@ -6,10 +6,13 @@
 #define ALLOCBENCH_HOSTLIB_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The whole file, NUL-terminated, in a malloc'd buffer (*len gets its size
    when len is not NULL); NULL if it cannot be read (errno set). */
 char *host_read_file(const char *path, size_t *len);
+/* The rest of an open stream (stdin too), the same way; f stays open. */
+char *host_read_stream(FILE *f, size_t max_bytes, size_t *len);
 /* The same, but NULL with errno = EFBIG if the file is over max_bytes. */
 char *host_read_file_max(const char *path, size_t max_bytes, size_t *len);
 /* Writes len bytes to path via path.tmp.<pid>, fsync, rename, fsync of the
