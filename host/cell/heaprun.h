@@ -83,25 +83,4 @@ ab_wl_outcome hr_mtrace_replay(const hr_mtrace *t, const char *trace_name, const
     footprint_over_live,failures,skipped,status\n" */
 void hr_mtrace_csv_header(hbuf *b);
 
-/*
- * heapscale: for every heap and each count of live chunks in counts[], keep
- * that many blocks (16..512 B at random) live over strategy st and time ops
- * malloc+free steps (each a malloc, then a free of a random live block).
- * Appends heapscale.csv rows (with header) to *out; progress on stderr.
- * 0, or -1 with a reason in err.
- */
-int hr_heapscale(const ab_strategy *st, const size_t *counts, size_t ncounts, uint64_t ops,
-                 uint64_t seed, hbuf *out, char *err, size_t len);
-
-/* `allocbench heapscale ...` and `allocbench record ...` (argv[1] is the
-   command). Exit status. */
-int hr_heapscale_main(int argc, char **argv);
-int hr_record_main(int argc, char **argv);
-
-/* libab_mtrace.so and libab_<heap>.so of this build, or NULL if not found:
-   the build's paths, else beside the allocbench binary
-   (../preload/mtrace/, ../preload/), else $ALLOCBENCH_LIBDIR. */
-const char *hr_mtrace_lib(void);
-const char *hr_heap_lib(const char *heap);
-
 #endif

@@ -11,43 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "layout.h"
 #include "baselines.h"
 #include "null_strategy.h"
 
-void hbuf_write(void *ctx, const char *s, size_t len)
-{
-    hbuf *b = ctx;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (p == NULL) {
-            fprintf(stderr, "allocbench: out of memory\n");
-            exit(1);
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, len);
-    b->len += len;
-    b->p[b->len] = '\0';
-}
-
-void hbuf_free(hbuf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
 static uint64_t mono_ns(void *ctx)
 {
     (void)ctx;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    return host_now_ns();
 }
 
 ab_platform host_platform(void)
@@ -66,70 +38,6 @@ const ab_timer *host_timer(void)
         done = 1;
     }
     return &t;
-}
-
-int host_write_atomic(const char *path, const char *data, size_t len)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL)
-        return -1;
-    if ((len && fwrite(data, 1, len, f) != len) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        fclose(f);
-        unlink(tmp);
-        return -1;
-    }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
-char *host_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    hbuf b = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        hbuf_write(&b, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    hbuf_write(&b, "", 1); /* the NUL, and a buffer even for an empty file */
-    if (bad || b.p == NULL) {
-        hbuf_free(&b);
-        return NULL;
-    }
-    if (len != NULL)
-        *len = b.len - 1;
-    return b.p;
-}
-
-int host_file_exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
-
-int host_mkdirs(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
 int host_default_run_dir(char *out, size_t out_len)
@@ -236,69 +144,6 @@ int host_write_meta(const char *dir, const char *extra_json)
     int rc = host_write_atomic(path, b.p, b.len);
     hbuf_free(&b);
     return rc;
-}
-
-uint64_t host_parse_size(const char *s)
-{
-    if (s == NULL || *s < '0' || *s > '9')
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0)
-        return 0;
-    unsigned shift = 0;
-    switch (*end) {
-    case '\0': break;
-    case 'K': case 'k': shift = 10; end++; break;
-    case 'M': case 'm': shift = 20; end++; break;
-    case 'G': case 'g': shift = 30; end++; break;
-    case 'T': case 't': shift = 40; end++; break;
-    default: return 0;
-    }
-    if (*end == 'i')
-        end++;
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (*end != '\0' || v == 0 || v > (~0ull >> shift))
-        return 0;
-    uint64_t bytes = (uint64_t)v << shift;
-    if (bytes % AB_PAGE_BYTES != 0 || bytes >= (1ull << 52))
-        return 0;
-    return bytes;
-}
-
-uint32_t host_parse_fill(const char *s)
-{
-    if (s == NULL || *s == '\0')
-        return 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s)
-        return 0;
-    if (*end == '%') {
-        v /= 100.0;
-        end++;
-    }
-    if (*end != '\0' || !(v > 0.0) || v > 1.0)
-        return 0;
-    uint32_t pm = (uint32_t)(v * 1000.0 + 0.5);
-    return pm == 0 ? 0 : pm;
-}
-
-void host_format_size(uint64_t bytes, char *out, size_t out_len)
-{
-    static const char units[] = "KMGT";
-    int u = -1;
-    uint64_t v = bytes;
-    while (u < 3 && v % 1024 == 0 && v >= 1024) {
-        v /= 1024;
-        u++;
-    }
-    if (u < 0)
-        snprintf(out, out_len, "%llu", (unsigned long long)bytes);
-    else
-        snprintf(out, out_len, "%llu%c", (unsigned long long)v, units[u]);
 }
 
 uint32_t host_cell_fill(const host_cell *c)

@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allocbench/heap.h"
 #include "allocbench/registry.h"
+#include "args.h"
+#include "cli.h"
+#include "commands.h"
+#include "file.h"
 #include "kernel_run.h"
 
 #ifndef AB_KERNEL_ELF_DEFAULT
@@ -65,139 +68,150 @@ static ab_kmode pick_mode(const char *elf, const char *scratch_dir)
     return probed ? AB_KMODE_KVM : AB_KMODE_TCG;
 }
 
-static const char kernel_help[] =
-    "usage: allocbench kernel --strategy S --workload W --mem SIZE [options]\n"
-    "\n"
+enum { O_STRATEGY, O_VMM, O_WORKLOAD, O_HEAP, O_MEM, O_MODE, O_SEED, O_OPS, O_TIMEOUT,
+       O_KERNEL, O_OUT };
+
+static const cli_opt opts[] = {
+    [O_STRATEGY] = {"strategy", 's', "S", "PMM strategy (allocbench list)"},
+    [O_VMM] = {"vmm", 0, "S2", "VMM strategy for the kernel window (default: S if it serves runs)"},
+    [O_WORKLOAD] = {"workload", 'w', "W",
+                    "map, fault, kmalloc, boot, a core workload (bulk, churn, ...),\n"
+                    "trace:FILE (a page trace, docs/traces.md) or mtrace:FILE (a\n"
+                    "malloc trace, docs/heaps.md), passed to the kernel as a module"},
+    [O_HEAP] = {"heap", 0, "H", "kmalloc's heap: slab or firstfit (default slab)"},
+    [O_MEM] = {"mem", 'm', "SIZE", "guest memory, QEMU -m (e.g. 256M, 3G)"},
+    [O_MODE] = {"mode", 0, "M",
+                "icount (deterministic cycles), tcg (emulated: relative figures),\n"
+                "kvm (real cycles); default kvm when a kvm boot works, else tcg"},
+    [O_SEED] = {"seed", 0, "N", "PRNG seed, decimal (default 1)"},
+    [O_OPS] = {"ops", 0, "N", "operations for core workloads (default: the kernel's)"},
+    [O_TIMEOUT] = {"timeout", 0, "SEC", "kill QEMU after SEC seconds (default 300)"},
+    [O_KERNEL] = {"kernel", 0, "ELF", "kernel image (default $ALLOCBENCH_KERNEL or the build's)"},
+    [O_OUT] = {"out", 'o', "DIR", "run dir (default results/<UTC timestamp>, results/latest)"},
+};
+
+static const cli_spec spec = {
+    "kernel", "--strategy S --workload W --mem SIZE [options]",
     "Boots the i386 kernel under qemu-system-i386 and runs one cell in it; the rows land\n"
     "in the run dir's summary.csv and frag.csv with env kernel-<mode>. A hang, panic,\n"
     "triple fault or lost output is recorded as a failed cell (failures.csv, serial log\n"
-    "kept in kernel-logs/) and the command exits 1.\n"
-    "  --strategy S     PMM strategy (allocbench list)\n"
-    "  --vmm S2         VMM strategy for the kernel window (default: S if it serves runs)\n"
-    "  --workload W     map, fault, kmalloc, a core workload (bulk, churn, ...),\n"
-    "                   trace:FILE (a page trace, docs/traces.md) or mtrace:FILE (a\n"
-    "                   malloc trace, docs/heaps.md), passed to the kernel as a module\n"
-    "  --heap H         kmalloc's heap: slab or firstfit (default slab)\n"
-    "  --mem SIZE       guest memory, QEMU -m (e.g. 256M, 3G)\n"
-    "  --mode M         icount (deterministic cycles), tcg (emulated: relative figures),\n"
-    "                   kvm (real cycles); default kvm when a kvm boot works, else tcg\n"
-    "  --seed N         PRNG seed (default 1)\n"
-    "  --ops N          operations for core workloads (default: the kernel's)\n"
-    "  --timeout SEC    kill QEMU after SEC seconds (default 300)\n"
-    "  --kernel ELF     kernel image (default $ALLOCBENCH_KERNEL or the build's)\n"
-    "  --out DIR        run dir (default results/<UTC timestamp>, results/latest)\n";
+    "kept in kernel-logs/) and the command exits 1.\n",
+    opts, CLI_NOPTS(opts), NULL, false};
 
-static int kusage(const char *fmt, const char *arg)
+/* The kernel's own workloads (kernel/workloads.c) besides core's. */
+static const char *const kernel_only[] = {"boot", "map", "fault", "kmalloc", "crash", "triple",
+                                          "hang"};
+
+static int workload_check(const char *w)
 {
-    fprintf(stderr, "allocbench kernel: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see: allocbench kernel --help)\n");
-    return 2;
+    for (size_t i = 0; i < sizeof kernel_only / sizeof kernel_only[0]; i++)
+        if (!strcmp(w, kernel_only[i]))
+            return 0;
+    ab_workload_kind k = ab_workload_parse(w);
+    if ((k != AB_WL_COUNT && k != AB_WL_TRACE) || !strncmp(w, "trace", 5) ||
+        !strncmp(w, "mtrace", 6))
+        return 0; /* trace:FILE and mtrace:FILE are checked with their file */
+    return cli_usage("kernel", "--workload: unknown workload '%s' (map, fault, kmalloc, boot, "
+                     "a workload of allocbench list, trace:FILE or mtrace:FILE)", w);
 }
 
-int kcmd_main(int argc, char **argv)
+typedef struct kernel_args {
+    ab_kernel_opts o;
+    const char *out, *elf, *mode;
+} kernel_args;
+
+static int opt_strategy(kernel_args *a, int k, const char *v)
 {
-    ab_kernel_opts o = {0};
-    const char *out = NULL, *elf = NULL, *mode = NULL;
-    o.seed = 1;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(kernel_help, stdout);
-            return 0;
-        }
-        static const char *const valued[] = {"--strategy", "--vmm",     "--workload",
-                                             "--mem",      "--mode",    "--seed",
-                                             "--ops",      "--timeout", "--kernel",
-                                             "--out",      "--heap"};
-        int known = 0;
-        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
-            known |= !strcmp(a, valued[k]);
-        if (!known)
-            return kusage("unknown argument '%s'", a);
-        if (i + 1 >= argc)
-            return kusage("%s needs a value", a);
-        const char *v = argv[++i];
-        char *end;
-        if (!strcmp(a, "--strategy")) {
-            if (ab_registry_find(v) == NULL)
-                return kusage("--strategy: unknown strategy '%s' (see allocbench list)", v);
-            o.pmm = v;
-        } else if (!strcmp(a, "--vmm")) {
-            const ab_strategy *st = ab_registry_find(v);
-            if (st == NULL)
-                return kusage("--vmm: unknown strategy '%s' (see allocbench list)", v);
-            if (!(st->caps & AB_CAP_CONTIG))
-                return kusage("--vmm: '%s' cannot serve page ranges for a VMM window", v);
-            o.vmm = v;
-        } else if (!strcmp(a, "--workload")) {
-            o.workload = v;
-        } else if (!strcmp(a, "--mem")) {
-            o.mem_bytes = host_parse_size(v);
-            if (o.mem_bytes < (16ull << 20) || o.mem_bytes > (3584ull << 20))
-                return kusage("--mem: '%s' is not a guest size from 16M to 3584M", v);
-        } else if (!strcmp(a, "--mode")) {
-            mode = v;
-            if (!ab_kernel_mode_parse(v, &o.mode))
-                return kusage("--mode: '%s' is not icount, tcg or kvm", v);
-        } else if (!strcmp(a, "--seed")) {
-            o.seed = strtoull(v, &end, 0);
-            if (*v < '0' || *v > '9' || *end != '\0')
-                return kusage("--seed: '%s' is not a non-negative integer", v);
-        } else if (!strcmp(a, "--ops")) {
-            o.ops = strtoull(v, &end, 0);
-            if (*v < '1' || *v > '9' || *end != '\0')
-                return kusage("--ops: '%s' is not a positive integer", v);
-        } else if (!strcmp(a, "--timeout")) {
-            unsigned long t = strtoul(v, &end, 10);
-            if (*v < '1' || *v > '9' || *end != '\0' || t > 86400)
-                return kusage("--timeout: '%s' is not a number of seconds (1..86400)", v);
-            o.timeout_s = (unsigned)t;
-        } else if (!strcmp(a, "--kernel")) {
-            elf = v;
-        } else if (!strcmp(a, "--heap")) {
-            if (ab_heap_find(v) == NULL)
-                return kusage("--heap: '%s' is not a heap of heaps/heaps.def (slab, firstfit)", v);
-            o.heap = v;
-        } else {
-            out = v;
-        }
+    const ab_strategy *st = ab_registry_find(v);
+    if (st == NULL)
+        return cli_usage("kernel", k == O_VMM ? "--vmm: unknown strategy '%s' (see allocbench list)"
+                                              : "--strategy: unknown strategy '%s' (see allocbench list)", v);
+    if (k == O_STRATEGY) {
+        a->o.pmm = v;
+        return 0;
     }
-    if (o.pmm == NULL)
-        return kusage("%s is required", "--strategy");
-    if (o.workload == NULL)
-        return kusage("%s is required", "--workload");
-    if (o.mem_bytes == 0)
-        return kusage("%s is required", "--mem");
+    if (!(st->caps & AB_CAP_CONTIG))
+        return cli_usage("kernel", "--vmm: '%s' cannot serve page ranges for a VMM window", v);
+    a->o.vmm = v;
+    return 0;
+}
+
+static int opt_apply(void *ctx, int k, const char *v)
+{
+    kernel_args *a = ctx;
+    uint64_t t;
+    switch (k) {
+    case O_STRATEGY: case O_VMM: return opt_strategy(a, k, v);
+    case O_WORKLOAD: a->o.workload = v; return workload_check(v);
+    case O_KERNEL: a->elf = v; return 0;
+    case O_OUT: a->out = v; return 0;
+    case O_SEED: return cli_u64("kernel", "seed", v, &a->o.seed);
+    case O_OPS: return cli_u64_pos("kernel", "ops", v, &a->o.ops);
+    case O_MEM:
+        a->o.mem_bytes = host_parse_size(v);
+        if (a->o.mem_bytes < (16ull << 20) || a->o.mem_bytes > (3584ull << 20))
+            return cli_usage("kernel", "--mem: '%s' is not a guest size from 16M to 3584M", v);
+        return 0;
+    case O_MODE:
+        a->mode = v;
+        if (!ab_kernel_mode_parse(v, &a->o.mode))
+            return cli_usage("kernel", "--mode: '%s' is not icount, tcg or kvm", v);
+        return 0;
+    case O_TIMEOUT:
+        if (args_u64_range(v, 1, 86400, &t) != NULL)
+            return cli_usage("kernel", "--timeout: '%s' is not a number of seconds (1..86400)", v);
+        a->o.timeout_s = (unsigned)t;
+        return 0;
+    default: /* O_HEAP */
+        if (ab_heap_find(v) == NULL)
+            return cli_usage("kernel", "--heap: '%s' is not a heap of heaps/heaps.def (slab, firstfit)", v);
+        a->o.heap = v;
+        return 0;
+    }
+}
+
+/* -1 to go on, else the exit status. Everything is checked before QEMU. */
+static int kernel_parse(int argc, char **argv, kernel_args *a)
+{
+    cli_parser p;
+    int rc = cli_parse(&p, &spec, argc, argv, opt_apply, a);
+    if (rc >= 0)
+        return rc;
+    if ((rc = cli_require_cell("kernel", a->o.pmm != NULL, a->o.workload != NULL,
+                               a->o.mem_bytes != 0)) != 0)
+        return rc;
     char err[512];
-    if (ab_kernel_opts_for_trace(&o, o.workload, err, sizeof err) < 0) {
+    if (ab_kernel_opts_for_trace(&a->o, a->o.workload, err, sizeof err) < 0) {
         fprintf(stderr, "allocbench kernel: --workload: %s\n", err);
         return 1;
     }
-    o.kernel_elf = kcmd_kernel_elf(elf);
-    if (!host_file_exists(o.kernel_elf)) {
+    a->o.kernel_elf = kcmd_kernel_elf(a->elf);
+    if (!host_file_exists(a->o.kernel_elf)) {
         fprintf(stderr, "allocbench kernel: no kernel image at '%s' (build it: make bench, or "
-                        "cmake --build --preset release; or pass --kernel)\n", o.kernel_elf);
+                        "cmake --build --preset release; or pass --kernel)\n", a->o.kernel_elf);
         return 2;
     }
+    return -1;
+}
+
+int cmd_kernel(int argc, char **argv)
+{
+    kernel_args a = {0};
+    a.o.seed = 1;
+    int rc = kernel_parse(argc, argv, &a);
     char dir[4096];
-    if (out != NULL) {
-        snprintf(dir, sizeof dir, "%s", out);
-        if (host_mkdirs(dir) != 0)
-            return kusage("--out: cannot create '%s'", out);
-    } else if (host_default_run_dir(dir, sizeof dir) != 0) {
-        fprintf(stderr, "allocbench kernel: cannot create results/<timestamp>\n");
-        return 1;
-    }
-    o.run_dir = dir;
-    if (mode == NULL)
-        o.mode = pick_mode(o.kernel_elf, dir);
+    if (rc >= 0 || (rc = cli_run_dir("kernel", a.out, dir, sizeof dir)) != 0)
+        return rc;
+    a.o.run_dir = dir;
+    if (a.mode == NULL)
+        a.o.mode = pick_mode(a.o.kernel_elf, dir);
     char size[32];
-    host_format_size(o.mem_bytes, size, sizeof size);
-    fprintf(stderr, "allocbench kernel: %s%s%s %s -m %s, mode %s ...\n", o.pmm, o.vmm ? "+" : "",
-            o.vmm ? o.vmm : "", o.workload, size, ab_kernel_mode_name(o.mode));
+    host_format_size(a.o.mem_bytes, size, sizeof size);
+    fprintf(stderr, "allocbench kernel: %s%s%s %s -m %s, mode %s ...\n", a.o.pmm,
+            a.o.vmm ? "+" : "", a.o.vmm ? a.o.vmm : "", a.o.workload, size,
+            ab_kernel_mode_name(a.o.mode));
     ab_kernel_result r;
-    ab_kstatus s = ab_kernel_run(&o, &r);
+    ab_kstatus s = ab_kernel_run(&a.o, &r);
     if (host_write_meta(dir, "") != 0)
         fprintf(stderr, "allocbench kernel: cannot write %s/meta.json\n", dir);
     if (s != AB_KRUN_OK) {
@@ -233,27 +247,15 @@ static char *read_body(const char *path, size_t *len)
     return text;
 }
 
-/* Appends the body of src (after its header) to dst, writing hdr first when
+/* Appends the body of src (after its header) to dst, header first when
  * dst is new. 0, or -1 if dst cannot be written. */
 static int append_body(const char *src, const char *dst, const char *hdr)
 {
     size_t len = 0;
     char *body = read_body(src, &len);
-    if (body == NULL || len == 0) {
-        free(body);
-        return 0;
-    }
-    int fresh = !host_file_exists(dst);
-    FILE *f = fopen(dst, "ab");
-    if (f == NULL) {
-        free(body);
-        return -1;
-    }
-    if (fresh)
-        fputs(hdr, f);
-    fwrite(body, 1, len, f);
+    int rc = body == NULL || len == 0 ? 0 : host_append_csv(dst, hdr, body, len, NULL, 0);
     free(body);
-    return fclose(f) == 0 ? 0 : -1;
+    return rc == 0 ? 0 : -1;
 }
 
 static void append_file(const char *path, hbuf *dst)
@@ -305,7 +307,7 @@ int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_ind
                     snprintf(src, sizeof src, "%s/failures.csv", cell_dir);
                     char dst[4200];
                     snprintf(dst, sizeof dst, "%s/failures.csv", run_dir);
-                    if (append_body(src, dst, AB_FAILURES_CSV_HEADER "\n") != 0)
+                    if (append_body(src, dst, AB_FAILURES_CSV_HEADER) != 0)
                         return -1;
                 }
                 /* The cell's files carry a header; the matrix's cell files do not.

@@ -6,9 +6,6 @@
 
 #include "host.h"
 
-/* allocbench kernel ...: returns the exit status. */
-int kcmd_main(int argc, char **argv);
-
 /* The kernel image: override, else $ALLOCBENCH_KERNEL, else the build's. */
 const char *kcmd_kernel_elf(const char *override);
 

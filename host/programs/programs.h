@@ -7,7 +7,15 @@
 #ifndef ALLOCBENCH_PROGRAMS_H
 #define ALLOCBENCH_PROGRAMS_H
 
-/* `allocbench programs ...` (argv[1] is "programs"). Exit status. */
-int programs_main(int argc, char **argv);
+typedef struct programs_opts {
+    int quick;
+    int runs;            /* hyperfine runs per program x allocator */
+    const char *out;     /* NULL = results/<timestamp> */
+    const char *heaps;   /* comma list of allocators, NULL = all */
+} programs_opts;
+
+/* Runs every program under every allocator. Exit status: 0, 1 if a row
+   failed, 2 if --heaps names an unknown allocator or --out cannot be made. */
+int programs_run(const programs_opts *o);
 
 #endif

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
+
 static void oom(void)
 {
     fprintf(stderr, "allocbench: out of memory\n");
@@ -411,37 +413,15 @@ char *trace_read_file(const char *path, size_t *len, char *err, size_t err_len)
             fclose(f);
         return NULL;
     }
-    size_t n = 0, cap = 1 << 16;
-    char *buf = xrealloc(NULL, cap);
-    for (;;) {
-        if (cap - n < 2) {
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-        if (n > TRACE_MAX_FILE_BYTES) {
-            snprintf(err, err_len, "%s: larger than %llu MiB, the most a trace may hold", path,
-                     (unsigned long long)(TRACE_MAX_FILE_BYTES >> 20));
-            if (!is_stdin)
-                fclose(f);
-            free(buf);
-            return NULL;
-        }
-    }
-    int bad = ferror(f);
+    char *buf = host_read_stream(f, (size_t)TRACE_MAX_FILE_BYTES, len);
     int saved = errno;
-    if (!is_stdin)
+    if (f != NULL && !is_stdin)
         fclose(f);
-    if (bad) {
+    if (buf == NULL && saved == EFBIG)
+        snprintf(err, err_len, "%s: larger than %llu MiB, the most a trace may hold", path,
+                 (unsigned long long)(TRACE_MAX_FILE_BYTES >> 20));
+    else if (buf == NULL)
         snprintf(err, err_len, "%s: %s", path, strerror(saved));
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
     return buf;
 }
 
@@ -525,24 +505,6 @@ static const char import_help[] =
     "  perf     the same events as printed by perf script\n"
     "A line naming a traced call or event that does not parse is an error (FILE:LINE).\n";
 
-static int write_out(const char *path, const char *data, size_t len)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (f == NULL)
-        return -1;
-    if ((len && fwrite(data, 1, len, f) != len) || fflush(f) != 0) {
-        fclose(f);
-        unlink(tmp);
-        return -1;
-    }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
 
 static int import_usage(const char *fmt, const char *arg)
 {
@@ -606,7 +568,7 @@ int trace_import_main(int argc, char **argv)
     trace_import_report(&st, sum, sizeof sum);
     if (out == NULL) {
         fwrite(res, 1, out_len, stdout);
-    } else if (write_out(out, res, out_len) != 0) {
+    } else if (host_write_atomic(out, res, out_len) != 0) {
         fprintf(stderr, "allocbench import: cannot write '%s': %s\n", out, strerror(errno));
         free(res);
         return 1;

@@ -4,8 +4,10 @@
  *
  *   AB_MTRACE=/tmp/py LD_PRELOAD=build/default/preload/mtrace/libab_mtrace.so python3 ...
  *
- * writes /tmp/py.<pid>.abt for the process and one file per child process
- * (a second file of the same pid, after an exec, gets .<pid>.<n>.abt).
+ * writes /tmp/py.<program>.<pid>.abt for the process and one file per child
+ * process (a second file of the same pid, after an exec, gets
+ * .<program>.<pid>.<n>.abt; <program> is /proc/self/comm), and a line per file
+ * in /tmp/py.index.tsv: pid, ppid, program, argv[0], file.
  * Without AB_MTRACE the library only passes calls through.
  *
  * The allocator underneath is glibc's, reached through its exported
@@ -144,27 +146,108 @@ static uint32_t table_take(uintptr_t a)
 
 /* ---- output ---- */
 
-static void out_open(void)
+/* Appends the NUL-terminated s to buf at *n (bounded by cap - 1). */
+static void str_add(char *buf, size_t *n, size_t cap, const char *s)
 {
-    char path[300];
-    size_t n = strlen(g.prefix);
-    memcpy(path, g.prefix, n);
+    while (*s != '\0' && *n + 1 < cap)
+        buf[(*n)++] = *s++;
+    buf[*n] = '\0';
+}
+
+static void num_add(char *buf, size_t *n, size_t cap, unsigned long x)
+{
     char num[24];
     int k = 0;
-    for (unsigned long x = (unsigned long)getpid(); x != 0 || k == 0; x /= 10)
+    do
         num[k++] = (char)('0' + x % 10);
-    path[n++] = '.';
-    while (k > 0)
-        path[n++] = num[--k];
+    while ((x /= 10) != 0);
+    while (k > 0 && *n + 1 < cap)
+        buf[(*n)++] = num[--k];
+    buf[*n] = '\0';
+}
+
+/* The first NUL-terminated string of a /proc/self file into out (one
+   read; a newline ends it too); "" if unreadable. */
+static void proc_read(const char *path, char *out, size_t cap)
+{
+    out[0] = '\0';
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t r = read(fd, out, cap - 1);
+    close(fd);
+    out[r > 0 ? r : 0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+}
+
+/* The program's name, for file names: /proc/self/comm with anything but
+   [A-Za-z0-9._-] turned into '_'. */
+static void program_name(char *out, size_t cap)
+{
+    proc_read("/proc/self/comm", out, cap);
+    if (out[0] == '\0')
+        str_add(out, &(size_t){0}, cap, "unknown");
+    for (char *c = out; *c != '\0'; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '.' || *c == '_' || *c == '-'))
+            *c = '_';
+}
+
+/* One line of PREFIX.index.tsv: pid, ppid, program, argv[0], file. */
+static void index_add(const char *prog, const char *file)
+{
+    char path[300], line[1024], argv0[256];
+    size_t n = 0;
+    str_add(path, &n, sizeof path, g.prefix);
+    str_add(path, &n, sizeof path, ".index.tsv");
+    proc_read("/proc/self/cmdline", argv0, sizeof argv0);
+    for (char *c = argv0; *c != '\0'; c++)
+        if (*c == '\t')
+            *c = ' ';
+    n = 0;
+    num_add(line, &n, sizeof line, (unsigned long)getpid());
+    str_add(line, &n, sizeof line, "\t");
+    num_add(line, &n, sizeof line, (unsigned long)getppid());
+    str_add(line, &n, sizeof line, "\t");
+    str_add(line, &n, sizeof line, prog);
+    str_add(line, &n, sizeof line, "\t");
+    str_add(line, &n, sizeof line, argv0);
+    str_add(line, &n, sizeof line, "\t");
+    str_add(line, &n, sizeof line, file);
+    str_add(line, &n, sizeof line, "\n");
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        static const char head[] = "pid\tppid\tprogram\targv0\tfile\n";
+        ssize_t w = write(fd, head, sizeof head - 1);
+        (void)w;
+    } else {
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    }
+    if (fd < 0)
+        return;
+    ssize_t w = write(fd, line, n); /* one write: lines of processes do not mix */
+    (void)w;
+    close(fd);
+}
+
+/* PREFIX.<program>.<pid>.abt (then .<pid>.<n>.abt if taken, after an exec). */
+static void out_open(void)
+{
+    char path[400], prog[64];
+    program_name(prog, sizeof prog);
+    size_t n = 0;
+    str_add(path, &n, sizeof path, g.prefix);
+    str_add(path, &n, sizeof path, ".");
+    str_add(path, &n, sizeof path, prog);
+    str_add(path, &n, sizeof path, ".");
+    num_add(path, &n, sizeof path, (unsigned long)getpid());
     for (unsigned attempt = 0; attempt < 100; attempt++) {
         size_t m = n;
         if (attempt > 0) {
-            path[m++] = '.';
-            if (attempt >= 10)
-                path[m++] = (char)('0' + attempt / 10);
-            path[m++] = (char)('0' + attempt % 10);
+            str_add(path, &m, sizeof path, ".");
+            num_add(path, &m, sizeof path, attempt);
         }
-        memcpy(path + m, ".abt", 5);
+        str_add(path, &m, sizeof path, ".abt");
         g.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (g.fd >= 0 || errno != EEXIST)
             break;
@@ -173,6 +256,7 @@ static void out_open(void)
         g.state = -1;
         return;
     }
+    index_add(prog, path);
     unsigned char h[AB_MT_HEADER_BYTES];
     ab_mt_header_encode(h, (uint32_t)getpid(), (uint32_t)(sizeof(void *) * 8));
     ssize_t w = write(g.fd, h, sizeof h);
