@@ -90,9 +90,9 @@ void ab_csv_summary_header(const ab_out *o)
                   "mean_cycles,p50_cycles,p99_cycles,p999_cycles,max_cycles,"
                   "p90_cycles,batch_count,batch_mean_cycles,batch_mean_ns,"
                   "failures,skipped,contig_success,meta_bytes,meta_bytes_per_gib,"
-                  "total_pages,status,below_resolution,group_k,group_p50_cycles,"
+                  "total_pages,below_resolution,group_k,group_p50_cycles,"
                   "group_p99_cycles,batches,batch_median_cycles,batch_median_ns,"
-                  "batches_redone,cpu_wall,failure_rate\n");
+                  "batches_redone,cpu_wall,failure_rate,status\n");
 }
 
 static void cell_prefix(const ab_out *o, const ab_cell *c, int with_role, int with_fill)
@@ -253,9 +253,10 @@ static void summary_row(const ab_out *o, const ab_cell *c, const ab_wl_result *r
     comma(o);
     ab_out_u64(o, r->total_pages);
     comma(o);
-    ab_out_str(o, ab_outcome_name(r->outcome));
-    comma(o);
     summary_tail(o, t, s);
+    comma(o);
+    /* status last: a row's outcome is where a reader looks first */
+    ab_out_str(o, ab_outcome_name(r->outcome));
     ab_out_str(o, "\n");
 }
 
