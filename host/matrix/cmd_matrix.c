@@ -23,7 +23,7 @@ static const char matrix_help[] =
     "simulated: only metadata is allocated.\n"
     "  --quick           the short matrix (64M, a few large cells, 3 reps)\n"
     "  --host-only       leave out the kernel cells (QEMU tcg) and their host twins\n"
-    "  --strategy S      only these strategies: names or selectors (all, core, contig,\n"
+    "  --strategy S      only these strategies: names or selectors (all, core, base, front, contig,\n"
     "                    huge2m, threadsafe, hostonly; !S excludes)\n"
     "  --workload W      only these workloads (gbench: the Google Benchmark step)\n"
     "  --mem SIZE        only these sizes (64M, 16G, ...)\n"

@@ -29,9 +29,11 @@
 #include <unistd.h>
 
 #include "allocbench/registry.h"
+#include "baselines.h"
 #include "cmd_kernel.h"
 #include "kernel_run.h"
 #include "micro_run.h"
+#include "threads.h"
 
 /* The signal that asked the matrix to stop, and the cell process to pass
  * it on to: the handler's only state. */
@@ -87,6 +89,8 @@ static double cell_weight(const mcell *m)
         return 1e7; /* about 1 s under tcg */
     if (m->kind == MC_GBENCH)
         return 3e7;
+    if (m->kind == MC_THREADS)
+        return 2e7; /* a few tenths of a second per thread count */
     double pages = (double)(c->mem_bytes >> AB_PAGE_SHIFT);
     double fill = host_cell_fill(c) / 1000.0;
     double ops = (double)(c->ops ? c->ops : 1000000u);
@@ -202,9 +206,12 @@ static int host_cell_run(const char *dir, const mcell *m)
         const char *crash = getenv("ALLOCBENCH_TEST_CRASH_CELL");
         if (crash != NULL && strcmp(crash, m->key) == 0)
             raise(SIGSEGV);
-        hbuf sum = {0}, frag = {0};
-        char msg[200];
-        ab_wl_outcome oc = host_run_cell(&m->hc, &sum, &frag, msg, sizeof msg);
+        hbuf sum = {0}, frag = {0}, hist = {0};
+        char msg[200], hist_path[4600];
+        host_cell hc = m->hc;
+        hc.hist = &hist;
+        ab_wl_outcome oc = host_run_cell(&hc, &sum, &frag, msg, sizeof msg);
+        cell_path(hist_path, sizeof hist_path, dir, m->key, "hist");
         if (oc == AB_WL_ERROR || oc == AB_WL_TIMEOUT)
             fprintf(stderr, "  %s: %s\n", ab_outcome_name(oc), msg);
         signals_block();
@@ -213,7 +220,8 @@ static int host_cell_run(const char *dir, const mcell *m)
         if (oc == AB_WL_ERROR &&
             failure_write(dir, m, "error", 3, "the workload failed (see its status row)") != 0)
             _exit(4);
-        if (host_write_atomic(frag_path, frag.p ? frag.p : "", frag.len) != 0 ||
+        if (host_write_atomic(hist_path, hist.p ? hist.p : "", hist.len) != 0 ||
+            host_write_atomic(frag_path, frag.p ? frag.p : "", frag.len) != 0 ||
             host_write_atomic(sum_path, sum.p ? sum.p : "", sum.len) != 0)
             _exit(4);
         fflush(stderr);
@@ -341,6 +349,10 @@ static int kernel_cell_run(const char *dir, const mcell *m, int quick)
     o.mode = AB_KMODE_TCG;
     o.seed = m->hc.seed;
     o.fill_pm = m->hc.fill_pm;
+    /* core workloads drive the PMM or, with role vmm, the VMM window (the
+       kernel's VMM strategy is the PMM's when that one serves runs) */
+    o.role = ab_workload_parse(m->workload) != AB_WL_COUNT ? (m->hc.role_vmm ? "vmm" : "pmm")
+                                                           : NULL;
     o.timeout_s = 120;
     (void)quick;
     ab_kstatus st = ab_kernel_run(&o, &r);
@@ -417,6 +429,94 @@ static int gbench_cell_run(const char *dir, const mcell *m, int quick)
     return failed ? CELL_FAILED : CELL_OK;
 }
 
+/* A threaded cell (host/cell/threads.c) in a process of its own: its rows
+ * go to cells/<id>.threads.csv; empty summary and frag files mark it done. */
+static int threads_cell_run(const char *dir, const mcell *m)
+{
+    char path[4600];
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(parent);
+        threads_cell c = {m->hc.st, ab_mt_parse(m->workload), m->hc.fill_pm,
+                          m->hc.threads ? m->hc.threads : 1, m->hc.rep, m->hc.mem_bytes, 0,
+                          m->hc.seed};
+        char *rows = NULL, msg[256] = "";
+        size_t len = 0;
+        int rc = threads_run_cell(&c, &rows, &len, msg, sizeof msg);
+        if (rc != 0)
+            fprintf(stderr, "  error: %s\n", msg);
+        signals_block();
+        if (rc != 0 && failure_write(dir, m, "error", 3, "the threaded cell failed (see stderr)") != 0)
+            _exit(4);
+        cell_path(path, sizeof path, dir, m->key, "threads");
+        if (host_write_atomic(path, rows ? rows : "", len) != 0)
+            _exit(4);
+        cell_path(path, sizeof path, dir, m->key, "frag");
+        if (host_write_atomic(path, "", 0) != 0)
+            _exit(4);
+        cell_path(path, sizeof path, dir, m->key, "summary");
+        _exit(host_write_atomic(path, "", 0) != 0 ? 4 : rc != 0 ? 3 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || cell_wait(pid, &st) != 0)
+        return CELL_IOERR;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st) == 0 ? CELL_OK : WEXITSTATUS(st) == 3 ? CELL_FAILED : CELL_IOERR;
+    if (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM) {
+        if (!stop_signal)
+            stop_signal = WTERMSIG(st);
+        return CELL_STOPPED;
+    }
+    char reason[160];
+    snprintf(reason, sizeof reason, "crashed: killed by signal %d (%s)", WTERMSIG(st),
+             strsignal(WTERMSIG(st)));
+    fprintf(stderr, "  FAILED: %s\n", reason);
+    if (failure_write(dir, m, "crash", -WTERMSIG(st), reason) != 0)
+        return CELL_IOERR;
+    cell_path(path, sizeof path, dir, m->key, "frag");
+    if (host_write_atomic(path, "", 0) != 0)
+        return CELL_IOERR;
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    return host_write_atomic(path, "", 0) != 0 ? CELL_IOERR : CELL_FAILED;
+}
+
+/* strategies.csv: every strategy the host knows, in registry order, with
+ * its capabilities and its colour slot (its index): the report takes names,
+ * groups and colours from here, so it keeps no list of its own. */
+static int strategies_write(const char *dir)
+{
+    size_t n;
+    const ab_strategy *const *all = host_registry(&n);
+    hbuf b = {0};
+    const char *hdr = "name,slot,group,contig,huge2m,threadsafe,hostonly,max_npages,summary\n";
+    hbuf_write(&b, hdr, strlen(hdr));
+    for (size_t i = 0; i < n; i++) {
+        const ab_strategy *st = all[i];
+        const char *group = strcmp(st->name, "null") == 0 ? "floor"
+                            : st->caps & AB_CAP_HOSTONLY  ? "baseline"
+                            : strchr(st->name, '+')       ? "front"
+                                                          : "base";
+        char line[512], summary[256];
+        size_t k = 0;
+        for (const char *q = st->summary; *q && k + 1 < sizeof summary; q++)
+            summary[k++] = *q == ',' || *q == '"' ? ';' : *q;
+        summary[k] = '\0';
+        int len = snprintf(line, sizeof line, "%s,%zu,%s,%d,%d,%d,%d,%llu,%s\n", st->name, i,
+                           group, !!(st->caps & AB_CAP_CONTIG), !!(st->caps & AB_CAP_HUGE2M),
+                           !!(st->caps & AB_CAP_THREADSAFE), !!(st->caps & AB_CAP_HOSTONLY),
+                           (unsigned long long)st->max_npages, summary);
+        hbuf_write(&b, line, (size_t)len);
+    }
+    char path[4600];
+    snprintf(path, sizeof path, "%s/strategies.csv", dir);
+    int rc = host_write_atomic(path, b.p, b.len);
+    hbuf_free(&b);
+    return rc;
+}
+
 static int cell_done(const char *dir, const mcell *m)
 {
     char path[4600];
@@ -437,10 +537,13 @@ static void append_file(const char *path, hbuf *dst)
  * (only if a cell failed). Returns the failed cells, or -1. */
 static int run_join(const char *dir, const plan *p)
 {
-    hbuf S = {0}, F = {0}, X = {0};
-    ab_out so = {hbuf_write, &S}, fo = {hbuf_write, &F};
+    hbuf S = {0}, F = {0}, X = {0}, H = {0}, T = {0};
+    ab_out so = {hbuf_write, &S}, fo = {hbuf_write, &F}, ho = {hbuf_write, &H};
     ab_csv_summary_header(&so);
     ab_csv_frag_header(&fo);
+    ab_csv_hist_header(&ho);
+    hbuf_write(&T, THREADS_CSV_HEADER, strlen(THREADS_CSV_HEADER));
+    int threads_rows = 0;
     hbuf_write(&X, AB_FAILURES_CSV_HEADER "\n", strlen(AB_FAILURES_CSV_HEADER) + 1);
     int failed = 0;
     char path[4600];
@@ -452,6 +555,13 @@ static int run_join(const char *dir, const plan *p)
         append_file(path, &S);
         cell_path(path, sizeof path, dir, key, "frag");
         append_file(path, &F);
+        cell_path(path, sizeof path, dir, key, "hist");
+        append_file(path, &H);
+        cell_path(path, sizeof path, dir, key, "threads");
+        if (host_file_exists(path)) {
+            append_file(path, &T);
+            threads_rows = 1;
+        }
         cell_path(path, sizeof path, dir, key, "failure");
         if (host_file_exists(path)) {
             append_file(path, &X);
@@ -461,6 +571,13 @@ static int run_join(const char *dir, const plan *p)
     int bad = 0;
     snprintf(path, sizeof path, "%s/frag.csv", dir);
     bad |= host_write_atomic(path, F.p, F.len);
+    snprintf(path, sizeof path, "%s/hist.csv", dir);
+    bad |= host_write_atomic(path, H.p, H.len);
+    if (threads_rows) {
+        snprintf(path, sizeof path, "%s/threads.csv", dir);
+        bad |= host_write_atomic(path, T.p, T.len);
+    }
+    bad |= strategies_write(dir);
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     bad |= host_write_atomic(path, S.p, S.len);
     snprintf(path, sizeof path, "%s/failures.csv", dir);
@@ -471,6 +588,8 @@ static int run_join(const char *dir, const plan *p)
     hbuf_free(&S);
     hbuf_free(&F);
     hbuf_free(&X);
+    hbuf_free(&H);
+    hbuf_free(&T);
     return bad ? -1 : failed;
 }
 
@@ -621,9 +740,10 @@ static int plan_run(const char *dir, const plan *p, const matrix_opts *o, const 
         /* A record an interrupted attempt left is not this attempt's. */
         cell_path(path, sizeof path, dir, m->key, "failure");
         unlink(path);
-        int rc = m->kind == MC_HOST     ? host_cell_run(dir, m)
-                 : m->kind == MC_KERNEL ? kernel_cell_run(dir, m, quick)
-                                        : gbench_cell_run(dir, m, quick);
+        int rc = m->kind == MC_HOST      ? host_cell_run(dir, m)
+                 : m->kind == MC_KERNEL  ? kernel_cell_run(dir, m, quick)
+                 : m->kind == MC_THREADS ? threads_cell_run(dir, m)
+                                         : gbench_cell_run(dir, m, quick);
         if (rc == CELL_IOERR) {
             fprintf(stderr, "allocbench %s: cannot write the files of %s in %s\n", cmd, m->key,
                     dir);

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include "plan.h"
 
+#include "mtworkload.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +54,13 @@ static int selector_match(const ab_strategy *st, const char *tok)
                 {"hostonly", AB_CAP_HOSTONLY}};
     if (strcmp(tok, "all") == 0)
         return 1;
+    /* base: the registered strategies themselves, no front end, baseline
+       or floor; front: the lock+ and pcp+ combinations */
+    if (strcmp(tok, "base") == 0)
+        return !(st->caps & AB_CAP_HOSTONLY) && strchr(st->name, '+') == NULL &&
+               strcmp(st->name, "null") != 0;
+    if (strcmp(tok, "front") == 0)
+        return strchr(st->name, '+') != NULL;
     if (strcmp(tok, "core") == 0)
         return !(st->caps & AB_CAP_HOSTONLY);
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
@@ -115,7 +124,7 @@ int plan_filters_check(const plan_opts *o, char *err, size_t err_len)
     for (size_t i = 0; i < o->strategy.n; i++)
         if (!selector_known(o->strategy.v[i])) {
             snprintf(err, err_len, "--strategy: unknown strategy or selector '%s' (see "
-                     "allocbench list; selectors: all core contig huge2m threadsafe hostonly)",
+                     "allocbench list; selectors: all core base front contig huge2m threadsafe hostonly)",
                      o->strategy.v[i]);
             return -1;
         }
@@ -174,6 +183,12 @@ static void cell_key(mcell *c)
         return;
     }
     host_format_size(c->hc.mem_bytes, mem, sizeof mem);
+    if (c->kind == MC_THREADS) {
+        snprintf(c->key, sizeof c->key, "%s-pmm-%s-%s-o%u-t%u-s%llu-r%u", c->hc.st->name,
+                 c->workload, mem, c->hc.fill_pm, c->hc.threads, (unsigned long long)c->hc.seed,
+                 c->hc.rep);
+        return;
+    }
     ab_workload_kind k = ab_workload_parse(c->workload);
     uint32_t fill = k == AB_WL_COUNT ? c->hc.fill_pm : ab_workload_effective_fill(k, c->hc.fill_pm);
     snprintf(c->key, sizeof c->key, "%s%s-%s-%s-%s-f%u-t%u-s%llu-r%u",
@@ -284,8 +299,10 @@ static int parse_line(def_line *l, char **col, size_t ncol, const char *file, in
         l->kind = MC_KERNEL;
     } else if (strcmp(col[0], "gbench") == 0) {
         l->kind = MC_GBENCH;
+    } else if (strcmp(col[0], "threads") == 0) {
+        l->kind = MC_THREADS;
     } else {
-        return bad(err, el, file, ln, "kind: not host, twin, kernel or gbench:", col[0]);
+        return bad(err, el, file, ln, "kind: not host, twin, kernel, threads or gbench:", col[0]);
     }
     for (int m = 0; m < 2; m++) {
         n = list_split(col[5 + m], t, LIST_MAX);
@@ -309,12 +326,20 @@ static int parse_line(def_line *l, char **col, size_t ncol, const char *file, in
         return bad(err, el, file, ln, "role: not pmm or vmm:", col[2]);
     l->nwl = list_split(col[3], l->wl, LIST_MAX);
     for (size_t i = 0; i < l->nwl; i++)
-        if (l->kind == MC_HOST && ab_workload_parse(l->wl[i]) == AB_WL_COUNT)
+        if ((l->kind == MC_HOST && ab_workload_parse(l->wl[i]) == AB_WL_COUNT) ||
+            (l->kind == MC_THREADS && ab_mt_parse(l->wl[i]) == AB_MT_COUNT))
             return bad(err, el, file, ln, "unknown workload (see allocbench list)", l->wl[i]);
     n = list_split(col[4], t, LIST_MAX);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (l->kind == MC_THREADS) { /* the fills column holds frame orders */
+            if (strcmp(t[i], "0") != 0 && strcmp(t[i], "9") != 0)
+                return bad(err, el, file, ln, "threads lines: an order is 0 or 9, not", t[i]);
+            l->fill[l->nfill++] = t[i][0] == '9' ? 9u : 0u;
+            continue;
+        }
         if ((l->fill[l->nfill++] = host_parse_fill(t[i])) == 0)
             return bad(err, el, file, ln, "not a fill level:", t[i]);
+    }
     if (l->nfill == 0)
         l->fill[l->nfill++] = 0;
     n = list_split(col[7], t, LIST_MAX);
@@ -404,19 +429,25 @@ static int expand_line(plan *p, const plan_opts *o, const def_line *l, int m, ui
         for (size_t s = 0; s < ns; s++) {
             if (!list_selects(all[s], l->strat, l->nstrat))
                 continue;
-            /* The kernel has no baselines. */
-            if (l->kind == MC_KERNEL && (all[s]->caps & AB_CAP_HOSTONLY))
+            /* The kernel has no baselines and no null floor; threads
+               cells of more than one thread need a thread-safe strategy. */
+            if (l->kind == MC_KERNEL &&
+                ((all[s]->caps & AB_CAP_HOSTONLY) || strcmp(all[s]->name, "null") == 0))
                 continue;
             for (size_t w = 0; w < l->nwl; w++)
                 for (size_t f = 0; f < l->nfill; f++)
                     for (size_t t = 0; t < l->nthreads; t++) {
+                        if (l->kind == MC_THREADS && l->threads[t] > 1 &&
+                            !(all[s]->caps & AB_CAP_THREADSAFE))
+                            continue;
                         c.hc.st = all[s];
                         c.hc.kind = ab_workload_parse(l->wl[w]);
                         c.hc.role_vmm = l->role_vmm;
                         c.hc.mem_bytes = l->size[m][z];
                         /* Fixed-fill workloads run at their own level
                            (the workload reads a non-zero fill as is). */
-                        c.hc.fill_pm = c.hc.kind != AB_WL_COUNT &&
+                        c.hc.fill_pm = l->kind == MC_THREADS ? l->fill[f]
+                                       : c.hc.kind != AB_WL_COUNT &&
                                                ab_workload_fixed_fill(c.hc.kind)
                                            ? 0
                                            : l->fill[f];

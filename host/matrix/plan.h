@@ -17,13 +17,14 @@
 
 #include "host.h"
 
-typedef enum mc_kind { MC_HOST, MC_KERNEL, MC_GBENCH } mc_kind;
+typedef enum mc_kind { MC_HOST, MC_KERNEL, MC_GBENCH, MC_THREADS } mc_kind;
 
 typedef struct mcell {
     mc_kind kind;
     int twin;            /* a host cell that pairs a kernel cell */
     host_cell hc;        /* st (kernel: the pmm), role, mem, fill, seed,
-                            threads, rep, ops, budget; kind for host cells */
+                            threads, rep, ops, budget; kind for host cells;
+                            threads cells: fill_pm holds the frame order */
     char workload[40];   /* the workload's name (kernel: map, fault, ...) */
     char key[200];       /* the cell's id */
 } mcell;
