@@ -34,7 +34,8 @@ static void usage(FILE *f)
             "  --size WxH     image size in pixels (default %dx%d)\n"
             "  --scripts DIR  the gnuplot scripts (default $ALLOCBENCH_PLOTS, else\n"
             "                 %s)\n"
-            "  --jobs N       gnuplot processes at a time (default: online CPUs)\n",
+            "  --jobs N       gnuplot processes at a time (default: online CPUs)\n"
+            "  --no-figures   write the report and verdict.csv without drawing\n",
             AB_PLOT_WIDTH, AB_PLOT_HEIGHT, AB_PLOT_SCRIPTS_DIR);
 }
 
@@ -57,7 +58,7 @@ int ab_plot_main(int argc, char **argv)
     if (scripts == NULL || *scripts == '\0')
         scripts = AB_PLOT_SCRIPTS_DIR;
     const char *dir = NULL;
-    int rc = 0;
+    int rc = 0, no_figures = 0;
     for (int i = 1; i < argc && rc == 0; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -72,6 +73,8 @@ int ab_plot_main(int argc, char **argv)
                 rc = arg_error("--size", "expected WxH in pixels, e.g. 960x600");
             run->width = w;
             run->height = h;
+        } else if (strcmp(a, "--no-figures") == 0) {
+            no_figures = 1;
         } else if (strcmp(a, "--scripts") == 0 && i + 1 < argc) {
             scripts = argv[++i];
         } else if (strcmp(a, "--jobs") == 0 && i + 1 < argc) {
@@ -113,7 +116,7 @@ int ab_plot_main(int argc, char **argv)
         return 1;
     }
     rc = ab_run_load(run);
-    if (rc == 0)
+    if (rc == 0 && !no_figures)
         rc = ab_plot_figures(run);
     if (rc == 0)
         rc = ab_report_write(run);

@@ -124,6 +124,13 @@ int ab_table_load(ab_table *t, const char *path, const char *const *required,
         return -1;
     t->path = strdup(path);
     char msg[512];
+    const char *nul = memchr(t->text, '\0', len);
+    if (nul != NULL) {
+        size_t at = 1;
+        for (const char *c = t->text; c < nul; c++)
+            at += *c == '\n';
+        return fail(t, err, errlen, path, at, "NUL byte in the text (a damaged or binary file)");
+    }
     if (len == 0)
         return fail(t, err, errlen, path, 1, "empty file: no header row");
     if (t->text[len - 1] != '\n') {

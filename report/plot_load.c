@@ -120,7 +120,8 @@ static void strat_add(ab_run *run, const char *name)
    registry strategy always gets the same colour; others follow by name. */
 static void strats_finish(ab_run *run)
 {
-    qsort(run->strats, run->nstrats, sizeof *run->strats, strat_cmp);
+    if (run->nstrats > 0)
+        qsort(run->strats, run->nstrats, sizeof *run->strats, strat_cmp);
     for (size_t k = 0; k < run->nstrats; k++) {
         size_t r = order_rank(run->strats[k].name);
         size_t slot = r < COUNT_OF(strat_order) ? r : k;
@@ -155,7 +156,7 @@ static const char *const summary_numeric[] = {
     "p999_ns", "max_ns", "mean_cycles", "p50_cycles", "p90_cycles", "p99_cycles",
     "p999_cycles", "max_cycles", "batch_count", "batch_mean_cycles", "batch_mean_ns",
     "failures", "skipped", "contig_success", "meta_bytes", "meta_bytes_per_gib",
-    "total_pages", NULL,
+    "total_pages", "threads", "rep", NULL,
 };
 static const char *const frag_required[] = {
     "env", "strategy", "workload", "mem_bytes", "seed", "step", "free_pages",
@@ -163,7 +164,8 @@ static const char *const frag_required[] = {
 };
 static const char *const frag_numeric[] = {
     "mem_bytes", "seed", "step", "free_pages", "largest_free_run", "free_runs",
-    "ext_frag", "free_2m_blocks", "fill", "contig_tried", "contig_success", NULL,
+    "ext_frag", "free_2m_blocks", "fill", "contig_tried", "contig_success", "threads", "rep",
+    NULL,
 };
 
 /* Key text of a row for the duplicate check. */
@@ -226,7 +228,7 @@ static int summary_load(ab_run *run)
         return -1;
     }
     static const char *const key[] = {"env", "strategy", "role", "workload", "mem_bytes",
-                                      "fill", "seed", "op", NULL};
+                                      "fill", "threads", "seed", "rep", "op", NULL};
     if (duplicates_check(t, key, "the cell (env..op)") != 0)
         return -1;
     run->s = calloc(t->nrows, sizeof *run->s);
@@ -241,7 +243,8 @@ static int summary_load(ab_run *run)
         c_p90 = ab_table_col(t, "p90_ns"), c_p99 = ab_table_col(t, "p99_ns"),
         c_p999 = ab_table_col(t, "p999_ns"), c_max = ab_table_col(t, "max_ns"),
         c_meta = ab_table_col(t, "meta_bytes"), c_mpg = ab_table_col(t, "meta_bytes_per_gib"),
-        c_fail = ab_table_col(t, "failures");
+        c_fail = ab_table_col(t, "failures"), c_thr = ab_table_col(t, "threads"),
+        c_rep = ab_table_col(t, "rep");
     const char *first_role = NULL;
     for (size_t r = 0; r < t->nrows; r++) {
         ab_srow *s = &run->s[r];
@@ -261,6 +264,12 @@ static int summary_load(ab_run *run)
         s->fill = num_or_nan(t, r, c_fill);
         s->seed = num_or_nan(t, r, c_seed);
         s->count = num_or_nan(t, r, c_count);
+        s->threads = c_thr >= 0 ? num_or_nan(t, r, c_thr) : 1;
+        s->rep = c_rep >= 0 ? num_or_nan(t, r, c_rep) : 0;
+        if (isnan(s->threads))
+            s->threads = 1;
+        if (isnan(s->rep))
+            s->rep = 0;
         if (!(s->mem_bytes > 0))
             return row_error(t, r, "column 'mem_bytes' must be a positive size%s%s", "", "");
         if (isnan(s->count))
@@ -312,7 +321,9 @@ static int frag_load(ab_run *run)
         c_seed = ab_table_col(t, "seed"), c_step = ab_table_col(t, "step"),
         c_fill = ab_table_col(t, "fill"), c_fp = ab_table_col(t, "free_pages"),
         c_lr = ab_table_col(t, "largest_free_run"), c_fr = ab_table_col(t, "free_runs"),
-        c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks");
+        c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks"),
+        c_thr = ab_table_col(t, "threads"), c_rep = ab_table_col(t, "rep"),
+        c_ct = ab_table_col(t, "contig_tried");
     if (c_fill < 0)
         ab_run_note(run, "frag.csv has no fill column: fragmentation is grouped without "
                          "the fill level, and the ext-frag-against-fill plot is not drawn.");
@@ -333,6 +344,13 @@ static int frag_load(ab_run *run)
         f->free_runs = num_or_nan(t, r, c_fr);
         f->ext_frag = num_or_nan(t, r, c_ef);
         f->free_2m = num_or_nan(t, r, c_2m);
+        f->threads = c_thr >= 0 ? num_or_nan(t, r, c_thr) : 1;
+        f->rep = c_rep >= 0 ? num_or_nan(t, r, c_rep) : 0;
+        f->contig_tried = num_or_nan(t, r, c_ct);
+        if (isnan(f->threads))
+            f->threads = 1;
+        if (isnan(f->rep))
+            f->rep = 0;
         const char *names[] = {"mem_bytes", "step", "free_pages", "ext_frag", "free_2m_blocks"};
         double vals[] = {f->mem_bytes, f->step, f->free_pages, f->ext_frag, f->free_2m};
         for (size_t k = 0; k < COUNT_OF(vals); k++)
@@ -556,7 +574,8 @@ static int gbench_load(ab_run *run)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 0)
+        qsort(names, n, sizeof *names, name_cmp);
     int rc = 0;
     for (size_t k = 0; k < n; k++) {
         if (rc == 0)

@@ -17,6 +17,7 @@
 typedef struct ab_srow {
     const char *env, *strategy, *role, *workload, *op, *status;
     double mem_bytes, fill, seed, count;
+    double threads, rep;   /* 1 and 0 when the run has no such column */
     double mean_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
     double meta_bytes, meta_per_gib, failures;
     size_t line;
@@ -28,6 +29,7 @@ typedef struct ab_frow {
     const char *env, *strategy, *workload;
     double mem_bytes, seed, step, fill;
     double free_pages, largest_free_run, free_runs, ext_frag, free_2m;
+    double threads, rep, contig_tried; /* contig_tried NAN when absent */
     size_t line;
     int strat;
 } ab_frow;
