@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "plot_run.h"
 
 #ifndef AB_PLOT_SCRIPTS_DIR
@@ -126,4 +127,14 @@ int ab_plot_main(int argc, char **argv)
     ab_run_free(run);
     free(run);
     return rc == 0 ? 0 : 1;
+}
+
+int ab_report_main(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "compare") == 0)
+        return ab_compare_main(argc, argv);
+    for (int i = 1; i < argc && strcmp(argv[0], "report") == 0; i++)
+        if (strcmp(argv[i], "--check") == 0)
+            return ab_check_main(argc, argv);
+    return ab_plot_main(argc, argv);
 }

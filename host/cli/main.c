@@ -404,8 +404,8 @@ int main(int argc, char **argv)
         return cmd_matrix(argc, argv);
     if (!strcmp(argv[1], "kernel"))
         return kcmd_main(argc, argv);
-    if (!strcmp(argv[1], "plot"))
-        return ab_plot_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "plot") || !strcmp(argv[1], "report") || !strcmp(argv[1], "compare"))
+        return ab_report_main(argc - 1, argv + 1);
     if (!strcmp(argv[1], "import"))
         return trace_import_main(argc, argv);
     if (!strcmp(argv[1], "programs"))
