@@ -19,7 +19,7 @@ typedef struct vsection {
 /* The tally of one need ("tail latency") over the cells of a section. */
 typedef struct vtally {
     int *wins;            /* per strategy */
-    size_t cells, ties, decided;
+    size_t cells, ties, decided, one_rep;
     int best_cell_strat;  /* the strategy whose win had the largest margin */
     double best_margin;
     char evidence[600], figure[200];
@@ -31,6 +31,7 @@ typedef struct vctx {
     FILE *csv;
     ab_cells cs;
     vtally t;
+    size_t sec;           /* index of the section being written */
 } vctx;
 
 void vtally_reset(vctx *v);

@@ -34,7 +34,7 @@ static int is_tcg(const char *env) { return strstr(env, "tcg") != NULL; }
 void vtally_reset(vctx *v)
 {
     memset(v->t.wins, 0, (v->run->nstrats + 1) * sizeof *v->t.wins);
-    v->t.cells = v->t.ties = v->t.decided = 0;
+    v->t.cells = v->t.ties = v->t.decided = v->t.one_rep = 0;
     v->t.best_cell_strat = -1;
     v->t.best_margin = -1;
     v->t.evidence[0] = v->t.figure[0] = '\0';
@@ -44,12 +44,17 @@ void vtally_add(vctx *v, const ab_cand *c, ab_pick p, double margin, const char 
                 const char *figure)
 {
     v->t.cells++;
+    v->t.one_rep += p.outcome == AB_ONE_REP;
     v->t.ties += p.outcome == AB_TIE || p.outcome == AB_BELOW_RES || p.outcome == AB_ONE_REP;
     if (p.outcome != AB_WIN && p.outcome != AB_ONLY_SERVER)
         return;
     v->t.decided++;
     v->t.wins[c[p.winner].strat]++;
-    if (margin > v->t.best_margin || v->t.best_cell_strat < 0) {
+    /* The clearest win among those with a drawn figure, if any has one. */
+    int drawn = ab_run_figure(v->run, figure) != NULL;
+    int have = v->t.figure[0] != '\0' && ab_run_figure(v->run, v->t.figure) != NULL;
+    if (v->t.best_cell_strat < 0 || (drawn && !have) ||
+        (drawn == have && margin > v->t.best_margin)) {
         v->t.best_margin = margin;
         v->t.best_cell_strat = c[p.winner].strat;
         ab_fmt(v->t.evidence, sizeof v->t.evidence, "%s", evidence);
@@ -75,6 +80,10 @@ void vtally_row(vctx *v, const char *need, const char *none_why)
     if (v->t.cells == 0) {
         ab_fmt(pick, sizeof pick, "no data");
         ab_fmt(ev, sizeof ev, "%s", none_why);
+    } else if (v->t.one_rep == v->t.cells) {
+        ab_fmt(pick, sizeof pick, "not ranked: one rep");
+        ab_fmt(ev, sizeof ev, "%zu cells, each with one rep: no interval, so no ranking; "
+               "run more reps", v->t.cells);
     } else if (top < 0 || shared) {
         ab_fmt(pick, sizeof pick, "tie: no single pick");
         ab_fmt(ev, sizeof ev, "%zu cells: %zu decided, %zu tied; no strategy wins most",
@@ -88,6 +97,15 @@ void vtally_row(vctx *v, const char *need, const char *none_why)
            v->t.figure[0] ? v->t.figure : "-");
     char needtxt[200];
     ab_fmt(needtxt, sizeof needtxt, "pick this if you need %s", need);
+    if (v->sec < DOC_ROLES) {
+        char *g = v->d->glance_line[v->sec];
+        size_t gl = strlen(g);
+        ab_fmt(g + gl, sizeof v->d->glance_line[0] - gl, "%s%s: %s", gl ? "; " : "", need,
+               pick);
+        if (v->d->glance_fig[v->sec][0] == '\0' && v->t.figure[0] != '\0' &&
+            ab_run_figure(run, v->t.figure) != NULL)
+            ab_fmt(v->d->glance_fig[v->sec], sizeof v->d->glance_fig[0], "%s", v->t.figure);
+    }
     const char *cells[] = {needtxt, pick, ev, fig};
     doc_row(v->d, 0, COUNT_OF(cells), cells);
 }
@@ -134,6 +152,8 @@ static size_t group_cands(const vctx *v, const vsection *s, size_t g, int metric
         if (x->group != g || !in_section(s, x->proto))
             continue;
         c[n] = (ab_cand){x->e[metric], x->strat, ab_cell_failed(x)};
+        if (metric == AB_M_META) /* shown in KiB per GiB managed */
+            c[n].e.median /= 1024, c[n].e.lo /= 1024, c[n].e.hi /= 1024;
         cell[n++] = x;
     }
     return n;
@@ -170,8 +190,11 @@ static void judge_metric(vctx *v, const vsection *s, int metric, const char *nee
         ab_cell_label(cell[0], label, sizeof label);
         if (is_tcg(cell[0]->proto->env))
             ab_fmt(label + strlen(label), sizeof label - strlen(label), " (TCG: relative only)");
-        ab_pick_text(run, c, n, p, timed ? " ns" : " B/GiB", pick, sizeof pick, ev, sizeof ev);
-        cell_fig(run, cell[0], fig, sizeof fig);
+        ab_pick_text(run, c, n, p, timed ? " ns" : " KiB/GiB", pick, sizeof pick, ev, sizeof ev);
+        if (timed)
+            cell_fig(run, cell[0], fig, sizeof fig);
+        else
+            ab_fmt(fig, sizeof fig, "meta-%s", cell[0]->proto->env);
         double margin = p.runner >= 0 && p.winner >= 0
                             ? c[p.runner].e.median / fmax(c[p.winner].e.median, 1e-9) : 0;
         vtally_add(v, c, p, margin, ev, fig);
@@ -194,7 +217,7 @@ static const struct {
 } metrics[] = {
     {AB_M_P999, "the lowest tail latency (p99.9)", "tail_latency"},
     {AB_M_MEAN, "the fastest mean operation", "mean_speed"},
-    {AB_M_META, "the smallest metadata (bytes per GiB managed)", "metadata"},
+    {AB_M_META, "the smallest metadata (KiB per GiB managed)", "metadata"},
 };
 
 /* Scaling: T-thread throughput over 1-thread throughput, per strategy. */
@@ -206,8 +229,13 @@ static void section_write(vctx *v, const vsection *s)
     for (size_t i = 0; i < v->cs.n; i++)
         rows += in_section(s, v->cs.c[i].proto);
     doc_h(v->d, 3, s->title, s->anchor);
+    if (v->sec < DOC_ROLES)
+        ab_fmt(v->d->glance_title[v->sec], sizeof v->d->glance_title[0], "%s", s->title);
     if (rows == 0 && !(strcmp(s->key, "pmm") == 0 && v->run->nf > 0)) {
         doc_p(v->d, "No rows for this role in the run: no verdict.");
+        if (v->sec < DOC_ROLES)
+            ab_fmt(v->d->glance_line[v->sec], sizeof v->d->glance_line[0],
+                   "no rows for this role in the run");
         return;
     }
     const char *head[] = {"need", "pick", "evidence (median [95 % interval] over reps)",
@@ -332,8 +360,8 @@ int ab_verdict_write(doc *d)
     }
     fprintf(v.csv, "section,need,cell,pick,tied,evidence,figure");
     intro(&v);
-    for (size_t k = 0; k < COUNT_OF(sections); k++)
-        section_write(&v, &sections[k]);
+    for (v.sec = 0; v.sec < COUNT_OF(sections); v.sec++)
+        section_write(&v, &sections[v.sec]);
     fputc('\n', v.csv);
     int bad = fclose(v.csv) != 0;
     ab_cells_free(&v.cs);
