@@ -67,8 +67,8 @@ static void cell_finish(ab_cell *c, uint64_t seed)
 
 static double meta_num(const ab_run *run, const char *key)
 {
-    const ab_json *j = run->meta ? ab_json_get(run->meta, key) : NULL;
-    return j != NULL && j->type == AB_JNUM ? j->num : NAN;
+    const json_t *j = run->meta ? json_object_get(run->meta, key) : NULL;
+    return json_is_number(j) ? json_number_value(j) : NAN;
 }
 
 static int dbl_cmp(const void *a, const void *b)

@@ -367,51 +367,33 @@ static int frag_load(ab_run *run)
     return 0;
 }
 
-static char *text_read(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, fp);
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (nb == NULL)
-            free(buf);
-        buf = nb;
-    }
-    fclose(fp);
-    if (buf != NULL)
-        buf[n] = '\0';
-    return buf;
-}
-
 static int meta_load(ab_run *run)
 {
-    char path[AB_PLOT_PATH + 32], err[512];
+    char path[AB_PLOT_PATH + 32];
     ab_fmt(path, sizeof path, "%s/meta.json", run->dir);
-    char *text = text_read(path);
-    if (text == NULL) {
+    if (access(path, F_OK) != 0) {
         ab_fmt(run->meta_note, sizeof run->meta_note,
                  "meta.json is absent: the machine, compiler and commit of this run "
                  "are unknown.");
         return 0;
     }
-    run->meta = ab_json_parse(text, err, sizeof err);
-    free(text);
+    json_error_t jerr;
+    run->meta = json_load_file(path, JSON_DECODE_ANY, &jerr);
     if (run->meta == NULL) {
-        fprintf(stderr, "allocbench plot: %s: %s\n", path, err);
+        fprintf(stderr, "allocbench plot: %s: line %d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
-    if (run->meta->type != AB_JOBJ) {
+    if (!json_is_object(run->meta)) {
         fprintf(stderr, "allocbench plot: %s:1: expected a JSON object\n", path);
         return -1;
     }
     return 0;
+}
+
+/* A member's string value, NULL when absent or not a string. */
+static const char *jstr(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
 }
 
 static double unit_to_ns(const char *unit)
@@ -468,59 +450,53 @@ static void gbench_add(ab_run *run, const char *file, const char *name, double m
    repetitions, else the mean and spread of the iteration rows per name. */
 static int gbench_file(ab_run *run, const char *dirpath, const char *fname)
 {
-    char path[AB_PLOT_PATH + 300], err[512];
+    char path[AB_PLOT_PATH + 300];
     ab_fmt(path, sizeof path, "%s/%s", dirpath, fname);
-    char *text = text_read(path);
-    if (text == NULL) {
-        fprintf(stderr, "allocbench plot: %s: cannot read\n", path);
-        return -1;
-    }
-    ab_json *j = ab_json_parse(text, err, sizeof err);
-    free(text);
+    json_error_t jerr;
+    json_t *j = json_load_file(path, 0, &jerr);
     if (j == NULL) {
-        fprintf(stderr, "allocbench plot: %s: %s\n", path, err);
+        fprintf(stderr, "allocbench plot: %s: line %d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
-    const ab_json *list = ab_json_get(j, "benchmarks");
-    if (list == NULL || list->type != AB_JARR) {
+    const json_t *list = json_object_get(j, "benchmarks");
+    if (!json_is_array(list)) {
         fprintf(stderr, "allocbench plot: %s:1: no \"benchmarks\" array: not Google "
                         "Benchmark JSON\n", path);
-        ab_json_free(j);
+        json_decref(j);
         return -1;
     }
     size_t before = run->ng;
     /* Pass 1: aggregates. */
-    for (const ab_json *b = list->child; b != NULL; b = b->next) {
-        const ab_json *rt = ab_json_get(b, "run_type"), *an = ab_json_get(b, "aggregate_name");
-        const ab_json *rn = ab_json_get(b, "run_name"), *tm = ab_json_get(b, "real_time");
-        const ab_json *un = ab_json_get(b, "time_unit"), *rep = ab_json_get(b, "repetitions");
-        if (rt == NULL || rt->str == NULL || strcmp(rt->str, "aggregate") != 0 || an == NULL ||
-            rn == NULL || tm == NULL || an->str == NULL || rn->str == NULL)
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *b = json_array_get(list, i), *tm = json_object_get(b, "real_time");
+        const char *rt = jstr(b, "run_type"), *an = jstr(b, "aggregate_name");
+        const char *rn = jstr(b, "run_name");
+        if (rt == NULL || strcmp(rt, "aggregate") != 0 || an == NULL || rn == NULL ||
+            !json_is_number(tm))
             continue;
-        double scale = unit_to_ns(un != NULL ? un->str : NULL);
-        if (strcmp(an->str, "mean") == 0) {
-            gbench_add(run, fname, rn->str, tm->num * scale, 0,
-                       rep != NULL ? (int)rep->num : 0);
-        } else if (strcmp(an->str, "stddev") == 0) {
+        double scale = unit_to_ns(jstr(b, "time_unit"));
+        if (strcmp(an, "mean") == 0) {
+            gbench_add(run, fname, rn, json_number_value(tm) * scale, 0,
+                       (int)json_number_value(json_object_get(b, "repetitions")));
+        } else if (strcmp(an, "stddev") == 0) {
             for (size_t k = before; k < run->ng; k++)
-                if (strcmp(run->g[k].name, rn->str) == 0)
-                    run->g[k].err_ns = tm->num * scale;
+                if (strcmp(run->g[k].name, rn) == 0)
+                    run->g[k].err_ns = json_number_value(tm) * scale;
         }
     }
     if (run->ng == before) {
         /* Pass 2: plain iteration rows, grouped by name. */
-        for (const ab_json *b = list->child; b != NULL; b = b->next) {
-            const ab_json *nm = ab_json_get(b, "name"), *tm = ab_json_get(b, "real_time");
-            const ab_json *un = ab_json_get(b, "time_unit"), *rt = ab_json_get(b, "run_type");
-            if (nm == NULL || nm->str == NULL || tm == NULL ||
-                (rt != NULL && rt->str != NULL && strcmp(rt->str, "iteration") != 0))
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            const json_t *b = json_array_get(list, i), *tm = json_object_get(b, "real_time");
+            const char *nm = jstr(b, "name"), *rt = jstr(b, "run_type");
+            if (nm == NULL || !json_is_number(tm) || (rt != NULL && strcmp(rt, "iteration") != 0))
                 continue;
-            double v = tm->num * unit_to_ns(un != NULL ? un->str : NULL);
+            double v = json_number_value(tm) * unit_to_ns(jstr(b, "time_unit"));
             size_t k = before;
-            while (k < run->ng && strcmp(run->g[k].name, nm->str) != 0)
+            while (k < run->ng && strcmp(run->g[k].name, nm) != 0)
                 k++;
             if (k == run->ng) {
-                gbench_add(run, fname, nm->str, v, v * v, 1);
+                gbench_add(run, fname, nm, v, v * v, 1);
             } else {
                 run->g[k].mean_ns += v; /* sums until the pass ends */
                 run->g[k].err_ns += v * v;
@@ -539,12 +515,12 @@ static int gbench_file(ab_run *run, const char *dirpath, const char *fname)
         if (isnan(run->g[k].mean_ns)) {
             fprintf(stderr, "allocbench plot: %s: benchmark '%s' has an unknown time_unit\n",
                     path, run->g[k].name);
-            ab_json_free(j);
+            json_decref(j);
             return -1;
         }
     if (run->ng == before)
         ab_run_note(run, "%s holds no benchmark results.", fname);
-    ab_json_free(j);
+    json_decref(j);
     return 0;
 }
 
@@ -776,7 +752,7 @@ void ab_run_free(ab_run *run)
     ab_table_free(&run->heapscale);
     free(run->p);
     free(run->hs);
-    ab_json_free(run->meta);
+    json_decref(run->meta);
     free(run->s);
     free(run->f);
     for (size_t k = 0; k < run->ng; k++) {

@@ -136,6 +136,16 @@ typedef struct metaval {
 
 /* ---- sections --------------------------------------------------------- */
 
+/* One meta.json member: strings as they are, anything else as JSON. */
+static void meta_row(doc *d, const char *key, const json_t *v)
+{
+    char *dumped = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    const char *cells[] = {key, json_is_string(v) ? json_string_value(v)
+                                : dumped != NULL ? dumped : ""};
+    doc_row(d, 0, 2, cells);
+    free(dumped);
+}
+
 static void meta_section(doc *d)
 {
     const ab_run *run = d->run;
@@ -145,18 +155,20 @@ static void meta_section(doc *d)
     } else {
         const char *head[] = {"meta.json field", "value"};
         doc_table_begin(d, 2, head);
-        for (const ab_json *m = run->meta->child; m != NULL; m = m->next) {
-            if (m->type == AB_JOBJ || m->type == AB_JARR) {
-                for (const ab_json *c = m->child; c != NULL; c = c->next) {
-                    char key[256];
-                    ab_fmt(key, sizeof key, "%s.%s", m->key, c->key != NULL ? c->key : "[]");
-                    const char *cells[] = {key, c->str != NULL ? c->str : "(nested)"};
-                    doc_row(d, 0, 2, cells);
+        const char *key;
+        json_t *m;
+        json_object_foreach(run->meta, key, m) {
+            if (json_is_object(m)) {
+                const char *k2;
+                json_t *c;
+                json_object_foreach(m, k2, c) {
+                    char full[256];
+                    ab_fmt(full, sizeof full, "%s.%s", key, k2);
+                    meta_row(d, full, c);
                 }
                 continue;
             }
-            const char *cells[] = {m->key, m->str != NULL ? m->str : ""};
-            doc_row(d, 0, 2, cells);
+            meta_row(d, key, m);
         }
         doc_table_end(d);
     }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "plot_csv.h"
-#include "plot_json.h"
+#include <jansson.h>
 
 #define AB_PLOT_PATH 1024
 
@@ -89,7 +89,7 @@ typedef struct ab_run {
     size_t np;
     ab_hsrow *hs;
     size_t nhs;
-    ab_json *meta;
+    json_t *meta;      /* meta.json, or NULL */
     char meta_note[512];
 
     ab_srow *s;
