@@ -18,20 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The registry order: colours and point types follow it in every plot. */
-static const char *const strat_order[] = {
-    "stack", "bitmap", "buddy", "hier2m", "freelist", "jemalloc", "glibc",
-    /* heaps of heaps/ */
-    "slab", "firstfit",
-};
-/* Okabe-Ito first (colour-blind safe), then Tol's extra colours. */
-static const char *const palette[] = {
-    "#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2",
-    "#882255", "#44AA99", "#999933", "#AA4499", "#332288", "#999999", "#117733",
-};
-/* gnuplot point types: filled square, circle, triangle, diamond, ... */
-static const int points[] = {5, 7, 9, 13, 11, 4, 6, 8, 10, 12, 1, 2, 3, 14};
-
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 int ab_fmt(char *out, size_t len, const char *fmt, ...)
@@ -81,23 +67,10 @@ int ab_run_strat(const ab_run *run, const char *name)
     return -1;
 }
 
-static size_t order_rank(const char *name)
-{
-    for (size_t k = 0; k < COUNT_OF(strat_order); k++)
-        if (strcmp(strat_order[k], name) == 0)
-            return k;
-    return COUNT_OF(strat_order);
-}
-
-static int strat_cmp(const void *a, const void *b)
-{
-    const ab_strat *x = a, *y = b;
-    size_t rx = order_rank(x->name), ry = order_rank(y->name);
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
+/* strategies.csv (written by the measuring side): name, caps, colour slot,
+   in the order figures list them. Absent: the strategies keep their order of
+   appearance in the rows and slot = that order. Returns 0, or -1 after a
+   message naming the file and line. */
 static void strat_add(ab_run *run, const char *name)
 {
     if (ab_run_strat(run, name) >= 0)
@@ -116,20 +89,43 @@ static void strat_add(ab_run *run, const char *name)
             *c = '_';
 }
 
-/* Sorts the strategies into the fixed order and gives each its style: a
-   registry strategy always gets the same colour; others follow by name. */
+
+static int strategies_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/strategies.csv", run->dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    static const char *const req[] = {"name", NULL};
+    static const char *const num[] = {"colour_slot", NULL};
+    ab_table t;
+    if (ab_table_load(&t, path, req, num, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench report: %s\n", err);
+        return -1;
+    }
+    int c_name = ab_table_col(&t, "name"), c_caps = ab_table_col(&t, "caps"),
+        c_slot = ab_table_col(&t, "colour_slot");
+    for (size_t r = 0; r < t.nrows; r++) {
+        strat_add(run, ab_table_str(&t, r, c_name));
+        int k = ab_run_strat(run, ab_table_str(&t, r, c_name));
+        double slot;
+        if (k < 0)
+            continue;
+        run->strats[k].caps = strdup(ab_table_str(&t, r, c_caps));
+        run->strats[k].slot = ab_table_num(&t, r, c_slot, &slot) ? (int)slot : k;
+        run->strats[k].listed = 1;
+    }
+    run->have_strategies = 1;
+    ab_table_free(&t);
+    return 0;
+}
+
+/* Colour slots for the strategies strategies.csv did not list. */
 static void strats_finish(ab_run *run)
 {
-    if (run->nstrats > 0)
-        qsort(run->strats, run->nstrats, sizeof *run->strats, strat_cmp);
-    for (size_t k = 0; k < run->nstrats; k++) {
-        size_t r = order_rank(run->strats[k].name);
-        size_t slot = r < COUNT_OF(strat_order) ? r : k;
-        if (r == COUNT_OF(strat_order) && k < COUNT_OF(strat_order))
-            slot = COUNT_OF(strat_order) + k;
-        run->strats[k].colour = palette[slot % COUNT_OF(palette)];
-        run->strats[k].point = points[slot % COUNT_OF(points)];
-    }
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (!run->strats[k].listed)
+            run->strats[k].slot = (int)k;
 }
 
 static double num_or_nan(const ab_table *t, size_t row, int col)
@@ -417,8 +413,7 @@ static int gbench_strategy(ab_run *run, const char *name, int add)
     char buf[512];
     ab_fmt(buf, sizeof buf, "%s", name);
     for (char *tok = strtok(buf, "/_:<>=, "); tok != NULL; tok = strtok(NULL, "/_:<>=, ")) {
-        if (add && order_rank(tok) < COUNT_OF(strat_order))
-            strat_add(run, tok);
+        (void)add; /* names join only through the rows or strategies.csv */
         int k = ab_run_strat(run, tok);
         if (k >= 0)
             return k;
@@ -724,7 +719,7 @@ int ab_run_load(ab_run *run)
     if (run->no_cells)
         ab_run_note(run, "No summary.csv and no frag.csv in this run (allocbench programs "
                          "alone): only the heap sections are drawn.");
-    if ((!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
+    if (strategies_load(run) != 0 || (!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
         meta_load(run) != 0 || gbench_load(run) != 0 || programs_load(run) != 0 ||
         heapscale_load(run) != 0)
         return -1;
@@ -764,6 +759,7 @@ void ab_run_free(ab_run *run)
     for (size_t k = 0; k < run->nstrats; k++) {
         free(run->strats[k].name);
         free(run->strats[k].ident);
+        free(run->strats[k].caps);
     }
     free(run->strats);
     free(run->figs);

@@ -62,8 +62,9 @@ typedef struct ab_hsrow {
 typedef struct ab_strat {
     char *name;
     char *ident;  /* name made safe for gnuplot variable and file names */
-    const char *colour;
-    int point;
+    char *caps;   /* strategies.csv caps ("single contig ..."), NULL when unknown */
+    int slot;     /* colour and point slot in plots/style.gp's lists */
+    int listed;   /* named by strategies.csv */
 } ab_strat;
 
 typedef struct ab_figure {
@@ -102,6 +103,7 @@ typedef struct ab_run {
 
     ab_strat *strats;
     size_t nstrats;
+    int have_strategies; /* strategies.csv was read */
     int multi_role;   /* more than one role in the run: titles say the role */
 
     ab_figure *figs;

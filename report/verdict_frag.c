@@ -30,20 +30,28 @@ static int same_fgroup(const ab_frow *a, const ab_frow *b)
            ((isnan(a->fill) && isnan(b->fill)) || a->fill == b->fill);
 }
 
-/* Can strategy k serve workload wl in env? No when summary.csv has rows of
-   it there and none is ok (skipped: the strategy lacks the capability). */
+/* Can strategy k serve workload wl in env? No when strategies.csv gives its
+   caps without "contig" and the workload asks for runs (an op of it names
+   2m or run), or when summary.csv has rows of it there and none is ok. */
 static int can_serve(const ab_run *run, int k, const ab_frow *f)
 {
     if (strcmp(run->strats[k].name, "null") == 0)
         return 0;
     size_t rows = 0, ok = 0;
+    int runs = 0;
     for (size_t r = 0; r < run->ns; r++) {
         const ab_srow *s = &run->s[r];
-        if (s->strat != k || strcmp(s->env, f->env) != 0 || strcmp(s->workload, f->workload))
+        if (strcmp(s->env, f->env) != 0 || strcmp(s->workload, f->workload) != 0)
+            continue;
+        runs |= strstr(s->op, "2m") != NULL || strstr(s->op, "run") != NULL;
+        if (s->strat != k)
             continue;
         rows++;
         ok += strcmp(s->status, "ok") == 0;
     }
+    const char *caps = run->strats[k].caps;
+    if (runs && caps != NULL && strstr(caps, "contig") == NULL)
+        return 0;
     return rows == 0 || ok > 0;
 }
 
