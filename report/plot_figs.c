@@ -390,47 +390,10 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
     pf_var_num(&v, "ymax", top * 1.08);
     pf_job_add(js, run, f, "latency_cdf.gp", &v);
 
-    ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
-    f = pf_fig_new(run, "bars", name);
-    ab_fmt(f->title, sizeof f->title, "Percentiles of %s: %s", op, label);
-    FILE *d = pf_data_open(run, f->name, NULL);
-    if (d == NULL) {
-        free(present);
-        return -1;
-    }
-    fprintf(d, "percentile");
-    for (size_t k = 0; k < run->nstrats; k++)
-        if (present[k])
-            fprintf(d, ",%s", run->strats[k].ident);
-    fprintf(d, "\n");
-    static const char *const pct[] = {"p50", "p99", "p99.9", "max"};
-    for (size_t i = 0; i < COUNT_OF(pct); i++) {
-        fprintf(d, "%s", pct[i]);
-        for (size_t k = 0; k < run->nstrats; k++) {
-            if (!present[k])
-                continue;
-            const ab_srow *s = cell_row(run, g, k, op, mem, seed);
-            double val = i == 0 ? s->p50_ns : i == 1 ? s->p99_ns : i == 2 ? s->p999_ns
-                                                                         : s->max_ns;
-            fprintf(d, ",%.17g", fmax(val, 0.1));
-        }
-        fprintf(d, "\n");
-    }
-    fclose(d);
-    ab_fmt(f->caption, sizeof f->caption,
-             "p50, p99, p99.9 and max latency of %s per strategy (log scale; lower is "
-             "better); %s.%s", op, seedtxt, missing);
-    v = (sbuf){0};
-    pf_sb_add(&v, "strategies='");
-    pf_strat_list(run, present, &v);
-    pf_sb_add(&v, "'; ");
-    pf_var_str(&v, "xlab", "percentile");
-    pf_var_str(&v, "ylab", "latency (ns, log scale)");
-    pf_var_num(&v, "ymin", pf_floor_pow10(lo) / 2);
-    pf_var_num(&v, "ymax", pf_ceil_pow10(fmax(hi, lo * 10)) * 2);
-    pf_job_add(js, run, f, "pct_bars.gp", &v);
     free(present);
-    return 0;
+    ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
+    pf_cellsel c = {g->env, g->role, g->workload, op, g->fill, mem};
+    return pf_dots_figure(run, js, &c, name, label, missing);
 }
 
 /* Mean and p99 latency against managed memory, one figure per group and op
