@@ -399,11 +399,11 @@ typedef struct bad_case {
 static int test_malformed(const char *fixture, const char *work)
 {
     static const bad_case cases[] = {
-        {"short row", "summary.csv", 7, 3, NULL, "summary.csv:7: 30 fields, the header has 31"},
-        {"bad number", "frag.csv", 12, 9, "abc", "frag.csv:12: column 'ext_frag': 'abc' is not a number"},
-        {"ext_frag out of range", "frag.csv", 5, 9, "1.5", "frag.csv:5: column 'ext_frag' is 1.5"},
-        {"missing column", "summary.csv", 1, 12, "p99_nanoseconds", "summary.csv:1: header lacks column 'p99_ns'"},
-        {"ok row without percentiles", "summary.csv", 3, 12, "", "summary.csv:3: status ok with samples, but column 'p99_ns' is empty"},
+        {"short row", "summary.csv", 7, 3, NULL, "summary.csv:7: 32 fields, the header has 33"},
+        {"bad number", "frag.csv", 12, 11, "abc", "frag.csv:12: column 'ext_frag': 'abc' is not a number"},
+        {"ext_frag out of range", "frag.csv", 5, 11, "1.5", "frag.csv:5: column 'ext_frag' is 1.5"},
+        {"missing column", "summary.csv", 1, 14, "p99_nanoseconds", "summary.csv:1: header lacks column 'p99_ns'"},
+        {"ok row without percentiles", "summary.csv", 3, 14, "", "summary.csv:3: status ok with samples, but column 'p99_ns' is empty"},
         {"cut-off file", "summary.csv", 20, -1, NULL, "summary.csv:20: last line has no newline"},
         {"missing file", "frag.csv", 0, -1, NULL, "frag.csv: cannot open"},
         {"bad JSON", "meta.json", 3, -1, "  \"cores\" 2,", "meta.json: line 3"},
