@@ -125,31 +125,11 @@ static int program_pick(const ab_run *run, const char *prog, size_t off, int hea
     return 1;
 }
 
-static void programs_section(doc *d)
+/* "Which heap when": per program the fastest, the leanest heap and the
+   smallest RSS, each with the runner-up. */
+static void programs_which(doc *d, const char *const *progs, size_t nprog)
 {
     const ab_run *run = d->run;
-    if (!run->have_programs)
-        return;
-    doc_h(d, 2, "Heaps under real programs (programs.csv)", "programs");
-    doc_p(d, "Each program ran under every heap of heaps/ (LD_PRELOAD of libab_<heap>.so), "
-             "jemalloc (LD_PRELOAD) and glibc, with its output checked; wall time is "
-             "hyperfine's median over the runs, spread its standard deviation and min..max; "
-             "max RSS is wait4's, of the whole process tree. footprint/live is peak footprint "
-             "over peak live bytes (Johnstone and Wilson): for the heaps, pages held over "
-             "bytes requested, from the heap itself; for glibc and jemalloc (footprint = rss), "
-             "max RSS over the peak live bytes the malloc recorder saw on glibc, an upper "
-             "bound that counts code and stacks too. Compare max RSS across all allocators, "
-             "footprint/live among the heaps. Columns: docs/results.md.");
-    const char *progs[64];
-    size_t nprog = 0;
-    for (size_t r = 0; r < run->np; r++) {
-        size_t k = 0;
-        while (k < nprog && strcmp(progs[k], run->p[r].program) != 0)
-            k++;
-        if (k == nprog && nprog < COUNT_OF(progs))
-            progs[nprog++] = run->p[r].program;
-    }
-
     doc_h(d, 3, "Which heap when", NULL);
     doc_p(d, "Per program, from the rows below with status ok: the fastest median wall time "
              "(every allocator), the lowest footprint/live among the heaps of heaps/ (exact for "
@@ -195,6 +175,34 @@ static void programs_section(doc *d)
     }
     free(fast);
     free(lean);
+}
+
+static void programs_section(doc *d)
+{
+    const ab_run *run = d->run;
+    if (!run->have_programs)
+        return;
+    doc_h(d, 2, "Heaps under real programs (programs.csv)", "programs");
+    doc_p(d, "Each program ran under every heap of heaps/ (LD_PRELOAD of libab_<heap>.so), "
+             "jemalloc (LD_PRELOAD) and glibc, with its output checked; wall time is "
+             "hyperfine's median over the runs, spread its standard deviation and min..max; "
+             "max RSS is wait4's, of the whole process tree. footprint/live is peak footprint "
+             "over peak live bytes (Johnstone and Wilson): for the heaps, pages held over "
+             "bytes requested, from the heap itself; for glibc and jemalloc (footprint = rss), "
+             "max RSS over the peak live bytes the malloc recorder saw on glibc, an upper "
+             "bound that counts code and stacks too. Compare max RSS across all allocators, "
+             "footprint/live among the heaps. Columns: docs/results.md.");
+    const char *progs[64];
+    size_t nprog = 0;
+    for (size_t r = 0; r < run->np; r++) {
+        size_t k = 0;
+        while (k < nprog && strcmp(progs[k], run->p[r].program) != 0)
+            k++;
+        if (k == nprog && nprog < COUNT_OF(progs))
+            progs[nprog++] = run->p[r].program;
+    }
+
+    programs_which(d, progs, nprog);
 
     for (size_t g = 0; g < nprog; g++) {
         char title[200];
