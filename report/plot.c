@@ -15,6 +15,9 @@
 #include "compare.h"
 #include "plot_run.h"
 
+#ifndef AB_FIGURES_DEF
+#define AB_FIGURES_DEF "figures.def"
+#endif
 #ifndef AB_PLOT_SCRIPTS_DIR
 #define AB_PLOT_SCRIPTS_DIR "plots"
 #endif
@@ -36,8 +39,9 @@ static void usage(FILE *f)
             "  --scripts DIR  the gnuplot scripts (default $ALLOCBENCH_PLOTS, else\n"
             "                 %s)\n"
             "  --jobs N       gnuplot processes at a time (default: online CPUs)\n"
+            "  --figures FILE the figure list (default %s)\n"
             "  --no-figures   write the report and verdict.csv without drawing\n",
-            AB_PLOT_WIDTH, AB_PLOT_HEIGHT, AB_PLOT_SCRIPTS_DIR);
+            AB_PLOT_WIDTH, AB_PLOT_HEIGHT, AB_PLOT_SCRIPTS_DIR, AB_FIGURES_DEF);
 }
 
 static int arg_error(const char *arg, const char *why)
@@ -60,6 +64,7 @@ int ab_plot_main(int argc, char **argv)
         scripts = AB_PLOT_SCRIPTS_DIR;
     const char *dir = NULL;
     int rc = 0, no_figures = 0;
+    const char *figures = AB_FIGURES_DEF;
     for (int i = 1; i < argc && rc == 0; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -74,6 +79,8 @@ int ab_plot_main(int argc, char **argv)
                 rc = arg_error("--size", "expected WxH in pixels, e.g. 960x600");
             run->width = w;
             run->height = h;
+        } else if (strcmp(a, "--figures") == 0 && i + 1 < argc) {
+            figures = argv[++i];
         } else if (strcmp(a, "--no-figures") == 0) {
             no_figures = 1;
         } else if (strcmp(a, "--scripts") == 0 && i + 1 < argc) {
@@ -107,6 +114,7 @@ int ab_plot_main(int argc, char **argv)
     ab_fmt(run->plots_dir, sizeof run->plots_dir, "%s/plots", run->dir);
     ab_fmt(run->data_dir, sizeof run->data_dir, "%s/plots/data", run->dir);
     ab_fmt(run->scripts_dir, sizeof run->scripts_dir, "%s", scripts);
+    ab_fmt(run->figures_def, sizeof run->figures_def, "%s", figures);
     char probe[AB_PLOT_PATH + 32];
     ab_fmt(probe, sizeof probe, "%s/common.gp", run->scripts_dir);
     if (access(probe, R_OK) != 0) {

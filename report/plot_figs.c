@@ -124,6 +124,8 @@ ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name)
     for (char *c = f->name; *c != '\0'; c++)
         if (*c == '/' || *c == ' ' || *c == ',')
             *c = '_';
+    f->def = pf_figdef_of(run, kind, f->name);
+    f->off = f->def < 0;
     return f;
 }
 
@@ -151,13 +153,19 @@ FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident)
 void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
                     sbuf *vars)
 {
-    job *nv = realloc(js->v, (js->n + 1) * sizeof *nv);
-    if (nv == NULL)
+    job *nv = fig->off ? NULL : realloc(js->v, (js->n + 1) * sizeof *nv);
+    if (nv == NULL) {
+        free(vars->s); /* not in figures.def: nothing to draw */
+        vars->s = NULL;
+        vars->len = vars->cap = 0;
         return;
+    }
     js->v = nv;
     job *j = &js->v[js->n++];
     ab_fmt(j->fig, sizeof j->fig, "%s", fig->name);
-    ab_fmt(j->script, sizeof j->script, "%s", script);
+    /* figures.def names the script; the generator's is its default. */
+    ab_fmt(j->script, sizeof j->script, "%s", run->defs[fig->def].script[0] != '\0'
+                                                  ? run->defs[fig->def].script : script);
     char path[AB_PLOT_PATH + 200];
     ab_fmt(path, sizeof path, "%s/%s", run->plots_dir, fig->name);
     pf_var_str(vars, "out", path);
@@ -656,8 +664,21 @@ static int dir_make(const char *path)
     return -1;
 }
 
+/* Drops the figures figures.def left out, so the report lists only what
+   was drawn. */
+static void figs_compact(ab_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->nfigs; i++)
+        if (!run->figs[i].off)
+            run->figs[n++] = run->figs[i];
+    run->nfigs = n;
+}
+
 int ab_plot_figures(ab_run *run)
 {
+    if (pf_figdefs_load(run) != 0)
+        return -1;
     if (dir_make(run->plots_dir) != 0 || dir_make(run->data_dir) != 0 || style_write(run) != 0)
         return -1;
     jobs js = {0};
@@ -678,6 +699,7 @@ int ab_plot_figures(ab_run *run)
         rc = pf_heapscale_figures(run, &js);
     if (rc == 0)
         rc = jobs_run(run, &js);
+    figs_compact(run);
     for (size_t k = 0; k < js.n; k++)
         free(js.v[k].vars);
     free(js.v);

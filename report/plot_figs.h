@@ -58,6 +58,11 @@ typedef struct pf_cellsel {
 int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
                    const char *label, const char *note);
 int pf_frag_time_figures(ab_run *run, jobs *js);
+/* figures_def.c: reads run->figures_def into run->defs (0, or -1 after a
+   message naming the file and line); the line of figures.def a figure of
+   kind and name belongs to, or -1 when none (the figure is not drawn). */
+int pf_figdefs_load(ab_run *run);
+int pf_figdef_of(const ab_run *run, const char *kind, const char *name);
 int pf_frag_fill_figures(ab_run *run, jobs *js);
 int pf_meta_figures(ab_run *run, jobs *js);
 int pf_host_kernel_figures(ab_run *run, jobs *js);

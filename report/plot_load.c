@@ -762,6 +762,7 @@ void ab_run_free(ab_run *run)
         free(run->strats[k].caps);
     }
     free(run->strats);
+    free(run->defs);
     free(run->figs);
     for (size_t k = 0; k < run->nnotes; k++)
         free(run->notes[k]);

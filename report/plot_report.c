@@ -320,30 +320,22 @@ static void numbers_section(doc *d)
 static void figures_section(doc *d)
 {
     const ab_run *run = d->run;
-    static const struct { const char *kind, *title; } kinds[] = {
-        {"cdf", "Latency CDFs"},
-        {"bars", "Percentile bars"},
-        {"frag_ext", "External fragmentation over time"},
-        {"frag_2m", "Free 2 MiB blocks over time"},
-        {"frag_fill", "External fragmentation against fill level"},
-        {"scaling", "Latency against managed memory"},
-        {"meta", "Metadata overhead"},
-        {"hostkernel", "Host against kernel"},
-        {"gbench", "Google Benchmark"},
-    };
     doc_h(d, 2, "Figures", "figures");
     doc_p(d, "Each strategy has the same colour and point type in every figure. All "
              "figures are in plots/ as PNG and SVG; the numbers behind each are in "
              "plots/data/.");
-    for (size_t k = 0; k < COUNT_OF(kinds); k++) {
+    /* In figures.def's order, under its headings; programs and heapscale
+       figures sit in their own sections. */
+    for (size_t k = 0; k < run->ndefs; k++) {
+        const ab_figdef *def = &run->defs[k];
         size_t n = 0;
         for (size_t i = 0; i < run->nfigs; i++)
-            n += strcmp(run->figs[i].kind, kinds[k].kind) == 0;
-        if (n == 0)
+            n += run->figs[i].def == (int)k;
+        if (n == 0 || strcmp(def->kind, "programs") == 0 || strcmp(def->kind, "heapscale") == 0)
             continue;
-        doc_h(d, 3, kinds[k].title, NULL);
+        doc_h(d, 3, def->title, NULL);
         for (size_t i = 0; i < run->nfigs; i++)
-            if (strcmp(run->figs[i].kind, kinds[k].kind) == 0)
+            if (run->figs[i].def == (int)k)
                 doc_figure(d, &run->figs[i]);
     }
 }

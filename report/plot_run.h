@@ -73,7 +73,15 @@ typedef struct ab_figure {
                            meta, hostkernel, gbench, programs, heapscale */
     char title[256];
     char caption[1024];
+    int def;            /* its line of figures.def (index into ab_run.defs) */
+    int off;            /* not in figures.def, or filtered out: not drawn */
 } ab_figure;
+
+/* One line of report/figures.def: a figure family. */
+typedef struct ab_figdef {
+    char id[32], kind[24], filter[128], script[64], title[160];
+    size_t line;
+} ab_figdef;
 
 typedef struct ab_run {
     char dir[AB_PLOT_PATH];
@@ -108,6 +116,9 @@ typedef struct ab_run {
 
     ab_figure *figs;
     size_t nfigs, capfigs;
+    char figures_def[AB_PLOT_PATH]; /* path of figures.def */
+    ab_figdef *defs;
+    size_t ndefs;
 
     char **notes;     /* what was skipped or partial, for the report */
     size_t nnotes;
