@@ -12,6 +12,7 @@
  * Captions name the strategies that are missing from a figure and why.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hist.h"
 #include "plot_figs.h"
 
 #include <errno.h>
@@ -356,6 +357,7 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
     ab_figure *f = pf_fig_new(run, "cdf", name);
     ab_fmt(f->title, sizeof f->title, "Latency CDF of %s: %s", op, label);
     double lo = INFINITY, hi = 0, top = 0;
+    size_t from_hist = 0;
     for (size_t k = 0; k < run->nstrats; k++) {
         const ab_srow *s = cell_row(run, g, k, op, mem, seed);
         if (s == NULL)
@@ -367,10 +369,16 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         }
         present[k] = 1;
         double nmax = s->count > 1 ? log10(s->count) : 1;
+        size_t nb = ab_hist_cdf(run, s, d, &lo, &hi);
+        from_hist += nb > 0;
+        if (nb > 0) {
+            fclose(d);
+            top = fmax(top, nmax);
+            continue;
+        }
         const double v[] = {s->p50_ns, s->p90_ns, s->p99_ns, s->p999_ns};
         const double nines[] = {log10(2.0), 1, 2, 3};
         const char *lab[] = {"p50", "p90", "p99", "p99.9"};
-        fprintf(d, "ns,nines,label\n");
         for (size_t i = 0; i < COUNT_OF(v); i++)
             if (nines[i] < nmax)
                 fprintf(d, "%.17g,%.17g,%s\n", fmax(v[i], 0.1), nines[i], lab[i]);
@@ -381,10 +389,26 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         top = fmax(top, nmax);
     }
     missing_note(run, g, mem, present, missing, sizeof missing);
-    ab_fmt(f->caption, sizeof f->caption,
+    FILE *yt = pf_data_open(run, f->name, "ytics");
+    if (yt == NULL) {
+        free(present);
+        return -1;
+    }
+    fprintf(yt, "nines,label\n%.17g,p50\n", log10(2.0));
+    static const char *const levels[] = {"p90", "p99", "p99.9", "p99.99", "p99.999"};
+    for (size_t i = 0; i < COUNT_OF(levels) && (double)(i + 1) <= top; i++)
+        fprintf(yt, "%zu,%s\n", i + 1, levels[i]);
+    fclose(yt);
+    if (from_hist > 0)
+        ab_fmt(f->caption, sizeof f->caption,
+               "Cumulative distribution of %s latency from the run's histograms (hist.csv: "
+               "each step is a bucket's upper bound) for %zu strategies, the others through "
+               "their five recorded percentiles; %s.%s", op, from_hist, seedtxt, missing);
+    else
+        ab_fmt(f->caption, sizeof f->caption,
              "Cumulative distribution of %s latency, drawn as a step curve through the "
              "histogram percentiles the run records (p50, p90, p99, p99.9, max; the max "
-             "sits at 1 - 1/count), not every sample; %s.%s",
+             "sits at 1 - 1/count), not every sample (no hist.csv in this run); %s.%s",
              op, seedtxt, missing);
     sbuf v = {0};
     pf_sb_add(&v, "strategies='");

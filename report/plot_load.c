@@ -8,6 +8,7 @@
  * heapscale.csv is there, the run is read without them. Cost: O(rows log rows) for the duplicate check.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hist.h"
 #include "plot_run.h"
 
 #include <dirent.h>
@@ -721,7 +722,7 @@ int ab_run_load(ab_run *run)
                          "alone): only the heap sections are drawn.");
     if (strategies_load(run) != 0 || (!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
         meta_load(run) != 0 || gbench_load(run) != 0 || programs_load(run) != 0 ||
-        heapscale_load(run) != 0)
+        heapscale_load(run) != 0 || ab_hist_load(run) != 0)
         return -1;
     for (size_t k = 0; k < run->ng; k++)
         gbench_strategy(run, run->g[k].name, 1);
@@ -742,6 +743,7 @@ int ab_run_load(ab_run *run)
 void ab_run_free(ab_run *run)
 {
     ab_table_free(&run->summary);
+    ab_table_free(&run->hist);
     ab_table_free(&run->frag);
     ab_table_free(&run->programs);
     ab_table_free(&run->heapscale);

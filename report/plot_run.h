@@ -91,7 +91,8 @@ typedef struct ab_run {
     int width, height;
     int jobs;
 
-    ab_table summary, frag, programs, heapscale;
+    ab_table summary, frag, programs, heapscale, hist;
+    int have_hist;    /* hist.csv was read: CDFs from real histograms */
     int have_programs, have_heapscale;
     int no_cells;     /* neither summary.csv nor frag.csv: a programs-only run */
     ab_prow *p;
