@@ -50,6 +50,18 @@ static int arg_error(const char *arg, const char *why)
     return 2;
 }
 
+static int scripts_check(const ab_run *run)
+{
+    char probe[AB_PLOT_PATH + 32];
+    ab_fmt(probe, sizeof probe, "%s/common.gp", run->scripts_dir);
+    if (access(probe, R_OK) == 0)
+        return 0;
+    fprintf(stderr, "allocbench plot: %s: the gnuplot scripts are not there (pass "
+                    "--scripts DIR or set ALLOCBENCH_PLOTS to allocbench's plots/ folder)\n",
+            probe);
+    return -1;
+}
+
 int ab_plot_main(int argc, char **argv)
 {
     ab_run *run = calloc(1, sizeof *run);
@@ -115,12 +127,7 @@ int ab_plot_main(int argc, char **argv)
     ab_fmt(run->data_dir, sizeof run->data_dir, "%s/plots/data", run->dir);
     ab_fmt(run->scripts_dir, sizeof run->scripts_dir, "%s", scripts);
     ab_fmt(run->figures_def, sizeof run->figures_def, "%s", figures);
-    char probe[AB_PLOT_PATH + 32];
-    ab_fmt(probe, sizeof probe, "%s/common.gp", run->scripts_dir);
-    if (access(probe, R_OK) != 0) {
-        fprintf(stderr, "allocbench plot: %s: the gnuplot scripts are not there (pass "
-                        "--scripts DIR or set ALLOCBENCH_PLOTS to allocbench's plots/ folder)\n",
-                probe);
+    if (scripts_check(run) != 0) {
         free(run);
         return 1;
     }

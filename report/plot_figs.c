@@ -341,6 +341,19 @@ static const char *seed_note(double seed, char *buf, size_t len)
 }
 
 /* Latency CDF and percentile bars for one group and op. */
+/* The CDF's y tics: p50, p90, p99, ... up to top nines. */
+static int cdf_ytics(const ab_run *run, const ab_figure *f, double top)
+{
+    FILE *yt = pf_data_open(run, f->name, "ytics");
+    if (yt == NULL)
+        return -1;
+    fprintf(yt, "nines,label\n%.17g,p50\n", log10(2.0));
+    static const char *const levels[] = {"p90", "p99", "p99.9", "p99.99", "p99.999"};
+    for (size_t i = 0; i < COUNT_OF(levels) && (double)(i + 1) <= top; i++)
+        fprintf(yt, "%zu,%s\n", i + 1, levels[i]);
+    return fclose(yt) == 0 ? 0 : -1;
+}
+
 static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, double seed,
                         const char *op)
 {
@@ -389,16 +402,10 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         top = fmax(top, nmax);
     }
     missing_note(run, g, mem, present, missing, sizeof missing);
-    FILE *yt = pf_data_open(run, f->name, "ytics");
-    if (yt == NULL) {
+    if (cdf_ytics(run, f, top) != 0) {
         free(present);
         return -1;
     }
-    fprintf(yt, "nines,label\n%.17g,p50\n", log10(2.0));
-    static const char *const levels[] = {"p90", "p99", "p99.9", "p99.99", "p99.999"};
-    for (size_t i = 0; i < COUNT_OF(levels) && (double)(i + 1) <= top; i++)
-        fprintf(yt, "%zu,%s\n", i + 1, levels[i]);
-    fclose(yt);
     if (from_hist > 0)
         ab_fmt(f->caption, sizeof f->caption,
                "Cumulative distribution of %s latency from the run's histograms (hist.csv: "
