@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AB_PLOT_SCRIPTS_DIR
+#define AB_PLOT_SCRIPTS_DIR "plots"
+#endif
 
 #include "cells.h"
 
@@ -64,9 +70,10 @@ static void usage(FILE *f)
 }
 
 typedef struct cmp_out {
-    FILE *md, *csv;
+    FILE *md, *csv, *fig; /* fig: the figure's data */
     double threshold;
     size_t pairs, regressions, improvements;
+    double lo, hi; /* the figure's x range */
 } cmp_out;
 
 static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_cell *b)
@@ -90,6 +97,16 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         } else if (sig) {
             verdict = "significant, within threshold";
         }
+        char tic[300];
+        ab_fmt(tic, sizeof tic, "%s %s %s", rb->strats[b->strat].name, label,
+               cmp_metrics[m].name);
+        for (char *c = tic; *c != '\0'; c++)
+            *c = *c == ',' ? ';' : *c; /* the figure's data is CSV */
+        o->lo = fmin(o->lo, r.lo);
+        o->hi = fmax(o->hi, r.hi);
+        if (o->fig != NULL)
+            fprintf(o->fig, "%zu,%s,%.6g,%.6g,%.6g,%d\n", o->pairs, tic, r.median, r.lo, r.hi,
+                    strcmp(verdict, "REGRESSION") == 0);
         o->pairs++;
         fprintf(o->csv, "%s,%s,\"%s\",%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%zu,%zu,%s\n",
                 rb->strats[b->strat].name, b->proto->role, label, cmp_metrics[m].name,
@@ -101,6 +118,32 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
     }
 }
 
+/* compare-ratios.png by plots/compare.gp; 0, or -1 when gnuplot failed. */
+static int figure_draw(const char *outdir, size_t pairs, double xmin, double xmax)
+{
+    char vars[4 * AB_PLOT_PATH], common[AB_PLOT_PATH + 32], script[AB_PLOT_PATH + 32],
+        log[AB_PLOT_PATH + 32];
+    ab_fmt(vars, sizeof vars,
+           "out='%s/compare-ratios'; data='%s/compare-ratios'; style='%s/style.gp'; "
+           "width=960; height=%zu; ttl='allocbench compare: B/A per cell and metric'; "
+           "xlab='B / A (log scale; 1 = no change)'; ref=1; ymin=-1; ymax=%zu; "
+           "kind_regression=1; slot_change=2; slot_regression=4; fmt='png'; xmin=%g; xmax=%g",
+           outdir, outdir, AB_PLOT_SCRIPTS_DIR, 200 + 18 * pairs, pairs, xmin, xmax);
+    ab_fmt(common, sizeof common, "%s/common.gp", AB_PLOT_SCRIPTS_DIR);
+    ab_fmt(script, sizeof script, "%s/compare.gp", AB_PLOT_SCRIPTS_DIR);
+    ab_fmt(log, sizeof log, "%s/compare-ratios.log", outdir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (freopen(log, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        execlp("gnuplot", "gnuplot", "-e", vars, common, script, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0
+               ? 0 : -1;
+}
+
 static int compare_write(const char *outdir, const char *ra, const char *rb, side *a, side *b,
                          double threshold)
 {
@@ -108,7 +151,11 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     mkdir(outdir, 0777);
     ab_fmt(pm, sizeof pm, "%s/compare.md", outdir);
     ab_fmt(pc, sizeof pc, "%s/compare.csv", outdir);
-    cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), threshold, 0, 0, 0};
+    char pf[AB_PLOT_PATH + 40];
+    ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
+    cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 1, 1};
+    if (o.fig != NULL)
+        fprintf(o.fig, "idx,label,ratio,lo,hi,kind\n");
     if (o.md == NULL || o.csv == NULL) {
         fprintf(stderr, "allocbench compare: %s: cannot write\n", o.md ? pc : pm);
         if (o.md)
@@ -135,8 +182,13 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
                   "no twin in A.\n", o.pairs, o.regressions, o.improvements, unmatched);
     printf("allocbench compare: %zu comparisons, %zu regressions, %zu improvements "
            "(threshold %.1f %%): %s\n", o.pairs, o.regressions, o.improvements, threshold, pm);
+    fprintf(o.md, "\n![B/A per cell and metric](compare-ratios.png)\n");
     int bad = fclose(o.md) != 0;
     bad |= fclose(o.csv) != 0;
+    bad |= o.fig == NULL || fclose(o.fig) != 0;
+    if (!bad && figure_draw(outdir, o.pairs, o.lo / 1.05, o.hi * 1.05) != 0)
+        fprintf(stderr, "allocbench compare: %s/compare-ratios.png: gnuplot failed (see "
+                        "compare-ratios.log); the tables are written\n", outdir);
     return bad ? -1 : (int)(o.regressions > 0);
 }
 

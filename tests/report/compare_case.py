@@ -51,6 +51,8 @@ else:
     for x in rows:
         if x["strategy"] == "bitmap" and not (1.1 < float(x["ratio"]) < 1.3):
             bad.append(f"bitmap ratio {x['ratio']} is not near 1.2")
+if not os.path.getsize(os.path.join(out, "compare-ratios.png")) > 1000:
+    bad.append("no figure of ratios (compare-ratios.png)")
 for m in bad:
     print("FAIL:", m)
 sys.exit(1 if bad else 0)
