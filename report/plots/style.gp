@@ -25,3 +25,6 @@ err_lw = 1.5
 xtic_angle = 45
 tic_scale = 0
 square_ratio = -1
+# Point labels (host against kernel): offset from the point, in characters.
+label_dx = 0.6
+label_dy = 0.4
