@@ -195,7 +195,9 @@ static void judge_metric(vctx *v, const vsection *s, int metric, const char *nee
             cell_fig(run, cell[0], fig, sizeof fig);
         else
             ab_fmt(fig, sizeof fig, "meta-%s", cell[0]->proto->env);
-        double margin = p.runner >= 0 && p.winner >= 0
+        /* The clearest win is shown as evidence: prefer a host cell to one
+           from a kernel under TCG, whose numbers are relative only. */
+        double margin = p.runner >= 0 && p.winner >= 0 && !is_tcg(cell[0]->proto->env)
                             ? c[p.runner].e.median / fmax(c[p.winner].e.median, 1e-9) : 0;
         vtally_add(v, c, p, margin, ev, fig);
         if (!write)

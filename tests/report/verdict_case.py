@@ -3,7 +3,7 @@
 report on it (without figures) and checks verdict.csv does not make it.
 
   verdict_case.py CASE DRIVER WORKDIR
-  CASE: no_failed_winner | no_resolution_winner | equal_state
+  CASE: no_failed_winner | no_resolution_winner | equal_state | scaling
 
 Exit 0 when the report resists, 1 with the reason otherwise."""
 import csv, json, os, random, shutil, subprocess, sys
@@ -20,14 +20,14 @@ S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,m
 F_HEAD = ("env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,"
           "free_runs,ext_frag,free_2m_blocks,fill")
 
-def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok"):
+def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok", threads=1):
     j = lambda v: v * (1 + rng.uniform(-noise, noise))
     if status != "ok":
         return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,{status}"
     p = [j(p999 * f) for f in (0.2, 0.3, 0.5, 0.8, 1.0, 2.0)]
     p.sort()
     mean, p50, p90, p99, p999v, mx = p
-    return (f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},{op},{count},{mean:.2f},"
+    return (f"host,{s},pmm,{wl},{64*MiB},0.500,{threads},{rep+1},{rep},{op},{count},{mean:.2f},"
             f"{p50:.2f},{p90:.2f},{p99:.2f},{p999v:.2f},{mx:.2f},{round(p50*2.5)},"
             f"{round(p999v*2.5)},{failures},0,4096,65536,ok")
 
@@ -52,6 +52,12 @@ for rep in range(REPS):
         # Below resolution: 12 ns against 18 ns (two quanta = 20 ns).
         rows.append(srow("buddy", "bulk", "alloc", 12, rep, noise=0.001))
         rows.append(srow("bitmap", "bulk", "alloc", 18, rep, noise=0.001))
+    elif case == "scaling":
+        # Per-op mean time at 2 threads: hier2m keeps it (2x throughput),
+        # buddy doubles it (1x), bitmap is between (1.33x).
+        for s, one, two in (("hier2m", 300, 310), ("buddy", 300, 600), ("bitmap", 300, 450)):
+            rows.append(srow(s, "bulk", "alloc", one, rep))
+            rows.append(srow(s, "bulk", "alloc", two, rep, threads=2))
     elif case == "equal_state":
         for s, p in (("buddy", 300), ("bitmap", 300)):
             rows.append(srow(s, "churn", "alloc", p, rep))
@@ -102,6 +108,14 @@ elif case == "no_resolution_winner":
             bad.append(f"{x['cell']}: not reported as below resolution")
         if "churn" in x["cell"] and "tie" not in x["evidence"] and "not apart" not in x["evidence"]:
             bad.append(f"{x['cell']}: not reported as a tie")
+elif case == "scaling":
+    sc = [x for x in v if x["need"] == "scaling"]
+    if len(sc) != 1 or sc[0]["pick"] != "hier2m":
+        bad.append(f"hier2m doubles its throughput with 2 threads and should win: {sc}")
+    elif "1.9" not in sc[0]["evidence"] and "2.0" not in sc[0]["evidence"]:
+        bad.append(f"the speedup is not shown: {sc[0]['evidence']}")
+    if any(x["section"] == "pmm" and "2 threads" in x["cell"] for x in v):
+        bad.append("2-thread rows judged in the PMM section")
 else:
     fr = [x for x in v if x["need"] in ("fragmentation", "free_2m")]
     if not fr:
