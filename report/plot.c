@@ -12,8 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "plot_run.h"
 
+#ifndef AB_FIGURES_DEF
+#define AB_FIGURES_DEF "figures.def"
+#endif
 #ifndef AB_PLOT_SCRIPTS_DIR
 #define AB_PLOT_SCRIPTS_DIR "plots"
 #endif
@@ -34,14 +38,28 @@ static void usage(FILE *f)
             "  --size WxH     image size in pixels (default %dx%d)\n"
             "  --scripts DIR  the gnuplot scripts (default $ALLOCBENCH_PLOTS, else\n"
             "                 %s)\n"
-            "  --jobs N       gnuplot processes at a time (default: online CPUs)\n",
-            AB_PLOT_WIDTH, AB_PLOT_HEIGHT, AB_PLOT_SCRIPTS_DIR);
+            "  --jobs N       gnuplot processes at a time (default: online CPUs)\n"
+            "  --figures FILE the figure list (default %s)\n"
+            "  --no-figures   write the report and verdict.csv without drawing\n",
+            AB_PLOT_WIDTH, AB_PLOT_HEIGHT, AB_PLOT_SCRIPTS_DIR, AB_FIGURES_DEF);
 }
 
 static int arg_error(const char *arg, const char *why)
 {
     fprintf(stderr, "allocbench plot: %s: %s (see allocbench plot --help)\n", arg, why);
     return 2;
+}
+
+static int scripts_check(const ab_run *run)
+{
+    char probe[AB_PLOT_PATH + 32];
+    ab_fmt(probe, sizeof probe, "%s/common.gp", run->scripts_dir);
+    if (access(probe, R_OK) == 0)
+        return 0;
+    fprintf(stderr, "allocbench plot: %s: the gnuplot scripts are not there (pass "
+                    "--scripts DIR or set ALLOCBENCH_PLOTS to allocbench's plots/ folder)\n",
+            probe);
+    return -1;
 }
 
 int ab_plot_main(int argc, char **argv)
@@ -57,7 +75,8 @@ int ab_plot_main(int argc, char **argv)
     if (scripts == NULL || *scripts == '\0')
         scripts = AB_PLOT_SCRIPTS_DIR;
     const char *dir = NULL;
-    int rc = 0;
+    int rc = 0, no_figures = 0;
+    const char *figures = AB_FIGURES_DEF;
     for (int i = 1; i < argc && rc == 0; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -72,6 +91,10 @@ int ab_plot_main(int argc, char **argv)
                 rc = arg_error("--size", "expected WxH in pixels, e.g. 960x600");
             run->width = w;
             run->height = h;
+        } else if (strcmp(a, "--figures") == 0 && i + 1 < argc) {
+            figures = argv[++i];
+        } else if (strcmp(a, "--no-figures") == 0) {
+            no_figures = 1;
         } else if (strcmp(a, "--scripts") == 0 && i + 1 < argc) {
             scripts = argv[++i];
         } else if (strcmp(a, "--jobs") == 0 && i + 1 < argc) {
@@ -103,17 +126,13 @@ int ab_plot_main(int argc, char **argv)
     ab_fmt(run->plots_dir, sizeof run->plots_dir, "%s/plots", run->dir);
     ab_fmt(run->data_dir, sizeof run->data_dir, "%s/plots/data", run->dir);
     ab_fmt(run->scripts_dir, sizeof run->scripts_dir, "%s", scripts);
-    char probe[AB_PLOT_PATH + 32];
-    ab_fmt(probe, sizeof probe, "%s/common.gp", run->scripts_dir);
-    if (access(probe, R_OK) != 0) {
-        fprintf(stderr, "allocbench plot: %s: the gnuplot scripts are not there (pass "
-                        "--scripts DIR or set ALLOCBENCH_PLOTS to allocbench's plots/ folder)\n",
-                probe);
+    ab_fmt(run->figures_def, sizeof run->figures_def, "%s", figures);
+    if (scripts_check(run) != 0) {
         free(run);
         return 1;
     }
     rc = ab_run_load(run);
-    if (rc == 0)
+    if (rc == 0 && !no_figures)
         rc = ab_plot_figures(run);
     if (rc == 0)
         rc = ab_report_write(run);
@@ -123,4 +142,14 @@ int ab_plot_main(int argc, char **argv)
     ab_run_free(run);
     free(run);
     return rc == 0 ? 0 : 1;
+}
+
+int ab_report_main(int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "compare") == 0)
+        return ab_compare_main(argc, argv);
+    for (int i = 1; i < argc && strcmp(argv[0], "report") == 0; i++)
+        if (strcmp(argv[i], "--check") == 0)
+            return ab_check_main(argc, argv);
+    return ab_plot_main(argc, argv);
 }

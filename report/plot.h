@@ -16,4 +16,12 @@
  */
 int ab_plot_main(int argc, char **argv);
 
+/*
+ * The report's commands: argv[0] is "report" (with --check: check.c,
+ * targets.csv; else the same as "plot"), "plot" or "compare" (compare.h).
+ */
+int ab_report_main(int argc, char **argv);
+/* check.c: allocbench report --check RUN [--targets FILE]. */
+int ab_check_main(int argc, char **argv);
+
 #endif

@@ -106,6 +106,18 @@ int ab_table_num(const ab_table *t, size_t row, int col, double *out)
     return 1;
 }
 
+/* The 1-based line of the first NUL byte in text[0..len), 0 if none: a NUL
+   would end a line early (strchr finds no newline) or hide every row after
+   it, so the file is refused instead. */
+static size_t line_of_nul(const char *text, size_t len)
+{
+    const char *nul = memchr(text, '\0', len);
+    size_t at = 1;
+    for (const char *c = text; nul != NULL && c < nul; c++)
+        at += *c == '\n';
+    return nul != NULL ? at : 0;
+}
+
 static int fail(ab_table *t, char *err, size_t errlen, const char *path, size_t line,
                 const char *what)
 {
@@ -124,6 +136,10 @@ int ab_table_load(ab_table *t, const char *path, const char *const *required,
         return -1;
     t->path = strdup(path);
     char msg[512];
+    size_t nul_line = line_of_nul(t->text, len);
+    if (nul_line > 0)
+        return fail(t, err, errlen, path, nul_line,
+                    "NUL byte in the text (a damaged or binary file)");
     if (len == 0)
         return fail(t, err, errlen, path, 1, "empty file: no header row");
     if (t->text[len - 1] != '\n') {

@@ -12,6 +12,7 @@
  * Captions name the strategies that are missing from a figure and why.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hist.h"
 #include "plot_figs.h"
 
 #include <errno.h>
@@ -124,6 +125,8 @@ ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name)
     for (char *c = f->name; *c != '\0'; c++)
         if (*c == '/' || *c == ' ' || *c == ',')
             *c = '_';
+    f->def = pf_figdef_of(run, kind, f->name);
+    f->off = f->def < 0;
     return f;
 }
 
@@ -151,20 +154,26 @@ FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident)
 void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
                     sbuf *vars)
 {
-    job *nv = realloc(js->v, (js->n + 1) * sizeof *nv);
-    if (nv == NULL)
+    job *nv = fig->off ? NULL : realloc(js->v, (js->n + 1) * sizeof *nv);
+    if (nv == NULL) {
+        free(vars->s); /* not in figures.def: nothing to draw */
+        vars->s = NULL;
+        vars->len = vars->cap = 0;
         return;
+    }
     js->v = nv;
     job *j = &js->v[js->n++];
     ab_fmt(j->fig, sizeof j->fig, "%s", fig->name);
-    ab_fmt(j->script, sizeof j->script, "%s", script);
+    /* figures.def names the script; the generator's is its default. */
+    ab_fmt(j->script, sizeof j->script, "%s", run->defs[fig->def].script[0] != '\0'
+                                                  ? run->defs[fig->def].script : script);
     char path[AB_PLOT_PATH + 200];
     ab_fmt(path, sizeof path, "%s/%s", run->plots_dir, fig->name);
     pf_var_str(vars, "out", path);
     pf_var_str(vars, "ttl", fig->title);
     ab_fmt(path, sizeof path, "%s/%s", run->data_dir, fig->name);
     pf_var_str(vars, "data", path);
-    ab_fmt(path, sizeof path, "%s/style.gp", run->data_dir);
+    ab_fmt(path, sizeof path, "%s/strategies.gp", run->data_dir);
     pf_var_str(vars, "style", path);
     pf_var_num(vars, "width", run->width);
     pf_var_num(vars, "height", run->height);
@@ -332,6 +341,19 @@ static const char *seed_note(double seed, char *buf, size_t len)
 }
 
 /* Latency CDF and percentile bars for one group and op. */
+/* The CDF's y tics: p50, p90, p99, ... up to top nines. */
+static int cdf_ytics(const ab_run *run, const ab_figure *f, double top)
+{
+    FILE *yt = pf_data_open(run, f->name, "ytics");
+    if (yt == NULL)
+        return -1;
+    fprintf(yt, "nines,label\n%.17g,p50\n", log10(2.0));
+    static const char *const levels[] = {"p90", "p99", "p99.9", "p99.99", "p99.999"};
+    for (size_t i = 0; i < COUNT_OF(levels) && (double)(i + 1) <= top; i++)
+        fprintf(yt, "%zu,%s\n", i + 1, levels[i]);
+    return fclose(yt) == 0 ? 0 : -1;
+}
+
 static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, double seed,
                         const char *op)
 {
@@ -348,6 +370,7 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
     ab_figure *f = pf_fig_new(run, "cdf", name);
     ab_fmt(f->title, sizeof f->title, "Latency CDF of %s: %s", op, label);
     double lo = INFINITY, hi = 0, top = 0;
+    size_t from_hist = 0;
     for (size_t k = 0; k < run->nstrats; k++) {
         const ab_srow *s = cell_row(run, g, k, op, mem, seed);
         if (s == NULL)
@@ -359,10 +382,16 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         }
         present[k] = 1;
         double nmax = s->count > 1 ? log10(s->count) : 1;
+        size_t nb = ab_hist_cdf(run, s, d, &lo, &hi);
+        from_hist += nb > 0;
+        if (nb > 0) {
+            fclose(d);
+            top = fmax(top, nmax);
+            continue;
+        }
         const double v[] = {s->p50_ns, s->p90_ns, s->p99_ns, s->p999_ns};
         const double nines[] = {log10(2.0), 1, 2, 3};
         const char *lab[] = {"p50", "p90", "p99", "p99.9"};
-        fprintf(d, "ns,nines,label\n");
         for (size_t i = 0; i < COUNT_OF(v); i++)
             if (nines[i] < nmax)
                 fprintf(d, "%.17g,%.17g,%s\n", fmax(v[i], 0.1), nines[i], lab[i]);
@@ -373,10 +402,20 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         top = fmax(top, nmax);
     }
     missing_note(run, g, mem, present, missing, sizeof missing);
-    ab_fmt(f->caption, sizeof f->caption,
+    if (cdf_ytics(run, f, top) != 0) {
+        free(present);
+        return -1;
+    }
+    if (from_hist > 0)
+        ab_fmt(f->caption, sizeof f->caption,
+               "Cumulative distribution of %s latency from the run's histograms (hist.csv: "
+               "each step is a bucket's upper bound) for %zu strategies, the others through "
+               "their five recorded percentiles; %s.%s", op, from_hist, seedtxt, missing);
+    else
+        ab_fmt(f->caption, sizeof f->caption,
              "Cumulative distribution of %s latency, drawn as a step curve through the "
              "histogram percentiles the run records (p50, p90, p99, p99.9, max; the max "
-             "sits at 1 - 1/count), not every sample; %s.%s",
+             "sits at 1 - 1/count), not every sample (no hist.csv in this run); %s.%s",
              op, seedtxt, missing);
     sbuf v = {0};
     pf_sb_add(&v, "strategies='");
@@ -390,47 +429,10 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
     pf_var_num(&v, "ymax", top * 1.08);
     pf_job_add(js, run, f, "latency_cdf.gp", &v);
 
-    ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
-    f = pf_fig_new(run, "bars", name);
-    ab_fmt(f->title, sizeof f->title, "Percentiles of %s: %s", op, label);
-    FILE *d = pf_data_open(run, f->name, NULL);
-    if (d == NULL) {
-        free(present);
-        return -1;
-    }
-    fprintf(d, "percentile");
-    for (size_t k = 0; k < run->nstrats; k++)
-        if (present[k])
-            fprintf(d, ",%s", run->strats[k].ident);
-    fprintf(d, "\n");
-    static const char *const pct[] = {"p50", "p99", "p99.9", "max"};
-    for (size_t i = 0; i < COUNT_OF(pct); i++) {
-        fprintf(d, "%s", pct[i]);
-        for (size_t k = 0; k < run->nstrats; k++) {
-            if (!present[k])
-                continue;
-            const ab_srow *s = cell_row(run, g, k, op, mem, seed);
-            double val = i == 0 ? s->p50_ns : i == 1 ? s->p99_ns : i == 2 ? s->p999_ns
-                                                                         : s->max_ns;
-            fprintf(d, ",%.17g", fmax(val, 0.1));
-        }
-        fprintf(d, "\n");
-    }
-    fclose(d);
-    ab_fmt(f->caption, sizeof f->caption,
-             "p50, p99, p99.9 and max latency of %s per strategy (log scale; lower is "
-             "better); %s.%s", op, seedtxt, missing);
-    v = (sbuf){0};
-    pf_sb_add(&v, "strategies='");
-    pf_strat_list(run, present, &v);
-    pf_sb_add(&v, "'; ");
-    pf_var_str(&v, "xlab", "percentile");
-    pf_var_str(&v, "ylab", "latency (ns, log scale)");
-    pf_var_num(&v, "ymin", pf_floor_pow10(lo) / 2);
-    pf_var_num(&v, "ymax", pf_ceil_pow10(fmax(hi, lo * 10)) * 2);
-    pf_job_add(js, run, f, "pct_bars.gp", &v);
     free(present);
-    return 0;
+    ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
+    pf_cellsel c = {g->env, g->role, g->workload, op, g->fill, mem};
+    return pf_dots_figure(run, js, &c, name, label, missing);
 }
 
 /* Mean and p99 latency against managed memory, one figure per group and op
@@ -585,20 +587,21 @@ static int latency_figures(ab_run *run, jobs *js)
 static int style_write(const ab_run *run)
 {
     char path[AB_PLOT_PATH + 32];
-    ab_fmt(path, sizeof path, "%s/style.gp", run->data_dir);
+    ab_fmt(path, sizeof path, "%s/strategies.gp", run->data_dir);
     FILE *f = fopen(path, "w");
     if (f == NULL) {
         fprintf(stderr, "allocbench plot: %s: cannot write: %s\n", path, strerror(errno));
         return -1;
     }
-    fprintf(f, "# Generated by allocbench plot: one colour and point type per strategy,\n"
-               "# fixed by the registry order (plot_load.c), and the shared sizes.\n");
+    /* Every style value is in plots/style.gp; this file only gives each
+       strategy its slot in style.gp's colour and point lists
+       (strategies.csv, else the order the rows name them). */
+    fprintf(f, "# Generated by allocbench report: each strategy's slot in style.gp.\n"
+               "load '%s/style.gp'\n", run->scripts_dir);
     for (size_t k = 0; k < run->nstrats; k++)
-        fprintf(f, "col_%s = '%s'\npt_%s = %d\n", run->strats[k].ident, run->strats[k].colour,
-                run->strats[k].ident, run->strats[k].point);
-    fprintf(f, "col_other = '#777777'\npt_other = 1\n");
-    fprintf(f, "lw_main = 2\nps_main = 1.3\nfont_main = 'sans,11'\nbox_rel = 0.85\n"
-               "dt_tail = 2\nerr_lw = 1.5\nkey_font = 'sans,10'\nxtic_angle = 45\ntic_scale = 0\nsquare_ratio = -1\n");
+        fprintf(f, "col_%s = style_colour(%d)\npt_%s = style_point(%d)\n",
+                run->strats[k].ident, run->strats[k].slot, run->strats[k].ident,
+                run->strats[k].slot);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -692,8 +695,21 @@ static int dir_make(const char *path)
     return -1;
 }
 
+/* Drops the figures figures.def left out, so the report lists only what
+   was drawn. */
+static void figs_compact(ab_run *run)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < run->nfigs; i++)
+        if (!run->figs[i].off)
+            run->figs[n++] = run->figs[i];
+    run->nfigs = n;
+}
+
 int ab_plot_figures(ab_run *run)
 {
+    if (pf_figdefs_load(run) != 0)
+        return -1;
     if (dir_make(run->plots_dir) != 0 || dir_make(run->data_dir) != 0 || style_write(run) != 0)
         return -1;
     jobs js = {0};
@@ -714,6 +730,7 @@ int ab_plot_figures(ab_run *run)
         rc = pf_heapscale_figures(run, &js);
     if (rc == 0)
         rc = jobs_run(run, &js);
+    figs_compact(run);
     for (size_t k = 0; k < js.n; k++)
         free(js.v[k].vars);
     free(js.v);

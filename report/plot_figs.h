@@ -49,7 +49,20 @@ double pf_floor_pow10(double v);
 double pf_ceil_pow10(double v);
 
 /* plot_figs_more.c: each returns 0, or -1 after printing why. */
+/* figs_dots.c: the percentile dot plot of one cell group and op, over all
+   its reps (name "bars-..."). note is appended to the caption. */
+typedef struct pf_cellsel {
+    const char *env, *role, *workload, *op;
+    double fill, mem;
+} pf_cellsel;
+int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
+                   const char *label, const char *note);
 int pf_frag_time_figures(ab_run *run, jobs *js);
+/* figures_def.c: reads run->figures_def into run->defs (0, or -1 after a
+   message naming the file and line); the line of figures.def a figure of
+   kind and name belongs to, or -1 when none (the figure is not drawn). */
+int pf_figdefs_load(ab_run *run);
+int pf_figdef_of(const ab_run *run, const char *kind, const char *name);
 int pf_frag_fill_figures(ab_run *run, jobs *js);
 int pf_meta_figures(ab_run *run, jobs *js);
 int pf_host_kernel_figures(ab_run *run, jobs *js);

@@ -8,6 +8,7 @@
  * heapscale.csv is there, the run is read without them. Cost: O(rows log rows) for the duplicate check.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "hist.h"
 #include "plot_run.h"
 
 #include <dirent.h>
@@ -17,20 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* The registry order: colours and point types follow it in every plot. */
-static const char *const strat_order[] = {
-    "stack", "bitmap", "buddy", "hier2m", "freelist", "jemalloc", "glibc",
-    /* heaps of heaps/ */
-    "slab", "firstfit",
-};
-/* Okabe-Ito first (colour-blind safe), then Tol's extra colours. */
-static const char *const palette[] = {
-    "#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#0072B2",
-    "#882255", "#44AA99", "#999933", "#AA4499", "#332288", "#999999", "#117733",
-};
-/* gnuplot point types: filled square, circle, triangle, diamond, ... */
-static const int points[] = {5, 7, 9, 13, 11, 4, 6, 8, 10, 12, 1, 2, 3, 14};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -81,23 +68,10 @@ int ab_run_strat(const ab_run *run, const char *name)
     return -1;
 }
 
-static size_t order_rank(const char *name)
-{
-    for (size_t k = 0; k < COUNT_OF(strat_order); k++)
-        if (strcmp(strat_order[k], name) == 0)
-            return k;
-    return COUNT_OF(strat_order);
-}
-
-static int strat_cmp(const void *a, const void *b)
-{
-    const ab_strat *x = a, *y = b;
-    size_t rx = order_rank(x->name), ry = order_rank(y->name);
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
-    return strcmp(x->name, y->name);
-}
-
+/* strategies.csv (written by the measuring side): name, caps, colour slot,
+   in the order figures list them. Absent: the strategies keep their order of
+   appearance in the rows and slot = that order. Returns 0, or -1 after a
+   message naming the file and line. */
 static void strat_add(ab_run *run, const char *name)
 {
     if (ab_run_strat(run, name) >= 0)
@@ -116,19 +90,43 @@ static void strat_add(ab_run *run, const char *name)
             *c = '_';
 }
 
-/* Sorts the strategies into the fixed order and gives each its style: a
-   registry strategy always gets the same colour; others follow by name. */
+
+static int strategies_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/strategies.csv", run->dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    static const char *const req[] = {"name", NULL};
+    static const char *const num[] = {"colour_slot", NULL};
+    ab_table t;
+    if (ab_table_load(&t, path, req, num, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench report: %s\n", err);
+        return -1;
+    }
+    int c_name = ab_table_col(&t, "name"), c_caps = ab_table_col(&t, "caps"),
+        c_slot = ab_table_col(&t, "colour_slot");
+    for (size_t r = 0; r < t.nrows; r++) {
+        strat_add(run, ab_table_str(&t, r, c_name));
+        int k = ab_run_strat(run, ab_table_str(&t, r, c_name));
+        double slot;
+        if (k < 0)
+            continue;
+        run->strats[k].caps = strdup(ab_table_str(&t, r, c_caps));
+        run->strats[k].slot = ab_table_num(&t, r, c_slot, &slot) ? (int)slot : k;
+        run->strats[k].listed = 1;
+    }
+    run->have_strategies = 1;
+    ab_table_free(&t);
+    return 0;
+}
+
+/* Colour slots for the strategies strategies.csv did not list. */
 static void strats_finish(ab_run *run)
 {
-    qsort(run->strats, run->nstrats, sizeof *run->strats, strat_cmp);
-    for (size_t k = 0; k < run->nstrats; k++) {
-        size_t r = order_rank(run->strats[k].name);
-        size_t slot = r < COUNT_OF(strat_order) ? r : k;
-        if (r == COUNT_OF(strat_order) && k < COUNT_OF(strat_order))
-            slot = COUNT_OF(strat_order) + k;
-        run->strats[k].colour = palette[slot % COUNT_OF(palette)];
-        run->strats[k].point = points[slot % COUNT_OF(points)];
-    }
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (!run->strats[k].listed)
+            run->strats[k].slot = (int)k;
 }
 
 static double num_or_nan(const ab_table *t, size_t row, int col)
@@ -155,7 +153,7 @@ static const char *const summary_numeric[] = {
     "p999_ns", "max_ns", "mean_cycles", "p50_cycles", "p90_cycles", "p99_cycles",
     "p999_cycles", "max_cycles", "batch_count", "batch_mean_cycles", "batch_mean_ns",
     "failures", "skipped", "contig_success", "meta_bytes", "meta_bytes_per_gib",
-    "total_pages", NULL,
+    "total_pages", "threads", "rep", NULL,
 };
 static const char *const frag_required[] = {
     "env", "strategy", "workload", "mem_bytes", "seed", "step", "free_pages",
@@ -163,7 +161,8 @@ static const char *const frag_required[] = {
 };
 static const char *const frag_numeric[] = {
     "mem_bytes", "seed", "step", "free_pages", "largest_free_run", "free_runs",
-    "ext_frag", "free_2m_blocks", "fill", "contig_tried", "contig_success", NULL,
+    "ext_frag", "free_2m_blocks", "fill", "contig_tried", "contig_success", "threads", "rep",
+    NULL,
 };
 
 /* Key text of a row for the duplicate check. */
@@ -226,7 +225,7 @@ static int summary_load(ab_run *run)
         return -1;
     }
     static const char *const key[] = {"env", "strategy", "role", "workload", "mem_bytes",
-                                      "fill", "seed", "op", NULL};
+                                      "fill", "threads", "seed", "rep", "op", NULL};
     if (duplicates_check(t, key, "the cell (env..op)") != 0)
         return -1;
     run->s = calloc(t->nrows, sizeof *run->s);
@@ -241,7 +240,8 @@ static int summary_load(ab_run *run)
         c_p90 = ab_table_col(t, "p90_ns"), c_p99 = ab_table_col(t, "p99_ns"),
         c_p999 = ab_table_col(t, "p999_ns"), c_max = ab_table_col(t, "max_ns"),
         c_meta = ab_table_col(t, "meta_bytes"), c_mpg = ab_table_col(t, "meta_bytes_per_gib"),
-        c_fail = ab_table_col(t, "failures");
+        c_fail = ab_table_col(t, "failures"), c_thr = ab_table_col(t, "threads"),
+        c_rep = ab_table_col(t, "rep");
     const char *first_role = NULL;
     for (size_t r = 0; r < t->nrows; r++) {
         ab_srow *s = &run->s[r];
@@ -261,6 +261,12 @@ static int summary_load(ab_run *run)
         s->fill = num_or_nan(t, r, c_fill);
         s->seed = num_or_nan(t, r, c_seed);
         s->count = num_or_nan(t, r, c_count);
+        s->threads = c_thr >= 0 ? num_or_nan(t, r, c_thr) : 1;
+        s->rep = c_rep >= 0 ? num_or_nan(t, r, c_rep) : 0;
+        if (isnan(s->threads))
+            s->threads = 1;
+        if (isnan(s->rep))
+            s->rep = 0;
         if (!(s->mem_bytes > 0))
             return row_error(t, r, "column 'mem_bytes' must be a positive size%s%s", "", "");
         if (isnan(s->count))
@@ -312,7 +318,9 @@ static int frag_load(ab_run *run)
         c_seed = ab_table_col(t, "seed"), c_step = ab_table_col(t, "step"),
         c_fill = ab_table_col(t, "fill"), c_fp = ab_table_col(t, "free_pages"),
         c_lr = ab_table_col(t, "largest_free_run"), c_fr = ab_table_col(t, "free_runs"),
-        c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks");
+        c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks"),
+        c_thr = ab_table_col(t, "threads"), c_rep = ab_table_col(t, "rep"),
+        c_ct = ab_table_col(t, "contig_tried");
     if (c_fill < 0)
         ab_run_note(run, "frag.csv has no fill column: fragmentation is grouped without "
                          "the fill level, and the ext-frag-against-fill plot is not drawn.");
@@ -333,6 +341,13 @@ static int frag_load(ab_run *run)
         f->free_runs = num_or_nan(t, r, c_fr);
         f->ext_frag = num_or_nan(t, r, c_ef);
         f->free_2m = num_or_nan(t, r, c_2m);
+        f->threads = c_thr >= 0 ? num_or_nan(t, r, c_thr) : 1;
+        f->rep = c_rep >= 0 ? num_or_nan(t, r, c_rep) : 0;
+        f->contig_tried = num_or_nan(t, r, c_ct);
+        if (isnan(f->threads))
+            f->threads = 1;
+        if (isnan(f->rep))
+            f->rep = 0;
         const char *names[] = {"mem_bytes", "step", "free_pages", "ext_frag", "free_2m_blocks"};
         double vals[] = {f->mem_bytes, f->step, f->free_pages, f->ext_frag, f->free_2m};
         for (size_t k = 0; k < COUNT_OF(vals); k++)
@@ -349,51 +364,33 @@ static int frag_load(ab_run *run)
     return 0;
 }
 
-static char *text_read(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    size_t cap = 1 << 14, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, fp);
-        if (n < cap)
-            break;
-        cap *= 2;
-        char *nb = realloc(buf, cap + 1);
-        if (nb == NULL)
-            free(buf);
-        buf = nb;
-    }
-    fclose(fp);
-    if (buf != NULL)
-        buf[n] = '\0';
-    return buf;
-}
-
 static int meta_load(ab_run *run)
 {
-    char path[AB_PLOT_PATH + 32], err[512];
+    char path[AB_PLOT_PATH + 32];
     ab_fmt(path, sizeof path, "%s/meta.json", run->dir);
-    char *text = text_read(path);
-    if (text == NULL) {
+    if (access(path, F_OK) != 0) {
         ab_fmt(run->meta_note, sizeof run->meta_note,
                  "meta.json is absent: the machine, compiler and commit of this run "
                  "are unknown.");
         return 0;
     }
-    run->meta = ab_json_parse(text, err, sizeof err);
-    free(text);
+    json_error_t jerr;
+    run->meta = json_load_file(path, JSON_DECODE_ANY, &jerr);
     if (run->meta == NULL) {
-        fprintf(stderr, "allocbench plot: %s: %s\n", path, err);
+        fprintf(stderr, "allocbench plot: %s: line %d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
-    if (run->meta->type != AB_JOBJ) {
+    if (!json_is_object(run->meta)) {
         fprintf(stderr, "allocbench plot: %s:1: expected a JSON object\n", path);
         return -1;
     }
     return 0;
+}
+
+/* A member's string value, NULL when absent or not a string. */
+static const char *jstr(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
 }
 
 static double unit_to_ns(const char *unit)
@@ -417,8 +414,7 @@ static int gbench_strategy(ab_run *run, const char *name, int add)
     char buf[512];
     ab_fmt(buf, sizeof buf, "%s", name);
     for (char *tok = strtok(buf, "/_:<>=, "); tok != NULL; tok = strtok(NULL, "/_:<>=, ")) {
-        if (add && order_rank(tok) < COUNT_OF(strat_order))
-            strat_add(run, tok);
+        (void)add; /* names join only through the rows or strategies.csv */
         int k = ab_run_strat(run, tok);
         if (k >= 0)
             return k;
@@ -450,59 +446,53 @@ static void gbench_add(ab_run *run, const char *file, const char *name, double m
    repetitions, else the mean and spread of the iteration rows per name. */
 static int gbench_file(ab_run *run, const char *dirpath, const char *fname)
 {
-    char path[AB_PLOT_PATH + 300], err[512];
+    char path[AB_PLOT_PATH + 300];
     ab_fmt(path, sizeof path, "%s/%s", dirpath, fname);
-    char *text = text_read(path);
-    if (text == NULL) {
-        fprintf(stderr, "allocbench plot: %s: cannot read\n", path);
-        return -1;
-    }
-    ab_json *j = ab_json_parse(text, err, sizeof err);
-    free(text);
+    json_error_t jerr;
+    json_t *j = json_load_file(path, 0, &jerr);
     if (j == NULL) {
-        fprintf(stderr, "allocbench plot: %s: %s\n", path, err);
+        fprintf(stderr, "allocbench plot: %s: line %d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
-    const ab_json *list = ab_json_get(j, "benchmarks");
-    if (list == NULL || list->type != AB_JARR) {
+    const json_t *list = json_object_get(j, "benchmarks");
+    if (!json_is_array(list)) {
         fprintf(stderr, "allocbench plot: %s:1: no \"benchmarks\" array: not Google "
                         "Benchmark JSON\n", path);
-        ab_json_free(j);
+        json_decref(j);
         return -1;
     }
     size_t before = run->ng;
     /* Pass 1: aggregates. */
-    for (const ab_json *b = list->child; b != NULL; b = b->next) {
-        const ab_json *rt = ab_json_get(b, "run_type"), *an = ab_json_get(b, "aggregate_name");
-        const ab_json *rn = ab_json_get(b, "run_name"), *tm = ab_json_get(b, "real_time");
-        const ab_json *un = ab_json_get(b, "time_unit"), *rep = ab_json_get(b, "repetitions");
-        if (rt == NULL || rt->str == NULL || strcmp(rt->str, "aggregate") != 0 || an == NULL ||
-            rn == NULL || tm == NULL || an->str == NULL || rn->str == NULL)
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const json_t *b = json_array_get(list, i), *tm = json_object_get(b, "real_time");
+        const char *rt = jstr(b, "run_type"), *an = jstr(b, "aggregate_name");
+        const char *rn = jstr(b, "run_name");
+        if (rt == NULL || strcmp(rt, "aggregate") != 0 || an == NULL || rn == NULL ||
+            !json_is_number(tm))
             continue;
-        double scale = unit_to_ns(un != NULL ? un->str : NULL);
-        if (strcmp(an->str, "mean") == 0) {
-            gbench_add(run, fname, rn->str, tm->num * scale, 0,
-                       rep != NULL ? (int)rep->num : 0);
-        } else if (strcmp(an->str, "stddev") == 0) {
+        double scale = unit_to_ns(jstr(b, "time_unit"));
+        if (strcmp(an, "mean") == 0) {
+            gbench_add(run, fname, rn, json_number_value(tm) * scale, 0,
+                       (int)json_number_value(json_object_get(b, "repetitions")));
+        } else if (strcmp(an, "stddev") == 0) {
             for (size_t k = before; k < run->ng; k++)
-                if (strcmp(run->g[k].name, rn->str) == 0)
-                    run->g[k].err_ns = tm->num * scale;
+                if (strcmp(run->g[k].name, rn) == 0)
+                    run->g[k].err_ns = json_number_value(tm) * scale;
         }
     }
     if (run->ng == before) {
         /* Pass 2: plain iteration rows, grouped by name. */
-        for (const ab_json *b = list->child; b != NULL; b = b->next) {
-            const ab_json *nm = ab_json_get(b, "name"), *tm = ab_json_get(b, "real_time");
-            const ab_json *un = ab_json_get(b, "time_unit"), *rt = ab_json_get(b, "run_type");
-            if (nm == NULL || nm->str == NULL || tm == NULL ||
-                (rt != NULL && rt->str != NULL && strcmp(rt->str, "iteration") != 0))
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            const json_t *b = json_array_get(list, i), *tm = json_object_get(b, "real_time");
+            const char *nm = jstr(b, "name"), *rt = jstr(b, "run_type");
+            if (nm == NULL || !json_is_number(tm) || (rt != NULL && strcmp(rt, "iteration") != 0))
                 continue;
-            double v = tm->num * unit_to_ns(un != NULL ? un->str : NULL);
+            double v = json_number_value(tm) * unit_to_ns(jstr(b, "time_unit"));
             size_t k = before;
-            while (k < run->ng && strcmp(run->g[k].name, nm->str) != 0)
+            while (k < run->ng && strcmp(run->g[k].name, nm) != 0)
                 k++;
             if (k == run->ng) {
-                gbench_add(run, fname, nm->str, v, v * v, 1);
+                gbench_add(run, fname, nm, v, v * v, 1);
             } else {
                 run->g[k].mean_ns += v; /* sums until the pass ends */
                 run->g[k].err_ns += v * v;
@@ -521,12 +511,12 @@ static int gbench_file(ab_run *run, const char *dirpath, const char *fname)
         if (isnan(run->g[k].mean_ns)) {
             fprintf(stderr, "allocbench plot: %s: benchmark '%s' has an unknown time_unit\n",
                     path, run->g[k].name);
-            ab_json_free(j);
+            json_decref(j);
             return -1;
         }
     if (run->ng == before)
         ab_run_note(run, "%s holds no benchmark results.", fname);
-    ab_json_free(j);
+    json_decref(j);
     return 0;
 }
 
@@ -556,7 +546,8 @@ static int gbench_load(ab_run *run)
         }
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 0)
+        qsort(names, n, sizeof *names, name_cmp);
     int rc = 0;
     for (size_t k = 0; k < n; k++) {
         if (rc == 0)
@@ -729,9 +720,9 @@ int ab_run_load(ab_run *run)
     if (run->no_cells)
         ab_run_note(run, "No summary.csv and no frag.csv in this run (allocbench programs "
                          "alone): only the heap sections are drawn.");
-    if ((!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
+    if (strategies_load(run) != 0 || (!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
         meta_load(run) != 0 || gbench_load(run) != 0 || programs_load(run) != 0 ||
-        heapscale_load(run) != 0)
+        heapscale_load(run) != 0 || ab_hist_load(run) != 0)
         return -1;
     for (size_t k = 0; k < run->ng; k++)
         gbench_strategy(run, run->g[k].name, 1);
@@ -752,12 +743,13 @@ int ab_run_load(ab_run *run)
 void ab_run_free(ab_run *run)
 {
     ab_table_free(&run->summary);
+    ab_table_free(&run->hist);
     ab_table_free(&run->frag);
     ab_table_free(&run->programs);
     ab_table_free(&run->heapscale);
     free(run->p);
     free(run->hs);
-    ab_json_free(run->meta);
+    json_decref(run->meta);
     free(run->s);
     free(run->f);
     for (size_t k = 0; k < run->ng; k++) {
@@ -769,8 +761,10 @@ void ab_run_free(ab_run *run)
     for (size_t k = 0; k < run->nstrats; k++) {
         free(run->strats[k].name);
         free(run->strats[k].ident);
+        free(run->strats[k].caps);
     }
     free(run->strats);
+    free(run->defs);
     free(run->figs);
     for (size_t k = 0; k < run->nnotes; k++)
         free(run->notes[k]);

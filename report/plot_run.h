@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "plot_csv.h"
-#include "plot_json.h"
+#include <jansson.h>
 
 #define AB_PLOT_PATH 1024
 
@@ -17,6 +17,7 @@
 typedef struct ab_srow {
     const char *env, *strategy, *role, *workload, *op, *status;
     double mem_bytes, fill, seed, count;
+    double threads, rep;   /* 1 and 0 when the run has no such column */
     double mean_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
     double meta_bytes, meta_per_gib, failures;
     size_t line;
@@ -28,6 +29,7 @@ typedef struct ab_frow {
     const char *env, *strategy, *workload;
     double mem_bytes, seed, step, fill;
     double free_pages, largest_free_run, free_runs, ext_frag, free_2m;
+    double threads, rep, contig_tried; /* contig_tried NAN when absent */
     size_t line;
     int strat;
 } ab_frow;
@@ -60,8 +62,9 @@ typedef struct ab_hsrow {
 typedef struct ab_strat {
     char *name;
     char *ident;  /* name made safe for gnuplot variable and file names */
-    const char *colour;
-    int point;
+    char *caps;   /* strategies.csv caps ("single contig ..."), NULL when unknown */
+    int slot;     /* colour and point slot in plots/style.gp's lists */
+    int listed;   /* named by strategies.csv */
 } ab_strat;
 
 typedef struct ab_figure {
@@ -70,7 +73,15 @@ typedef struct ab_figure {
                            meta, hostkernel, gbench, programs, heapscale */
     char title[256];
     char caption[1024];
+    int def;            /* its line of figures.def (index into ab_run.defs) */
+    int off;            /* not in figures.def, or filtered out: not drawn */
 } ab_figure;
+
+/* One line of report/figures.def: a figure family. */
+typedef struct ab_figdef {
+    char id[32], kind[24], filter[128], script[64], title[160];
+    size_t line;
+} ab_figdef;
 
 typedef struct ab_run {
     char dir[AB_PLOT_PATH];
@@ -80,14 +91,15 @@ typedef struct ab_run {
     int width, height;
     int jobs;
 
-    ab_table summary, frag, programs, heapscale;
+    ab_table summary, frag, programs, heapscale, hist;
+    int have_hist;    /* hist.csv was read: CDFs from real histograms */
     int have_programs, have_heapscale;
     int no_cells;     /* neither summary.csv nor frag.csv: a programs-only run */
     ab_prow *p;
     size_t np;
     ab_hsrow *hs;
     size_t nhs;
-    ab_json *meta;
+    json_t *meta;      /* meta.json, or NULL */
     char meta_note[512];
 
     ab_srow *s;
@@ -100,10 +112,14 @@ typedef struct ab_run {
 
     ab_strat *strats;
     size_t nstrats;
+    int have_strategies; /* strategies.csv was read */
     int multi_role;   /* more than one role in the run: titles say the role */
 
     ab_figure *figs;
     size_t nfigs, capfigs;
+    char figures_def[AB_PLOT_PATH]; /* path of figures.def */
+    ab_figdef *defs;
+    size_t ndefs;
 
     char **notes;     /* what was skipped or partial, for the report */
     size_t nnotes;

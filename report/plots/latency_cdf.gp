@@ -1,7 +1,8 @@
 # allocbench: latency CDF of one operation, one step curve per strategy.
-# Data: data.<strategy>.csv with columns ns, nines (-log10(1 - fraction)),
-# label (the percentile's name, used as the y tic). The curve goes through
-# the histogram percentiles only; the caption in the report says so.
+# Data: data.<strategy>.csv with columns ns, nines (-log10(1 - fraction)):
+# the buckets of hist.csv when the run has it, else the five recorded
+# percentiles (the caption says which); data.ytics.csv (nines, label) names
+# the levels p50, p90, p99, ... on the y axis.
 # Expects strategies, ttl, xlab, ylab, xmin, xmax, ymin, ymax.
 set title ttl
 set xlabel xlab
@@ -14,5 +15,6 @@ plot for [s in strategies] data.'.'.s.'.csv' \
         using (column('ns')):(column('nines')) with steps \
         lc rgb value('col_'.s) lw lw_main title s, \
      for [s in strategies] data.'.'.s.'.csv' \
-        using (column('ns')):(column('nines')):ytic(strcol('label')) with points \
-        lc rgb value('col_'.s) pt value('pt_'.s) ps ps_main notitle
+        using (column('ns')):(column('nines')) with points \
+        lc rgb value('col_'.s) pt value('pt_'.s) ps ps_main notitle, \
+     data.'.ytics.csv' using (NaN):(column('nines')):ytic(strcol('label')) notitle

@@ -13,30 +13,35 @@ strats = {"stack": 20, "bitmap": 45, "buddy": 60, "hier2m": 35}  # base ns
 meta_per_gib = {"stack": 2097152, "bitmap": 32768, "buddy": 40960, "hier2m": 36864}
 TSC_GHZ = 2.5
 
-S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,seed,op,count,"
+REPS = 3  # each cell three times, seeds 1..3: the verdict gets intervals
+S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,"
           "mean_ns,p50_ns,p90_ns,p99_ns,p999_ns,max_ns,"
           "mean_cycles,p50_cycles,p99_cycles,p999_cycles,max_cycles,"
           "p90_cycles,batch_count,batch_mean_cycles,batch_mean_ns,"
           "failures,skipped,contig_success,meta_bytes,meta_bytes_per_gib,"
           "total_pages,status")
 
-def srow(env, s, wl, mem, fill, op, base, count=20000, failures=0, status="ok"):
+def srow(env, s, wl, mem, fill, op, base, count=20000, failures=0, status="ok", rep=0):
     pages = mem // 4096
     meta = meta_per_gib[s] * mem // GiB
+    key = f"{env},{s},pmm,{wl},{mem},{fill:.3f},1,{rep + 1},{rep}"
     if status != "ok":
-        return (f"{env},{s},pmm,{wl},{mem},{fill:.3f},1,-,0," + "," * 12 +
+        return (f"{key},-,0," + "," * 12 +
                 f"0,,,0,0,,{meta},{meta_per_gib[s]:.1f},{pages},{status}")
-    p50 = base * (1 + 0.05 * math.log2(mem / (64 * MiB) + 1))
+    p50 = base * (1 + 0.05 * math.log2(mem / (64 * MiB) + 1)) * (1 + rng.uniform(-.03, .03))
     p = [p50, p50 * 1.6, p50 * 3.2, p50 * 9, p50 * 60]
     mean = p50 * 1.3
     cyc = [round(x * TSC_GHZ) for x in p]
-    return (f"{env},{s},pmm,{wl},{mem},{fill:.3f},1,{op},{count},"
+    return (f"{key},{op},{count},"
             f"{mean:.1f},{p[0]:.1f},{p[1]:.1f},{p[2]:.1f},{p[3]:.1f},{p[4]:.1f},"
             f"{mean * TSC_GHZ:.3f},{cyc[0]},{cyc[2]},{cyc[3]},{cyc[4]},"
             f"{cyc[1]},{count},{mean * TSC_GHZ * 0.8:.3f},{mean * 0.8:.1f},"
             f"{failures},0,,{meta},{meta_per_gib[s]:.1f},{pages},ok")
 
 rows = []
+_srow = srow
+def srow(*a, **k):  # every cell REPS times
+    return "\n".join(_srow(*a, **k, rep=r) for r in range(REPS))
 for s, b in strats.items():
     for mem in (64 * MiB, 1 * GiB):
         rows.append(srow("host", s, "bulk", mem, 0.5, "alloc", b))
@@ -59,16 +64,16 @@ for s in ("stack", "bitmap", "buddy"):
 with open(os.path.join(out, "summary.csv"), "w") as f:
     f.write(S_HEAD + "\n" + "\n".join(rows) + "\n")
 
-F_HEAD = ("env,strategy,workload,mem_bytes,seed,step,free_pages,largest_free_run,free_runs,"
+F_HEAD = ("env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,free_runs,"
           "ext_frag,free_2m_blocks" + "".join(f",unusable_o{k}" for k in range(11)) +
           "".join(f",extfrag_o{k}" for k in range(11)) +
           "".join(f",blocks_o{k}" for k in range(11)) + ",contig_tried,contig_success,fill")
 quality = {"stack": 0.2, "bitmap": 0.6, "buddy": 0.85, "hier2m": 0.9}
 frows = []
-def frow(env, s, wl, mem, step, fill, q, t):
+def frow(env, s, wl, mem, step, fill, q, t, rep=0):
     pages = mem // 4096
     free = int(pages * (1 - fill))
-    frag = min(0.999, (1 - q) * (0.3 + 0.7 * t) * (0.5 + fill))
+    frag = min(0.999, (1 - q) * (0.3 + 0.7 * t) * (0.5 + fill) * (1 + rng.uniform(-.02, .02)))
     largest = max(1, int(free * (1 - frag)))
     frag = 1 - largest / free
     runs = max(1, int(free * frag / 20) + 1)
@@ -76,8 +81,11 @@ def frow(env, s, wl, mem, step, fill, q, t):
     idx = ",".join(f"{min(1000, frag * 1000 * k / 10):.3f}" for k in range(11))
     idx2 = ",".join("-1.000" for k in range(11))
     blocks = ",".join(str(max(0, free >> (k + 3))) for k in range(11))
-    return (f"{env},{s},{wl},{mem},1,{step},{free},{largest},{runs},{frag:.6f},{f2m},"
+    return (f"{env},{s},{wl},{mem},1,{rep + 1},{rep},{step},{free},{largest},{runs},{frag:.6f},{f2m},"
             f"{idx},{idx2},{blocks},0,,{fill:.3f}")
+_frow = frow
+def frow(*a):  # every series REPS times
+    return "\n".join(_frow(*a, rep=r) for r in range(REPS))
 for s, q in quality.items():
     for fill in (0.5, 0.9):
         for i in range(9):

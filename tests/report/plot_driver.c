@@ -4,6 +4,6 @@
 
 int main(int argc, char **argv)
 {
-    argv[0] = "plot";
-    return ab_plot_main(argc, argv);
+    argv[0] = "report";
+    return ab_report_main(argc, argv);
 }

@@ -1,0 +1,240 @@
+/*
+ * allocbench compare (compare.h). Reads two run folders and nothing else.
+ * Cost: O(cells_A * cells_B) matching plus B bootstrap resamples per pair.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "compare.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef AB_PLOT_SCRIPTS_DIR
+#define AB_PLOT_SCRIPTS_DIR "plots"
+#endif
+
+#include "cells.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define ALPHA 0.05
+
+static const struct {
+    int metric;
+    const char *name;
+} cmp_metrics[] = {{AB_M_MEAN, "mean_ns"}, {AB_M_P99, "p99_ns"}, {AB_M_P999, "p999_ns"}};
+
+typedef struct side {
+    ab_run run;
+    ab_cells cs;
+} side;
+
+static int side_load(side *s, const char *dir)
+{
+    memset(s, 0, sizeof *s);
+    ab_fmt(s->run.dir, sizeof s->run.dir, "%s", dir);
+    if (ab_run_load(&s->run) != 0)
+        return -1;
+    return ab_cells_build(&s->run, &s->cs);
+}
+
+static const ab_cell *twin_of(const side *a, const side *b, const ab_cell *x)
+{
+    const ab_srow *q = x->proto;
+    for (size_t i = 0; i < a->cs.n; i++) {
+        const ab_srow *p = a->cs.c[i].proto;
+        if (strcmp(p->strategy, q->strategy) == 0 && strcmp(p->env, q->env) == 0 &&
+            strcmp(p->role, q->role) == 0 && strcmp(p->workload, q->workload) == 0 &&
+            strcmp(p->op, q->op) == 0 && p->mem_bytes == q->mem_bytes &&
+            p->threads == q->threads &&
+            ((isnan(p->fill) && isnan(q->fill)) || p->fill == q->fill))
+            return &a->cs.c[i];
+    }
+    (void)b;
+    return NULL;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: allocbench compare RUN_A RUN_B [--threshold PCT] [-o DIR]\n\n"
+               "Per cell and metric: B/A with its 95 %% interval and the Mann-Whitney p over\n"
+               "the reps. Exits 1 when a change is significant (p < 0.05, interval excludes\n"
+               "1) and slower by more than PCT percent (default 5).\n\n"
+               "  -t, --threshold PCT  regression threshold in percent (default 5)\n"
+               "  -o, --output DIR     where compare.md and compare.csv go\n"
+               "                       (default RUN_B/compare-<basename RUN_A>)\n");
+}
+
+typedef struct cmp_out {
+    FILE *md, *csv, *fig; /* fig: the figure's data */
+    double threshold;
+    size_t pairs, regressions, improvements;
+    double lo, hi; /* the figure's x range */
+} cmp_out;
+
+static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_cell *b)
+{
+    char label[200];
+    ab_cell_label(b, label, sizeof label);
+    for (size_t m = 0; m < COUNT_OF(cmp_metrics); m++) {
+        int k = cmp_metrics[m].metric;
+        if (a->nreps == 0 || b->nreps == 0)
+            continue;
+        st_est r = st_ratio_ci(a->v[k], a->nreps, b->v[k], b->nreps, 0, 1234 + m);
+        double p = st_mann_whitney_p(a->v[k], a->nreps, b->v[k], b->nreps);
+        int sig = p < ALPHA && (r.lo > 1 || r.hi < 1);
+        const char *verdict = "no significant change";
+        if (sig && r.median > 1 + o->threshold / 100) {
+            verdict = "REGRESSION";
+            o->regressions++;
+        } else if (sig && r.median < 1 / (1 + o->threshold / 100)) {
+            verdict = "improvement";
+            o->improvements++;
+        } else if (sig) {
+            verdict = "significant, within threshold";
+        }
+        char tic[300];
+        ab_fmt(tic, sizeof tic, "%s %s %s", rb->strats[b->strat].name, label,
+               cmp_metrics[m].name);
+        for (char *c = tic; *c != '\0'; c++)
+            *c = *c == ',' ? ';' : *c; /* the figure's data is CSV */
+        o->lo = fmin(o->lo, r.lo);
+        o->hi = fmax(o->hi, r.hi);
+        if (o->fig != NULL)
+            fprintf(o->fig, "%zu,%s,%.6g,%.6g,%.6g,%d\n", o->pairs, tic, r.median, r.lo, r.hi,
+                    strcmp(verdict, "REGRESSION") == 0);
+        o->pairs++;
+        fprintf(o->csv, "%s,%s,\"%s\",%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%zu,%zu,%s\n",
+                rb->strats[b->strat].name, b->proto->role, label, cmp_metrics[m].name,
+                a->e[k].median, b->e[k].median, r.median, r.lo, r.hi, p, a->nreps, b->nreps,
+                verdict);
+        fprintf(o->md, "| %s | %s | %s | %.4g | %.4g | %.3f [%.3f, %.3f] | %.3g | %s |\n",
+                rb->strats[b->strat].name, label, cmp_metrics[m].name, a->e[k].median,
+                b->e[k].median, r.median, r.lo, r.hi, p, verdict);
+    }
+}
+
+/* compare-ratios.png by plots/compare.gp; 0, or -1 when gnuplot failed. */
+static int figure_draw(const char *outdir, size_t pairs, double xmin, double xmax)
+{
+    char vars[4 * AB_PLOT_PATH], common[AB_PLOT_PATH + 32], script[AB_PLOT_PATH + 32],
+        log[AB_PLOT_PATH + 32];
+    ab_fmt(vars, sizeof vars,
+           "out='%s/compare-ratios'; data='%s/compare-ratios'; style='%s/style.gp'; "
+           "width=960; height=%zu; ttl='allocbench compare: B/A per cell and metric'; "
+           "xlab='B / A (log scale; 1 = no change)'; ref=1; ymin=-1; ymax=%zu; "
+           "kind_regression=1; slot_change=2; slot_regression=4; fmt='png'; xmin=%g; xmax=%g",
+           outdir, outdir, AB_PLOT_SCRIPTS_DIR, 200 + 18 * pairs, pairs, xmin, xmax);
+    ab_fmt(common, sizeof common, "%s/common.gp", AB_PLOT_SCRIPTS_DIR);
+    ab_fmt(script, sizeof script, "%s/compare.gp", AB_PLOT_SCRIPTS_DIR);
+    ab_fmt(log, sizeof log, "%s/compare-ratios.log", outdir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (freopen(log, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+            _exit(126);
+        execlp("gnuplot", "gnuplot", "-e", vars, common, script, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0
+               ? 0 : -1;
+}
+
+static int compare_write(const char *outdir, const char *ra, const char *rb, side *a, side *b,
+                         double threshold)
+{
+    char pm[AB_PLOT_PATH + 32], pc[AB_PLOT_PATH + 32];
+    mkdir(outdir, 0777);
+    ab_fmt(pm, sizeof pm, "%s/compare.md", outdir);
+    ab_fmt(pc, sizeof pc, "%s/compare.csv", outdir);
+    char pf[AB_PLOT_PATH + 40];
+    ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
+    cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 1, 1};
+    if (o.fig != NULL)
+        fprintf(o.fig, "idx,label,ratio,lo,hi,kind\n");
+    if (o.md == NULL || o.csv == NULL) {
+        fprintf(stderr, "allocbench compare: %s: cannot write\n", o.md ? pc : pm);
+        if (o.md)
+            fclose(o.md);
+        if (o.csv)
+            fclose(o.csv);
+        return -1;
+    }
+    fprintf(o.md, "# allocbench compare\n\nA: %s\n\nB: %s\n\nRatio B/A of medians over reps, "
+                  "95 %% bootstrap interval, Mann-Whitney p; regression threshold %.1f %%.\n\n"
+                  "| strategy | cell | metric | A | B | B/A [95 %%] | p | verdict |\n"
+                  "|---|---|---|---|---|---|---|---|\n", ra, rb, threshold);
+    fprintf(o.csv, "strategy,role,cell,metric,a_median,b_median,ratio,ratio_lo,ratio_hi,p,"
+                   "a_reps,b_reps,verdict\n");
+    size_t unmatched = 0;
+    for (size_t i = 0; i < b->cs.n; i++) {
+        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        if (y == NULL)
+            unmatched++;
+        else
+            pair_write(&o, &b->run, y, x);
+    }
+    fprintf(o.md, "\n%zu comparisons: %zu regressions, %zu improvements; %zu cells of B have "
+                  "no twin in A.\n", o.pairs, o.regressions, o.improvements, unmatched);
+    printf("allocbench compare: %zu comparisons, %zu regressions, %zu improvements "
+           "(threshold %.1f %%): %s\n", o.pairs, o.regressions, o.improvements, threshold, pm);
+    fprintf(o.md, "\n![B/A per cell and metric](compare-ratios.png)\n");
+    int bad = fclose(o.md) != 0;
+    bad |= fclose(o.csv) != 0;
+    bad |= o.fig == NULL || fclose(o.fig) != 0;
+    if (!bad && figure_draw(outdir, o.pairs, o.lo / 1.05, o.hi * 1.05) != 0)
+        fprintf(stderr, "allocbench compare: %s/compare-ratios.png: gnuplot failed (see "
+                        "compare-ratios.log); the tables are written\n", outdir);
+    return bad ? -1 : (int)(o.regressions > 0);
+}
+
+int ab_compare_main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"threshold", required_argument, NULL, 't'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    double threshold = 5;
+    const char *out = NULL;
+    optind = 1;
+    for (int c; (c = getopt_long(argc, argv, "t:o:h", opts, NULL)) != -1;) {
+        char *end;
+        if (c == 't') {
+            threshold = strtod(optarg, &end);
+            if (*end != '\0' || !(threshold >= 0)) {
+                fprintf(stderr, "allocbench compare: --threshold: '%s' is not a percent\n",
+                        optarg);
+                return 2;
+            }
+        } else if (c == 'o') {
+            out = optarg;
+        } else {
+            usage(c == 'h' ? stdout : stderr);
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (argc - optind != 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *ra = argv[optind], *rb = argv[optind + 1];
+    char outdir[AB_PLOT_PATH];
+    const char *base = strrchr(ra, '/');
+    base = base != NULL && base[1] != '\0' ? base + 1 : ra;
+    ab_fmt(outdir, sizeof outdir, "%s/compare-%s", rb, base);
+    side *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    int rc = 1;
+    if (a != NULL && b != NULL && side_load(a, ra) == 0 && side_load(b, rb) == 0)
+        rc = compare_write(out != NULL ? out : outdir, ra, rb, a, b, threshold) == 0 ? 0 : 1;
+    for (side *s = a; s != NULL; s = s == a ? b : NULL) {
+        ab_cells_free(&s->cs);
+        ab_run_free(&s->run);
+    }
+    free(a);
+    free(b);
+    return rc;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Verdict tests: builds a run folder made to tempt one mistake, runs the
+report on it (without figures) and checks verdict.csv does not make it.
+
+  verdict_case.py CASE DRIVER WORKDIR
+  CASE: no_failed_winner | no_resolution_winner | equal_state | scaling
+
+Exit 0 when the report resists, 1 with the reason otherwise."""
+import csv, json, os, random, shutil, subprocess, sys
+
+case, driver, work = sys.argv[1], sys.argv[2], sys.argv[3]
+run = os.path.join(work, "verdict-" + case)
+shutil.rmtree(run, ignore_errors=True)
+os.makedirs(run)
+rng = random.Random(11)
+REPS, HZ, MiB = 5, 2_500_000_000, 1 << 20
+S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,mean_ns,"
+          "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,p50_cycles,p999_cycles,failures,skipped,"
+          "meta_bytes,meta_bytes_per_gib,status")
+F_HEAD = ("env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,"
+          "free_runs,ext_frag,free_2m_blocks,fill")
+
+def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok", threads=1):
+    j = lambda v: v * (1 + rng.uniform(-noise, noise))
+    if status != "ok":
+        return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,{status}"
+    p = [j(p999 * f) for f in (0.2, 0.3, 0.5, 0.8, 1.0, 2.0)]
+    p.sort()
+    mean, p50, p90, p99, p999v, mx = p
+    return (f"host,{s},pmm,{wl},{64*MiB},0.500,{threads},{rep+1},{rep},{op},{count},{mean:.2f},"
+            f"{p50:.2f},{p90:.2f},{p99:.2f},{p999v:.2f},{mx:.2f},{round(p50*2.5)},"
+            f"{round(p999v*2.5)},{failures},0,4096,65536,ok")
+
+def frow(s, step, ext, rep, wl="churn"):
+    free = 8192
+    largest = int(free * (1 - ext))
+    return (f"host,{s},{wl},{64*MiB},1,{rep+1},{rep},{step},{free},{largest},10,"
+            f"{1 - largest / free:.6f},{largest // 512},0.500")
+
+rows, frows = [], []
+meta = {"tsc_hz": HZ, "timer_quantum_cycles": 25}   # one quantum = 10 ns
+for rep in range(REPS):
+    if case == "no_failed_winner":
+        # buddy is fastest, but served none of its 511 requests... or some.
+        rows.append(srow("buddy", "churn", "alloc", 40, rep, failures=511, count=489))
+        rows.append(srow("bitmap", "churn", "alloc", 300, rep))
+        rows.append(srow("hier2m", "churn", "alloc", 600, rep))
+    elif case == "no_resolution_winner":
+        # 100 ns against 110 ns: 10 % apart, tight intervals, but one quantum.
+        rows.append(srow("buddy", "churn", "alloc", 100, rep, noise=0.001))
+        rows.append(srow("bitmap", "churn", "alloc", 110, rep, noise=0.001))
+        # Below resolution: 12 ns against 18 ns (two quanta = 20 ns).
+        rows.append(srow("buddy", "bulk", "alloc", 12, rep, noise=0.001))
+        rows.append(srow("bitmap", "bulk", "alloc", 18, rep, noise=0.001))
+    elif case == "scaling":
+        # Per-op mean time at 2 threads: hier2m keeps it (2x throughput),
+        # buddy doubles it (1x), bitmap is between (1.33x).
+        for s, one, two in (("hier2m", 300, 310), ("buddy", 300, 600), ("bitmap", 300, 450)):
+            rows.append(srow(s, "bulk", "alloc", one, rep))
+            rows.append(srow(s, "bulk", "alloc", two, rep, threads=2))
+    elif case == "equal_state":
+        for s, p in (("buddy", 300), ("bitmap", 300)):
+            rows.append(srow(s, "churn", "alloc", p, rep))
+        rows.append(srow("stack", "churn", "-", 0, rep, status="skipped"))
+        # bitmap stopped early (last sample at 20000, low because early);
+        # buddy ran on to 40000. At equal steps buddy is less fragmented.
+        for step in range(0, 20001, 2500):
+            frows.append(frow("bitmap", step, 0.05 + 0.25 * step / 20000 + rng.uniform(0, .005), rep))
+        for step in range(0, 40001, 2500):
+            frows.append(frow("buddy", step, 0.02 + 0.10 * min(step, 20000) / 20000 +
+                              0.4 * max(0, step - 20000) / 20000 + rng.uniform(0, .005), rep))
+        # stack cannot serve churn here (skipped): its frag rows must be left out.
+        for step in range(0, 40001, 2500):
+            frows.append(frow("stack", step, 0.0, rep))
+if not frows:
+    for s in ("buddy", "bitmap"):
+        for rep in range(REPS):
+            frows.append(frow(s, 0, 0.1, rep))
+open(os.path.join(run, "summary.csv"), "w").write(S_HEAD + "\n" + "\n".join(rows) + "\n")
+open(os.path.join(run, "frag.csv"), "w").write(F_HEAD + "\n" + "\n".join(frows) + "\n")
+json.dump(meta, open(os.path.join(run, "meta.json"), "w"))
+
+r = subprocess.run([driver, run, "--no-figures"], capture_output=True, text=True)
+if r.returncode != 0:
+    sys.exit(f"report failed ({r.returncode}): {r.stderr}")
+with open(os.path.join(run, "verdict.csv")) as f:
+    v = list(csv.DictReader(f))
+bad = []
+for row in v:
+    print(f"{row['need']:14} {row['cell'][:60]:60} -> {row['pick'] or '-':8} | {row['evidence'][:110]}")
+if case == "no_failed_winner":
+    lat = [x for x in v if x["need"] in ("tail_latency", "mean_speed")]
+    if len(lat) != 2:
+        bad.append(f"expected 2 latency decisions, got {len(lat)}")
+    for x in lat:
+        if x["pick"] == "buddy":
+            bad.append(f"buddy failed 511 requests but wins {x['need']} in {x['cell']}")
+        if x["pick"] != "bitmap":
+            bad.append(f"{x['need']}: bitmap served every request fastest, pick is {x['pick']!r}")
+elif case == "no_resolution_winner":
+    lat = [x for x in v if x["need"] == "tail_latency"]
+    if len(lat) != 2:
+        bad.append(f"expected 2 tail-latency decisions, got {len(lat)}")
+    for x in lat:
+        if x["pick"]:
+            bad.append(f"{x['cell']}: {x['pick']} crowned one quantum or less apart")
+        if "bulk" in x["cell"] and "2 timer quanta" not in x["evidence"]:
+            bad.append(f"{x['cell']}: not reported as below resolution")
+        if "churn" in x["cell"] and "tie" not in x["evidence"] and "not apart" not in x["evidence"]:
+            bad.append(f"{x['cell']}: not reported as a tie")
+elif case == "scaling":
+    sc = [x for x in v if x["need"] == "scaling"]
+    if len(sc) != 1 or sc[0]["pick"] != "hier2m":
+        bad.append(f"hier2m doubles its throughput with 2 threads and should win: {sc}")
+    elif "1.9" not in sc[0]["evidence"] and "2.0" not in sc[0]["evidence"]:
+        bad.append(f"the speedup is not shown: {sc[0]['evidence']}")
+    if any(x["section"] == "pmm" and "2 threads" in x["cell"] for x in v):
+        bad.append("2-thread rows judged in the PMM section")
+else:
+    fr = [x for x in v if x["need"] in ("fragmentation", "free_2m")]
+    if not fr:
+        bad.append("no fragmentation decisions")
+    for x in fr:
+        if "stack" in x["evidence"] or "stack" in x["pick"] or "stack" in x["tied"]:
+            bad.append(f"stack cannot serve churn but is compared: {x['cell']}")
+        if "step 2" not in x["cell"] and "step 1" not in x["cell"] and "step 5" not in x["cell"]:
+            bad.append(f"no common step named: {x['cell']}")
+        if any(f"step {s}" in x["cell"] for s in ("22500", "25000", "30000", "40000")):
+            bad.append(f"compared past bitmap's last sample: {x['cell']}")
+        if x["need"] == "fragmentation" and x["pick"] == "bitmap":
+            bad.append(f"bitmap wins fragmentation only by stopping early: {x['cell']}")
+    ends = [x for x in fr if x["need"] == "fragmentation" and "(end" in x["cell"]]
+    if len(ends) != 1 or "step 20000" not in ends[0]["cell"] or ends[0]["pick"] != "buddy":
+        bad.append(f"the end point should be step 20000 won by buddy: {ends}")
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
