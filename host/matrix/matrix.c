@@ -483,15 +483,16 @@ static int threads_cell_run(const char *dir, const mcell *m)
     return host_write_atomic(path, "", 0) != 0 ? CELL_IOERR : CELL_FAILED;
 }
 
-/* strategies.csv: every strategy the host knows, in registry order, with
- * its capabilities and its colour slot (its index): the report takes names,
- * groups and colours from here, so it keeps no list of its own. */
+/* strategies.csv: every strategy the host knows, in registry order: its
+ * capabilities (words: contig huge2m threadsafe hostonly), its colour slot
+ * (the registry index) and group (base, front, baseline, floor). The report
+ * takes names, caps and colours from here, so it keeps no list of its own. */
 static int strategies_write(const char *dir)
 {
     size_t n;
     const ab_strategy *const *all = host_registry(&n);
     hbuf b = {0};
-    const char *hdr = "name,slot,group,contig,huge2m,threadsafe,hostonly,max_npages,summary\n";
+    const char *hdr = "name,caps,colour_slot,group,max_npages,summary\n";
     hbuf_write(&b, hdr, strlen(hdr));
     for (size_t i = 0; i < n; i++) {
         const ab_strategy *st = all[i];
@@ -499,14 +500,18 @@ static int strategies_write(const char *dir)
                             : st->caps & AB_CAP_HOSTONLY  ? "baseline"
                             : strchr(st->name, '+')       ? "front"
                                                           : "base";
-        char line[512], summary[256];
+        char line[640], summary[256], caps[64];
         size_t k = 0;
         for (const char *q = st->summary; *q && k + 1 < sizeof summary; q++)
             summary[k++] = *q == ',' || *q == '"' ? ';' : *q;
         summary[k] = '\0';
-        int len = snprintf(line, sizeof line, "%s,%zu,%s,%d,%d,%d,%d,%llu,%s\n", st->name, i,
-                           group, !!(st->caps & AB_CAP_CONTIG), !!(st->caps & AB_CAP_HUGE2M),
-                           !!(st->caps & AB_CAP_THREADSAFE), !!(st->caps & AB_CAP_HOSTONLY),
+        snprintf(caps, sizeof caps, "%s%s%s%s", st->caps & AB_CAP_CONTIG ? "contig " : "",
+                 st->caps & AB_CAP_HUGE2M ? "huge2m " : "",
+                 st->caps & AB_CAP_THREADSAFE ? "threadsafe " : "",
+                 st->caps & AB_CAP_HOSTONLY ? "hostonly " : "");
+        if (caps[0] != '\0')
+            caps[strlen(caps) - 1] = '\0';
+        int len = snprintf(line, sizeof line, "%s,%s,%zu,%s,%llu,%s\n", st->name, caps, i, group,
                            (unsigned long long)st->max_npages, summary);
         hbuf_write(&b, line, (size_t)len);
     }
