@@ -69,7 +69,7 @@ static int field_is_number(const char *s)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    return end != s && *end == '\0' && errno != ERANGE && !isnan(v);
+    return end != s && *end == '\0' && errno != ERANGE && isfinite(v); /* no NaN, no inf */
 }
 
 void ab_table_free(ab_table *t)

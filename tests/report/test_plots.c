@@ -402,6 +402,8 @@ static int test_malformed(const char *fixture, const char *work)
         {"short row", "summary.csv", 7, 3, NULL, "summary.csv:7: 32 fields, the header has 33"},
         {"bad number", "frag.csv", 12, 11, "abc", "frag.csv:12: column 'ext_frag': 'abc' is not a number"},
         {"ext_frag out of range", "frag.csv", 5, 11, "1.5", "frag.csv:5: column 'ext_frag' is 1.5"},
+        {"NaN", "frag.csv", 6, 11, "nan", "frag.csv:6: column 'ext_frag': 'nan' is not a number"},
+        {"infinity", "frag.csv", 7, 11, "inf", "frag.csv:7: column 'ext_frag': 'inf' is not a number"},
         {"missing column", "summary.csv", 1, 14, "p99_nanoseconds", "summary.csv:1: header lacks column 'p99_ns'"},
         {"ok row without percentiles", "summary.csv", 3, 14, "", "summary.csv:3: status ok with samples, but column 'p99_ns' is empty"},
         {"cut-off file", "summary.csv", 20, -1, NULL, "summary.csv:20: last line has no newline"},
