@@ -339,35 +339,27 @@ static ab_status gl_alloc(void *self, uint64_t n, uint64_t align_pages, uint64_t
     return bl_alloc(&host_baseline_glibc, self, n, align_pages, addr);
 }
 
-const ab_strategy host_baseline_jemalloc = {
-    .name = "jemalloc",
-    .summary = "baseline: jemalloc mallocx/dallocx of page-aligned 4 KiB multiples "
-               "(dlopen'ed; real memory)",
-    .caps = AB_CAP_CONTIG | AB_CAP_HOSTONLY,
-    .max_npages = 0,
-    .meta_bytes = bl_meta_bytes,
-    .init = je_init,
-    .alloc = je_alloc,
-    .free = bl_free,
-    .stats = bl_stats,
-    .walk_free = bl_walk_free,
-    .check = bl_check,
-};
+/* The two baselines share every call but init and alloc. */
+#define AB_BASELINE(name_, summary_, init_, alloc_)                  \
+    {                                                                \
+        .name = name_, .summary = summary_,                          \
+        .caps = AB_CAP_CONTIG | AB_CAP_HOSTONLY, .max_npages = 0,    \
+        .meta_bytes = bl_meta_bytes, .init = init_, .alloc = alloc_, \
+        .free = bl_free, .stats = bl_stats, .walk_free = bl_walk_free, \
+        .check = bl_check,                                           \
+    }
 
-const ab_strategy host_baseline_glibc = {
-    .name = "glibc",
-    .summary = "baseline: glibc aligned_alloc/free of page-aligned 4 KiB multiples "
-               "(real memory)",
-    .caps = AB_CAP_CONTIG | AB_CAP_HOSTONLY,
-    .max_npages = 0,
-    .meta_bytes = bl_meta_bytes,
-    .init = gl_init,
-    .alloc = gl_alloc,
-    .free = bl_free,
-    .stats = bl_stats,
-    .walk_free = bl_walk_free,
-    .check = bl_check,
-};
+const ab_strategy host_baseline_jemalloc =
+    AB_BASELINE("jemalloc",
+                "baseline: jemalloc mallocx/dallocx of page-aligned 4 KiB multiples "
+                "(dlopen'ed; real memory)",
+                je_init, je_alloc);
+
+const ab_strategy host_baseline_glibc =
+    AB_BASELINE("glibc",
+                "baseline: glibc aligned_alloc/free of page-aligned 4 KiB multiples "
+                "(real memory)",
+                gl_init, gl_alloc);
 
 /* ---- the host registry ---- */
 
