@@ -32,7 +32,7 @@ static const cli_spec spec = {
     "1 GiB live at once); jemalloc's are skipped, with the reason, if libjemalloc.so.2\n"
     "does not load. Then allocbench-micro (Google Benchmark; absent: a note) writes\n"
     "gbench.json to the run dir.\n",
-    opts, CLI_NOPTS(opts), NULL, false};
+    opts, CLI_NOPTS(opts), NULL, false, 0};
 
 static int opt_apply(void *ctx, int k, const char *v)
 {

@@ -91,9 +91,6 @@ int trace_import(trace_src src, const char *text, size_t len, const char *name, 
 /* One line for stderr: what was translated and what was skipped. */
 void trace_import_report(const trace_import_stats *st, char *buf, size_t len);
 
-/* `allocbench import ...` (argv[1] is "import"). Exit status. */
-int trace_import_main(int argc, char **argv);
-
 /* A growing NUL-terminated text buffer (trace.c and trace_import.c). */
 typedef struct trace_text {
     char *p;
