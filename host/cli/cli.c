@@ -102,7 +102,10 @@ void cli_begin(cli_parser *p, const cli_spec *spec, int argc, char **argv)
 static void tables_build(const cli_spec *s, struct option *lo, char *shorts, size_t shorts_len)
 {
     size_t k = 0, n = 0;
-    shorts[n++] = s->stop_at_operand ? '+' : '-'; /* '-': operands come back as 1 */
+    /* '+': stop at the first operand; '-': operands come back as 1 (refused);
+       neither: operands are moved behind the options. */
+    if (s->stop_at_operand || s->operands == 0)
+        shorts[n++] = s->stop_at_operand ? '+' : '-';
     shorts[n++] = ':';
     for (size_t i = 0; i < s->nopts && i < CLI_MAX_OPTS; i++) {
         const cli_opt *o = &s->opts[i];
@@ -178,7 +181,11 @@ int cli_parse(cli_parser *p, const cli_spec *spec, int argc, char **argv, cli_ap
     while ((k = cli_next(p, &v)) >= 0)
         if ((rc = apply(ctx, k, v)) != 0)
             return rc;
-    return k == CLI_DONE ? -1 : cli_status(k);
+    if (k != CLI_DONE)
+        return cli_status(k);
+    if (!spec->stop_at_operand && argc - p->optind > spec->operands)
+        return cli_usage(spec->cmd, "unexpected argument '%s'", argv[p->optind + spec->operands]);
+    return -1;
 }
 
 int cli_require_cell(const char *cmd, bool strategy, bool workload, bool mem)

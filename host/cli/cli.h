@@ -44,6 +44,7 @@ typedef struct cli_spec {
     size_t nopts;
     const char *footer;   /* after the options (may be NULL) */
     bool stop_at_operand; /* options end at the first operand (record -- CMD) */
+    int operands;         /* how many operands it takes, anywhere (import KIND IN) */
 } cli_spec;
 
 typedef struct cli_parser {

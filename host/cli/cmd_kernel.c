@@ -96,7 +96,7 @@ static const cli_spec spec = {
     "in the run dir's summary.csv and frag.csv with env kernel-<mode>. A hang, panic,\n"
     "triple fault or lost output is recorded as a failed cell (failures.csv, serial log\n"
     "kept in kernel-logs/) and the command exits 1.\n",
-    opts, CLI_NOPTS(opts), NULL, false};
+    opts, CLI_NOPTS(opts), NULL, false, 0};
 
 /* The kernel's own workloads (kernel/workloads.c) besides core's. */
 static const char *const kernel_only[] = {"boot", "map", "fault", "kmalloc", "crash", "triple",

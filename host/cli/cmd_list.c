@@ -12,7 +12,7 @@ static const cli_spec spec = {
     "Lists the registered strategies (name, capabilities, max pages per request, summary),\n"
     "then the host-only baselines (jemalloc, glibc; real memory, at most 4G) and whether\n"
     "they can run, and the workloads.\n",
-    NULL, 0, NULL, false};
+    NULL, 0, NULL, false, 0};
 
 static const char *caps_str(uint32_t caps, char *buf, size_t len)
 {

@@ -33,7 +33,7 @@ static const cli_spec hs_spec = {
     "the heap keeps that many blocks of 16..512 B live over the page strategy and runs\n"
     "N steps, each a timed malloc then a timed free of a random live block.\n"
     "Writes DIR/heapscale.csv (docs/results.md), which `allocbench plot` draws.\n",
-    hs_opts, CLI_NOPTS(hs_opts), NULL, false};
+    hs_opts, CLI_NOPTS(hs_opts), NULL, false, 0};
 
 typedef struct hs_args {
     int quick;
@@ -99,7 +99,7 @@ static const cli_spec rec_spec = {
     "(fork, exec; a wrapper script's programs too) writes FILE.<program>.<pid>.abt and a\n"
     "line of FILE.index.tsv: pid, ppid, program, argv0, file. FILE is CMD's own trace.\n"
     "Replay with: allocbench run --workload mtrace:FILE --strategy buddy --mem 1G\n",
-    rec_opts, CLI_NOPTS(rec_opts), "Exit status: CMD's.\n", true};
+    rec_opts, CLI_NOPTS(rec_opts), "Exit status: CMD's.\n", true, 0};
 
 int cmd_record(int argc, char **argv)
 {
@@ -145,7 +145,7 @@ static const cli_spec pr_spec = {
     "  gcc     gcc -O2 -c report/plot_report.c (this repository's source)\n"
     "  perl    perl -e: 200000 hash inserts, two thirds deleted again\n",
     pr_opts, CLI_NOPTS(pr_opts), "Columns: docs/results.md. Exit status 1 if any row failed.\n",
-    false};
+    false, 0};
 
 static int pr_apply(void *ctx, int k, const char *v)
 {

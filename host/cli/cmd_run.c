@@ -46,7 +46,7 @@ static const cli_spec spec = {
     "writes meta.json. An existing run dir keeps its rows: the cell's rows are added\n"
     "below them, and a cell already there (same env, strategy, role, workload, size,\n"
     "fill, threads, seed) gets the next free rep.\n",
-    opts, CLI_NOPTS(opts), NULL, false};
+    opts, CLI_NOPTS(opts), NULL, false, 0};
 
 typedef struct run_args {
     const char *S, *W, *out, *heap;

@@ -71,8 +71,34 @@ static int dir_sync(const char *path)
     return rc != 0 && errno != EINVAL && errno != EROFS ? -1 : 0;
 }
 
+/* A target that is not a regular file (/dev/null, a FIFO, /dev/stdout) is
+   written in place: renaming over it would replace a device with a file. */
+static int write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return close(fd);
+}
+
 int host_write_atomic(const char *path, const char *data, size_t len)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+        return write_in_place(path, data, len);
     char tmp[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
         errno = ENAMETOOLONG;

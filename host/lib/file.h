@@ -16,7 +16,8 @@ char *host_read_stream(FILE *f, size_t max_bytes, size_t *len);
 /* The same, but NULL with errno = EFBIG if the file is over max_bytes. */
 char *host_read_file_max(const char *path, size_t max_bytes, size_t *len);
 /* Writes len bytes to path via path.tmp.<pid>, fsync, rename, fsync of the
-   directory. 0, or -1 with errno set and path unchanged. */
+   directory. 0, or -1 with errno set and path unchanged. A path that is a
+   device or FIFO (-o /dev/null) is written in place, never replaced. */
 int host_write_atomic(const char *path, const char *data, size_t len);
 /*
  * Appends CSV rows (len bytes, no header) to path in one write + fsync.

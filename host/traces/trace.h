@@ -99,9 +99,6 @@ int trace_import(trace_src src, const char *text, size_t len, const char *name, 
 /* One line for stderr: what was translated and what was skipped. */
 void trace_import_report(const trace_import_stats *st, char *buf, size_t len);
 
-/* `allocbench import ...` (argv[1] is "import"). Exit status. */
-int trace_import_main(int argc, char **argv);
-
 /*
  * The line starting at p: *line_end is where it ends; returns the start of
  * the next one. LF, CRLF and a lone CR all end a line.
