@@ -239,7 +239,7 @@ int threads_run_cell(const threads_cell *c, char **csv, size_t *csv_len, char *m
         double cw;
         for (unsigned ph = 0; rc == 0 && ph < ab_mt_phases(c->kind); ph++)
             together &= phase_together(&run, ph, &cw);
-        if (rc != 0 || together || redone == TH_REDO_LIMIT || c->threads > run.ncpu)
+        if (rc != 0 || together || redone == TH_REDO_LIMIT || (long)c->threads > run.ncpu)
             break;
         redone++;
     }
