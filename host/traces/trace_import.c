@@ -673,8 +673,9 @@ static int ftrace_line(runmap *m, ctx *c, const char *p, const char *e)
 {
     trace_import_stats *st = m->st;
     const char *args, *evname;
-    int kind = *skip_blanks(p, e) == '#' || skip_blanks(p, e) == e ? EV_NONE
-                                                                    : ftrace_event(p, e, &args, &evname);
+    /* e first: a last line of blanks without its newline ends at the text's end. */
+    const char *first = skip_blanks(p, e);
+    int kind = first == e || *first == '#' ? EV_NONE : ftrace_event(p, e, &args, &evname);
     if (kind == EV_NONE) {
         st->unrelated++;
         return 0;
