@@ -56,12 +56,19 @@ static char *string_parse(parser *ps)
             case 'f': c = '\f'; break;
             case 'u': {
                 unsigned v = 0;
-                for (int k = 1; k <= 4; k++) {
+                /* Stops at the first byte that is not a hex digit: the text
+                   may end (NUL) before the four digits. */
+                for (int k = 1; k <= 4 && !ps->failed; k++) {
                     char h = ps->p[k];
-                    v = v * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0'
-                                          : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                                          : h >= 'A' && h <= 'F' ? h - 'A' + 10 : 0);
+                    int d = h >= '0' && h <= '9' ? h - '0'
+                            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                            : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+                    if (d < 0)
+                        parse_fail(ps, "\\u needs four hex digits");
+                    v = v * 16 + (unsigned)(d < 0 ? 0 : d);
                 }
+                if (ps->failed)
+                    break;
                 ps->p += 4;
                 c = v < 0x80 ? (char)v : '?';
                 break;

@@ -12,6 +12,7 @@
 #include "plot_run.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -472,8 +473,10 @@ static int gbench_file(ab_run *run, const char *dirpath, const char *fname)
             continue;
         double scale = unit_to_ns(jstr(b, "time_unit"));
         if (strcmp(an, "mean") == 0) {
+            /* A count out of int's range (or not a count) is unknown: 0. */
+            double reps = json_number_value(json_object_get(b, "repetitions"));
             gbench_add(run, fname, rn, json_number_value(tm) * scale, 0,
-                       (int)json_number_value(json_object_get(b, "repetitions")));
+                       reps >= 0 && reps <= INT_MAX ? (int)reps : 0);
         } else if (strcmp(an, "stddev") == 0) {
             for (size_t k = before; k < run->ng; k++)
                 if (strcmp(run->g[k].name, rn) == 0)
@@ -712,6 +715,13 @@ static int cells_absent(ab_run *run)
             return 1;
     }
     return 0;
+}
+
+/* For tests/fuzz/fuzz_report_json only: meta.json and the gbench*.json
+   files of run->dir, read as ab_run_load reads them. */
+int ab_run_load_json(ab_run *run)
+{
+    return meta_load(run) != 0 || gbench_load(run) != 0 ? -1 : 0;
 }
 
 int ab_run_load(ab_run *run)

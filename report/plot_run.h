@@ -128,6 +128,8 @@ typedef struct ab_run {
 /* plot_load.c. Each returns 0, or -1 after printing "FILE:LINE: reason". */
 int ab_run_load(ab_run *run);
 void ab_run_free(ab_run *run);
+/* meta.json and gbench*.json alone (tests/fuzz/fuzz_report_json). */
+int ab_run_load_json(ab_run *run);
 void ab_run_note(ab_run *run, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* snprintf that callers use for text that may be cut at len (labels, paths

@@ -13,6 +13,7 @@
  * thousands of live mappings a process has.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,6 +198,18 @@ static int parse_num(const char *s, const char *e, uint64_t *out)
     }
     *out = v;
     return 0;
+}
+
+/* The decimal digits at the start of [p, e) as a pid (saturating); *end gets
+   the first byte after them (p when there are none). strtol would read past
+   e: the text of a line is not NUL-terminated. */
+static long pid_parse(const char *p, const char *e, const char **end)
+{
+    long v = 0;
+    for (; p < e && *p >= '0' && *p <= '9'; p++)
+        v = v > (LONG_MAX - 9) / 10 ? LONG_MAX : v * 10 + (*p - '0');
+    *end = p;
+    return v;
 }
 
 static uint64_t bytes_to_pages(uint64_t bytes)
@@ -527,8 +540,8 @@ static int strace_line(strace_state *s, ctx *c, const char *p, const char *e)
     p = skip_blanks(p, e);
     static const char att[] = "strace: Process ";
     if (e - p > (long)sizeof att - 1 && !memcmp(p, att, sizeof att - 1)) {
-        char *end;
-        long child = strtol(p + sizeof att - 1, &end, 10);
+        const char *end;
+        long child = pid_parse(p + sizeof att - 1, e, &end);
         if (end > p + sizeof att - 1 && end < e && proc_find(s, child) == NULL &&
             e - end >= 9 && !memcmp(end, " attached", 9)) {
             s->main_claimed |= proc_find(s, 0) == NULL; /* no un-prefixed lines */
@@ -542,8 +555,8 @@ static int strace_line(strace_state *s, ctx *c, const char *p, const char *e)
     }
     if (e - p >= 4 && !memcmp(p, "[pid", 4)) {
         p = skip_blanks(p + 4, e);
-        char *end;
-        pid = strtol(p, &end, 10);
+        const char *end;
+        pid = pid_parse(p, e, &end);
         if (end == p || end >= e || *end != ']') {
             st->unrelated++;
             return 0;
@@ -563,7 +576,7 @@ static int strace_line(strace_state *s, ctx *c, const char *p, const char *e)
         if (t == p || t == e || !blank(*t))
             break;
         if (digits_only && !have_pid && k == 0) {
-            pid = strtol(p, NULL, 10);
+            pid = pid_parse(p, t, &t);
             have_pid = 1;
         }
         p = t;
@@ -673,8 +686,9 @@ static int ftrace_line(runmap *m, ctx *c, const char *p, const char *e)
 {
     trace_import_stats *st = m->st;
     const char *args, *evname;
-    int kind = *skip_blanks(p, e) == '#' || skip_blanks(p, e) == e ? EV_NONE
-                                                                    : ftrace_event(p, e, &args, &evname);
+    /* e first: a last line of blanks without its newline ends at the text's end. */
+    const char *first = skip_blanks(p, e);
+    int kind = first == e || *first == '#' ? EV_NONE : ftrace_event(p, e, &args, &evname);
     if (kind == EV_NONE) {
         st->unrelated++;
         return 0;
