@@ -179,7 +179,8 @@ static int check_row(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
     char iv[64];
     ab_fmt(iv, sizeof iv, "[%.3g, %.3g]", q.lo, q.hi);
     const char *warn = "";
-    if (threads && (ta->apart > 0 || tb->apart > 0))
+    if (threads && ((ta->apart > 0 && ta->proto->threads > 1) ||
+                    (tb->apart > 0 && tb->proto->threads > 1)))
         warn = " (threads did not run together in some reps: not a scaling figure)";
     printf("%-28s %10.3g %22s %4s %-6g %s%s\n", fig, q.median, iv, cmp, limit,
            pass ? "PASS" : "FAIL", warn);

@@ -37,7 +37,7 @@ static void rep_add(const ab_run *run, ab_tcell *c, const ab_trow *w)
         if (!isnan(x->together))
             tog = fmin(tog, x->together);
     }
-    c->apart += tog < 1;
+    c->apart += tog < 1; /* with one thread: it did not run undisturbed */
     if (!ok || !(w->total_ops_per_s > 0))
         return;
     c->total[c->nreps] = w->total_ops_per_s;

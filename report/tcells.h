@@ -17,7 +17,9 @@ typedef struct ab_tcell {
     int strat;
     size_t nreps;          /* reps with status ok and a throughput */
     size_t reps_seen;      /* reps of any status */
-    size_t apart;          /* reps whose threads did not run together */
+    size_t apart;          /* reps with together = 0 (for 1 thread: the
+                              measuring side's own flag, not a scaling
+                              statement; callers say so) */
     double *total;         /* per rep: total ops/s (nreps of them) */
     double *rep_ids;       /* per rep seen: its rep number (reps_seen) */
     double *fair;          /* per rep: fairness (nreps) */

@@ -272,7 +272,9 @@ static void section_write(vctx *v, const vsection *s)
         verdict_frag(v, s, 1);
     }
     if (s->scaling) {
-        doc_table_begin(v->d, COUNT_OF(dhead), dhead);
+        const char *thead[] = {"cell", "outcome", "evidence",
+                               "threads apart, failures", "figure"};
+        doc_table_begin(v->d, COUNT_OF(dhead), v->run->have_threads ? thead : dhead);
         judge_scaling(v, s, 1);
         doc_table_end(v->d);
         if (v->run->have_threads)
@@ -305,7 +307,10 @@ static int same_tgroup(const ab_trow *a, const ab_trow *b)
 static void apart_text(const ab_tcell *x, char *out, size_t len)
 {
     out[0] = '\0';
-    if (x->apart > 0)
+    if (x->apart > 0 && x->proto->threads <= 1)
+        ab_fmt(out, len, "one thread: together = 0 in %zu of %zu reps", x->apart,
+               x->reps_seen);
+    else if (x->apart > 0)
         ab_fmt(out, len, "threads did not run together in %zu of %zu reps: the %.0f-thread "
                          "figure is not a scaling figure", x->apart, x->reps_seen,
                x->proto->threads);
