@@ -6,7 +6,8 @@
  * A cell is strategy/role/workload/op/mem/threads (mem as 64M, 16G). The
  * optional columns: source (summary, the default, or threads: threads.csv),
  * fill (summary cells: the fill level; empty or '-' matches any) and order
- * (threads cells: the frame order; empty or '-' matches any).
+ * (threads cells: the frame order; empty or '-': the first order both cells
+ * have). A threads cell's role field is not matched (threads.csv has none).
  * Metrics of summary cells: mean_ns, p99_ns, p999_ns, throughput
  * (threads * 1e9 / mean_ns per rep) and batch_median_ns (the column when
  * summary.csv has it, else mean_ns). Of threads cells: total_ops_per_s.

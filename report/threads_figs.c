@@ -44,11 +44,26 @@ static int one_figure(ab_run *run, jobs *js, const ab_tcells *tc, const ab_trow 
     int *present = calloc(run->nstrats, sizeof *present);
     if (present == NULL)
         return -1;
-    double tmax = 1, hi = 0;
-    size_t apart = 0, seen = 0;
+    double tmax = 1, hi = 0, counts[64];
+    size_t apart = 0, seen = 0, nc = 0;
+    /* The thread counts of the figure, ascending. */
+    for (size_t i = 0; i < tc->n; i++) {
+        double t = tc->c[i].proto->threads;
+        size_t at = 0;
+        if (!same_fig(tc->c[i].proto, key))
+            continue;
+        while (at < nc && counts[at] < t)
+            at++;
+        if ((at < nc && counts[at] == t) || nc == sizeof counts / sizeof counts[0])
+            continue;
+        memmove(&counts[at + 1], &counts[at], (nc - at) * sizeof counts[0]);
+        counts[at] = t;
+        nc++;
+    }
     for (size_t k = 0; k < run->nstrats; k++) {
         FILE *d = NULL;
-        for (double t = 1; t <= 1024; t++) {
+        for (size_t ci = 0; ci < nc; ci++) {
+            double t = counts[ci];
             const ab_tcell *c = NULL;
             for (size_t i = 0; i < tc->n && c == NULL; i++)
                 if (tc->c[i].strat == (int)k && tc->c[i].proto->threads == t &&
