@@ -1,9 +1,16 @@
 /*
  * allocbench report --check RUN [--targets FILE]: the speed figures of
  * targets.csv, each a ratio of medians over reps between two cells of the
- * same run with its 95 % bootstrap interval, against its limit. A cell is
- * strategy/role/workload/op/mem/threads (mem as 64M, 16G). Metrics: mean_ns,
- * p99_ns, p999_ns, or throughput (threads * 1e9 / mean_ns per rep).
+ * same run with its 95 % bootstrap interval, against its limit.
+ *
+ * A cell is strategy/role/workload/op/mem/threads (mem as 64M, 16G). The
+ * optional columns: source (summary, the default, or threads: threads.csv),
+ * fill (summary cells: the fill level; empty or '-' matches any) and order
+ * (threads cells: the frame order; empty or '-': the first order both cells
+ * have). A threads cell's role field is not matched (threads.csv has none).
+ * Metrics of summary cells: mean_ns, p99_ns, p999_ns, throughput
+ * (threads * 1e9 / mean_ns per rep) and batch_median_ns (the column when
+ * summary.csv has it, else mean_ns). Of threads cells: total_ops_per_s.
  * Prints figure, ratio, interval, limit, PASS/FAIL/NO DATA; exit 1 when a
  * figure with data falls short (judged on the median), 0 otherwise.
  */
@@ -15,6 +22,7 @@
 
 #include "cells.h"
 #include "plot.h"
+#include "tcells.h"
 
 #ifndef AB_REPORT_TARGETS
 #define AB_REPORT_TARGETS "targets.csv"
@@ -23,6 +31,7 @@
 typedef struct sel {
     char strat[64], role[32], workload[64], op[32];
     double mem, threads;
+    double at; /* fill (summary) or order (threads); NAN: any */
 } sel;
 
 static int sel_parse(const char *text, sel *s)
@@ -45,65 +54,137 @@ static const ab_cell *sel_find(const ab_run *run, const ab_cells *cs, const sel 
         if (strcmp(run->strats[cs->c[i].strat].name, s->strat) == 0 &&
             strcmp(p->role, s->role) == 0 && strcmp(p->workload, s->workload) == 0 &&
             strcmp(p->op, s->op) == 0 && p->mem_bytes == s->mem && p->threads == s->threads &&
-            cs->c[i].nreps > 0)
+            (isnan(s->at) || fabs(p->fill - s->at) < 1e-6) && cs->c[i].nreps > 0)
             return &cs->c[i];
     }
     return NULL;
 }
 
-/* Per-rep values of the metric into out (cell->nreps of them). */
-static int metric_values(const ab_cell *c, const char *metric, double *out)
+/* Per-rep values of the metric of summary cell c into out (room for
+   run->ns); their count, or -1 for an unknown metric. */
+static long metric_values(const ab_run *run, const ab_cell *c, const char *metric, double *out)
 {
+    if (strcmp(metric, "batch_median_ns") == 0) {
+        long n = 0;
+        const ab_srow *p = c->proto;
+        for (size_t i = 0; i < run->ns; i++) {
+            const ab_srow *r = &run->s[i];
+            double v = run->have_batch_median ? r->batch_median_ns : r->mean_ns;
+            if (r->strat == c->strat && strcmp(r->env, p->env) == 0 &&
+                strcmp(r->role, p->role) == 0 && strcmp(r->workload, p->workload) == 0 &&
+                strcmp(r->op, p->op) == 0 && r->mem_bytes == p->mem_bytes &&
+                ((isnan(r->fill) && isnan(p->fill)) || r->fill == p->fill) &&
+                r->threads == p->threads && strcmp(r->status, "ok") == 0 && r->count > 0 &&
+                v > 0)
+                out[n++] = v;
+        }
+        return n;
+    }
     int m = strcmp(metric, "p999_ns") == 0 ? AB_M_P999
             : strcmp(metric, "p99_ns") == 0 ? AB_M_P99 : AB_M_MEAN;
     for (size_t i = 0; i < c->nreps; i++)
         out[i] = strcmp(metric, "throughput") == 0 ? c->proto->threads * 1e9 / c->v[m][i]
                                                    : c->v[m][i];
     return strcmp(metric, "throughput") == 0 || strcmp(metric, "mean_ns") == 0 ||
-                   m != AB_M_MEAN ? 0 : -1;
+                   m != AB_M_MEAN ? (long)c->nreps : -1;
 }
 
-static int check_row(const ab_run *run, const ab_cells *cs, const ab_table *t, size_t r,
-                     size_t *fails)
+/* The optional column col of row r as a number; NAN when empty or '-'. */
+static double opt_num(const ab_table *t, size_t r, const char *col)
+{
+    const char *text = ab_table_str(t, r, ab_table_col(t, col));
+    char *end;
+    double v = strtod(text, &end);
+    return end != text && *end == '\0' ? v : NAN;
+}
+
+static int check_row(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
+                     const ab_table *t, size_t r, size_t *fails)
 {
     const char *fig = ab_table_str(t, r, ab_table_col(t, "figure"));
     const char *metric = ab_table_str(t, r, ab_table_col(t, "metric"));
     const char *cmp = ab_table_str(t, r, ab_table_col(t, "cmp"));
+    const char *source = ab_table_str(t, r, ab_table_col(t, "source"));
+    int threads = strcmp(source, "threads") == 0;
     double limit = NAN;
     ab_table_num(t, r, ab_table_col(t, "limit"), &limit);
     sel a, b;
     if (sel_parse(ab_table_str(t, r, ab_table_col(t, "numerator")), &a) != 0 ||
         sel_parse(ab_table_str(t, r, ab_table_col(t, "denominator")), &b) != 0 ||
-        (strcmp(cmp, "<=") != 0 && strcmp(cmp, ">=") != 0)) {
+        (strcmp(cmp, "<=") != 0 && strcmp(cmp, ">=") != 0) ||
+        (!threads && source[0] != '\0' && strcmp(source, "summary") != 0)) {
         fprintf(stderr, "allocbench report: %s:%zu: bad target (cells are "
-                        "strategy/role/workload/op/mem/threads; cmp <= or >=)\n",
+                        "strategy/role/workload/op/mem/threads; cmp <= or >=; source "
+                        "summary or threads)\n",
                 t->path, t->lines[r]);
         return -1;
     }
-    const ab_cell *na = sel_find(run, cs, &a), *nb = sel_find(run, cs, &b);
-    if (na == NULL || nb == NULL) {
+    a.at = b.at = opt_num(t, r, threads ? "order" : "fill");
+    if (threads && strcmp(metric, "total_ops_per_s") != 0) {
+        fprintf(stderr, "allocbench report: %s:%zu: threads targets take metric "
+                        "total_ops_per_s, not '%s'\n", t->path, t->lines[r], metric);
+        return -1;
+    }
+    const ab_cell *na = NULL, *nb = NULL;
+    const ab_tcell *ta = NULL, *tb = NULL;
+    if (threads) {
+        /* Both cells at one order: the given one, else the first both have. */
+        for (size_t i = 0; i < tc->n && (ta == NULL || tb == NULL); i++) {
+            double o = tc->c[i].proto->order;
+            if (!isnan(a.at) && o != a.at)
+                continue;
+            ta = ab_tcell_find(run, tc, a.strat, NULL, a.workload, a.op, a.mem, o, a.threads);
+            tb = ab_tcell_find(run, tc, b.strat, NULL, b.workload, b.op, b.mem, o, b.threads);
+        }
+    } else {
+        na = sel_find(run, cs, &a);
+        nb = sel_find(run, cs, &b);
+    }
+    int absent_a = threads ? ta == NULL : na == NULL, absent_b = threads ? tb == NULL : nb == NULL;
+    if (absent_a || absent_b) {
         printf("%-28s %10s %22s %4s %-6g NO DATA (%s)\n", fig, "-", "-", cmp, limit,
-               na == NULL ? "numerator absent" : "denominator absent");
+               absent_a ? "numerator absent" : "denominator absent");
         return 0;
     }
-    double *va = calloc(na->nreps, sizeof *va), *vb = calloc(nb->nreps, sizeof *vb);
-    if (va == NULL || vb == NULL || metric_values(na, metric, va) != 0 ||
-        metric_values(nb, metric, vb) != 0) {
+    size_t cap = threads ? run->nt + 1 : run->ns + 1;
+    double *va = calloc(cap, sizeof *va), *vb = calloc(cap, sizeof *vb);
+    long ka = -1, kb = -1;
+    if (va != NULL && vb != NULL && threads) {
+        memcpy(va, ta->total, ta->nreps * sizeof *va);
+        memcpy(vb, tb->total, tb->nreps * sizeof *vb);
+        ka = (long)ta->nreps;
+        kb = (long)tb->nreps;
+    } else if (va != NULL && vb != NULL) {
+        ka = metric_values(run, na, metric, va);
+        kb = metric_values(run, nb, metric, vb);
+    }
+    if (ka < 0 || kb < 0) {
         free(va);
         free(vb);
         fprintf(stderr, "allocbench report: %s:%zu: unknown metric '%s'\n", t->path,
                 t->lines[r], metric);
         return -1;
     }
-    st_est q = st_ratio_ci(vb, nb->nreps, va, na->nreps, 0, 4242 + r);
+    if (ka == 0 || kb == 0) {
+        free(va);
+        free(vb);
+        printf("%-28s %10s %22s %4s %-6g NO DATA (no values of %s)\n", fig, "-", "-", cmp,
+               limit, metric);
+        return 0;
+    }
+    st_est q = st_ratio_ci(vb, (size_t)kb, va, (size_t)ka, 0, 4242 + r);
     free(va);
     free(vb);
     int pass = cmp[0] == '<' ? q.median <= limit : q.median >= limit;
     *fails += !pass;
     char iv[64];
     ab_fmt(iv, sizeof iv, "[%.3g, %.3g]", q.lo, q.hi);
-    printf("%-28s %10.3g %22s %4s %-6g %s\n", fig, q.median, iv, cmp, limit,
-           pass ? "PASS" : "FAIL");
+    const char *warn = "";
+    if (threads && ((ta->apart > 0 && ta->proto->threads > 1) ||
+                    (tb->apart > 0 && tb->proto->threads > 1)))
+        warn = " (threads did not run together in some reps: not a scaling figure)";
+    printf("%-28s %10.3g %22s %4s %-6g %s%s\n", fig, q.median, iv, cmp, limit,
+           pass ? "PASS" : "FAIL", warn);
     return 0;
 }
 
@@ -129,6 +210,8 @@ int ab_check_main(int argc, char **argv)
     ab_run *run = calloc(1, sizeof *run);
     ab_cells cs;
     memset(&cs, 0, sizeof cs);
+    ab_tcells tc;
+    memset(&tc, 0, sizeof tc);
     ab_table t;
     memset(&t, 0, sizeof t);
     char err[1024];
@@ -142,16 +225,18 @@ int ab_check_main(int argc, char **argv)
     ab_fmt(run->dir, sizeof run->dir, "%s", dir);
     if (ab_table_load(&t, targets, req, num, err, sizeof err) != 0)
         fprintf(stderr, "allocbench report: %s\n", err);
-    else if (ab_run_load(run) == 0 && ab_cells_build(run, &cs) == 0) {
+    else if (ab_run_load(run) == 0 && ab_cells_build(run, &cs) == 0 &&
+             ab_tcells_build(run, &tc) == 0) {
         printf("%-28s %10s %22s %4s %-6s %s\n", "figure", "ratio", "95 % interval", "", "limit",
                "result");
         rc = 0;
         for (size_t r = 0; r < t.nrows && rc == 0; r++)
-            rc = check_row(run, &cs, &t, r, &fails) != 0;
+            rc = check_row(run, &cs, &tc, &t, r, &fails) != 0;
         rc = rc != 0 || fails > 0;
     }
     ab_table_free(&t);
     ab_cells_free(&cs);
+    ab_tcells_free(&tc);
     ab_run_free(run);
     free(run);
     return rc;

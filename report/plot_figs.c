@@ -729,6 +729,8 @@ int ab_plot_figures(ab_run *run)
     if (rc == 0)
         rc = pf_heapscale_figures(run, &js);
     if (rc == 0)
+        rc = pf_threads_figures(run, &js);
+    if (rc == 0)
         rc = jobs_run(run, &js);
     figs_compact(run);
     for (size_t k = 0; k < js.n; k++)

@@ -71,5 +71,9 @@ int pf_gbench_figures(ab_run *run, jobs *js);
    live chunks). */
 int pf_programs_figures(ab_run *run, jobs *js);
 int pf_heapscale_figures(ab_run *run, jobs *js);
+/* threads_figs.c: total ops/s against threads from threads.csv; the stem of
+   the figure a threads row belongs to ("threads-host-bulk-o0-16G-alloc"). */
+int pf_threads_figures(ab_run *run, jobs *js);
+void pf_threads_fig_name(const ab_trow *p, char *out, size_t len);
 
 #endif

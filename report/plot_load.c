@@ -154,7 +154,7 @@ static const char *const summary_numeric[] = {
     "p999_ns", "max_ns", "mean_cycles", "p50_cycles", "p90_cycles", "p99_cycles",
     "p999_cycles", "max_cycles", "batch_count", "batch_mean_cycles", "batch_mean_ns",
     "failures", "skipped", "contig_success", "meta_bytes", "meta_bytes_per_gib",
-    "total_pages", "threads", "rep", NULL,
+    "total_pages", "threads", "rep", "batch_median_ns", NULL,
 };
 static const char *const frag_required[] = {
     "env", "strategy", "workload", "mem_bytes", "seed", "step", "free_pages",
@@ -242,7 +242,8 @@ static int summary_load(ab_run *run)
         c_p999 = ab_table_col(t, "p999_ns"), c_max = ab_table_col(t, "max_ns"),
         c_meta = ab_table_col(t, "meta_bytes"), c_mpg = ab_table_col(t, "meta_bytes_per_gib"),
         c_fail = ab_table_col(t, "failures"), c_thr = ab_table_col(t, "threads"),
-        c_rep = ab_table_col(t, "rep");
+        c_rep = ab_table_col(t, "rep"), c_bmed = ab_table_col(t, "batch_median_ns");
+    run->have_batch_median = c_bmed >= 0;
     const char *first_role = NULL;
     for (size_t r = 0; r < t->nrows; r++) {
         ab_srow *s = &run->s[r];
@@ -292,6 +293,7 @@ static int summary_load(ab_run *run)
         if (isnan(s->meta_per_gib) && !isnan(s->meta_bytes))
             s->meta_per_gib = s->meta_bytes * 1073741824.0 / s->mem_bytes;
         s->failures = num_or_nan(t, r, c_fail);
+        s->batch_median_ns = num_or_nan(t, r, c_bmed);
         if (first_role == NULL)
             first_role = s->role;
         else if (strcmp(first_role, s->role) != 0)
@@ -697,6 +699,84 @@ static int heapscale_load(ab_run *run)
     return 0;
 }
 
+static const char *const threads_required[] = {
+    "env", "strategy", "workload", "mem_bytes", "order", "threads", "rep", "thread", "op",
+    "ops", "ns_per_op", "total_ops_per_s", NULL,
+};
+static const char *const threads_numeric[] = {
+    "mem_bytes", "order", "threads", "seed", "rep", "thread", "ops", "failures", "ns_per_op",
+    "cpu_ns", "wall_ns", "total_ops_per_s", "fairness", "cpu_wall", "redone", "together", NULL,
+};
+
+/* threads.csv (host/cell/threads.h), optional: absent, the scaling section
+   judges summary.csv's threads column as before. */
+static int threads_load(ab_run *run)
+{
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/threads.csv", run->dir);
+    if (access(path, F_OK) != 0)
+        return 0;
+    ab_table *t = &run->threads;
+    if (ab_table_load(t, path, threads_required, threads_numeric, err, sizeof err) != 0) {
+        fprintf(stderr, "allocbench plot: %s\n", err);
+        return -1;
+    }
+    static const char *const key[] = {"env", "strategy", "workload", "mem_bytes", "order",
+                                      "threads", "rep", "thread", "op", NULL};
+    if (duplicates_check(t, key, "the thread (env..op)") != 0)
+        return -1;
+    run->t = calloc(t->nrows, sizeof *run->t);
+    if (run->t == NULL)
+        return -1;
+    int c_env = ab_table_col(t, "env"), c_st = ab_table_col(t, "strategy"),
+        c_wl = ab_table_col(t, "workload"), c_op = ab_table_col(t, "op"),
+        c_status = ab_table_col(t, "status"), c_mem = ab_table_col(t, "mem_bytes"),
+        c_order = ab_table_col(t, "order"), c_thr = ab_table_col(t, "threads"),
+        c_seed = ab_table_col(t, "seed"), c_rep = ab_table_col(t, "rep"),
+        c_th = ab_table_col(t, "thread"), c_ops = ab_table_col(t, "ops"),
+        c_fail = ab_table_col(t, "failures"), c_nsop = ab_table_col(t, "ns_per_op"),
+        c_tot = ab_table_col(t, "total_ops_per_s"), c_fair = ab_table_col(t, "fairness"),
+        c_cw = ab_table_col(t, "cpu_wall"), c_redone = ab_table_col(t, "redone"),
+        c_tog = ab_table_col(t, "together");
+    for (size_t r = 0; r < t->nrows; r++) {
+        ab_trow *w = &run->t[r];
+        w->env = ab_table_str(t, r, c_env);
+        w->strategy = ab_table_str(t, r, c_st);
+        w->workload = ab_table_str(t, r, c_wl);
+        w->op = ab_table_str(t, r, c_op);
+        w->status = c_status >= 0 ? ab_table_str(t, r, c_status) : "ok";
+        w->line = t->lines[r];
+        if (w->env[0] == '\0' || w->strategy[0] == '\0' || w->workload[0] == '\0' ||
+            w->op[0] == '\0')
+            return row_error(t, r, "env, strategy, workload and op must not be empty%s%s", "",
+                             "");
+        w->mem_bytes = num_or_nan(t, r, c_mem);
+        w->order = num_or_nan(t, r, c_order);
+        w->threads = num_or_nan(t, r, c_thr);
+        w->seed = num_or_nan(t, r, c_seed);
+        w->rep = num_or_nan(t, r, c_rep);
+        w->thread = num_or_nan(t, r, c_th);
+        w->ops = num_or_nan(t, r, c_ops);
+        w->failures = num_or_nan(t, r, c_fail);
+        w->ns_per_op = num_or_nan(t, r, c_nsop);
+        w->total_ops_per_s = num_or_nan(t, r, c_tot);
+        w->fairness = num_or_nan(t, r, c_fair);
+        w->cpu_wall = num_or_nan(t, r, c_cw);
+        w->redone = num_or_nan(t, r, c_redone);
+        w->together = c_tog >= 0 ? num_or_nan(t, r, c_tog) : 1;
+        if (!(w->mem_bytes > 0) || !(w->threads >= 1) || isnan(w->order) || isnan(w->rep))
+            return row_error(t, r, "mem_bytes, threads (>= 1), order and rep must be numbers"
+                             "%s%s", "", "");
+        if (w->total_ops_per_s < 0 || w->ns_per_op < 0)
+            return row_error(t, r, "total_ops_per_s and ns_per_op must not be negative%s%s",
+                             "", "");
+        strat_add(run, w->strategy);
+    }
+    run->nt = t->nrows;
+    run->have_threads = 1;
+    return 0;
+}
+
 /* A programs-only run: no summary.csv and no frag.csv, but programs.csv or
    heapscale.csv. */
 static int cells_absent(ab_run *run)
@@ -732,7 +812,8 @@ int ab_run_load(ab_run *run)
                          "alone): only the heap sections are drawn.");
     if (strategies_load(run) != 0 || (!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
         meta_load(run) != 0 || gbench_load(run) != 0 || programs_load(run) != 0 ||
-        heapscale_load(run) != 0 || ab_hist_load(run) != 0)
+        heapscale_load(run) != 0 || ab_hist_load(run) != 0 ||
+        threads_load(run) != 0)
         return -1;
     for (size_t k = 0; k < run->ng; k++)
         gbench_strategy(run, run->g[k].name, 1);
@@ -747,6 +828,8 @@ int ab_run_load(ab_run *run)
         run->p[k].strat = ab_run_strat(run, run->p[k].allocator);
     for (size_t k = 0; k < run->nhs; k++)
         run->hs[k].strat = ab_run_strat(run, run->hs[k].heap);
+    for (size_t k = 0; k < run->nt; k++)
+        run->t[k].strat = ab_run_strat(run, run->t[k].strategy);
     return 0;
 }
 
@@ -757,6 +840,8 @@ void ab_run_free(ab_run *run)
     ab_table_free(&run->frag);
     ab_table_free(&run->programs);
     ab_table_free(&run->heapscale);
+    ab_table_free(&run->threads);
+    free(run->t);
     free(run->p);
     free(run->hs);
     json_decref(run->meta);

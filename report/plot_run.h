@@ -20,9 +20,20 @@ typedef struct ab_srow {
     double threads, rep;   /* 1 and 0 when the run has no such column */
     double mean_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
     double meta_bytes, meta_per_gib, failures;
+    double batch_median_ns; /* NAN when the run has no such column */
     size_t line;
     int strat; /* index into ab_run.strats */
 } ab_srow;
+
+/* One threads.csv row (host/cell/threads.h): one thread and phase of a
+   threaded cell. Numbers NAN when empty. */
+typedef struct ab_trow {
+    const char *env, *strategy, *workload, *op, *status;
+    double mem_bytes, order, threads, seed, rep, thread, ops, failures, ns_per_op;
+    double total_ops_per_s, fairness, cpu_wall, redone, together;
+    size_t line;
+    int strat;
+} ab_trow;
 
 /* One frag.csv row. fill is NAN when frag.csv has no fill column. */
 typedef struct ab_frow {
@@ -91,7 +102,11 @@ typedef struct ab_run {
     int width, height;
     int jobs;
 
-    ab_table summary, frag, programs, heapscale, hist;
+    ab_table summary, frag, programs, heapscale, hist, threads;
+    ab_trow *t;       /* threads.csv rows (have_threads) */
+    size_t nt;
+    int have_threads;
+    int have_batch_median; /* summary.csv has batch_median_ns */
     int have_hist;    /* hist.csv was read: CDFs from real histograms */
     int have_programs, have_heapscale;
     int no_cells;     /* neither summary.csv nor frag.csv: a programs-only run */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cells.h"
+#include "tcells.h"
 #include "verdict.h"
 
 /* One role section of the verdict: which rows it judges. */
@@ -30,6 +31,7 @@ typedef struct vctx {
     const ab_run *run;
     FILE *csv;
     ab_cells cs;
+    ab_tcells tc;         /* threads.csv cells (empty without threads.csv) */
     vtally t;
     size_t sec;           /* index of the section being written */
 } vctx;

@@ -6,6 +6,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "verdict_int.h"
+#include "plot_figs.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -224,12 +225,15 @@ static const struct {
 
 /* Scaling: T-thread throughput over 1-thread throughput, per strategy. */
 static void judge_scaling(vctx *v, const vsection *s, int write);
+static void threads_table(vctx *v);
 
 static void section_write(vctx *v, const vsection *s)
 {
     size_t rows = 0;
     for (size_t i = 0; i < v->cs.n; i++)
         rows += in_section(s, v->cs.c[i].proto);
+    for (size_t i = 0; i < v->tc.n && s->scaling; i++)
+        rows += v->tc.c[i].proto->threads > 1;
     doc_h(v->d, 3, s->title, s->anchor);
     if (v->sec < DOC_ROLES)
         ab_fmt(v->d->glance_title[v->sec], sizeof v->d->glance_title[0], "%s", s->title);
@@ -268,9 +272,13 @@ static void section_write(vctx *v, const vsection *s)
         verdict_frag(v, s, 1);
     }
     if (s->scaling) {
-        doc_table_begin(v->d, COUNT_OF(dhead), dhead);
+        const char *thead[] = {"cell", "outcome", "evidence",
+                               "threads apart, failures", "figure"};
+        doc_table_begin(v->d, COUNT_OF(dhead), v->run->have_threads ? thead : dhead);
         judge_scaling(v, s, 1);
         doc_table_end(v->d);
+        if (v->run->have_threads)
+            threads_table(v);
     }
 }
 
@@ -288,9 +296,144 @@ static const ab_cell *one_thread_twin(const vctx *v, const ab_cell *x)
     return NULL;
 }
 
+static int same_tgroup(const ab_trow *a, const ab_trow *b)
+{
+    return strcmp(a->env, b->env) == 0 && strcmp(a->workload, b->workload) == 0 &&
+           strcmp(a->op, b->op) == 0 && a->mem_bytes == b->mem_bytes &&
+           a->order == b->order && a->threads == b->threads;
+}
+
+/* "threads did not run together in N of M reps: ..." for cell x, or "". */
+static void apart_text(const ab_tcell *x, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (x->apart > 0 && x->proto->threads <= 1)
+        ab_fmt(out, len, "one thread: together = 0 in %zu of %zu reps", x->apart,
+               x->reps_seen);
+    else if (x->apart > 0)
+        ab_fmt(out, len, "threads did not run together in %zu of %zu reps: the %.0f-thread "
+                         "figure is not a scaling figure", x->apart, x->reps_seen,
+               x->proto->threads);
+}
+
+/* Scaling from threads.csv: per (env, workload, op, size, order, T > 1),
+   each strategy's total ops/s with T threads over its 1-thread twin; the
+   same pick rules as every other cell (higher is better). */
+static void judge_threads(vctx *v, const vsection *s, int write)
+{
+    const ab_run *run = v->run;
+    const ab_tcells *tc = &v->tc;
+    vtally_reset(v);
+    for (size_t i = 0; i < tc->n; i++) {
+        const ab_trow *key = tc->c[i].proto;
+        if (key->threads <= 1)
+            continue;
+        size_t j = 0;
+        while (j < i && !same_tgroup(tc->c[j].proto, key))
+            j++;
+        if (j < i)
+            continue; /* the group was judged at its first cell */
+        ab_cand c[AB_VERDICT_MAXC];
+        const ab_tcell *cell[AB_VERDICT_MAXC];
+        size_t k = 0;
+        for (j = i; j < tc->n && k < AB_VERDICT_MAXC; j++) {
+            const ab_tcell *x = &tc->c[j];
+            const ab_tcell *one = same_tgroup(x->proto, key) ? ab_tcell_one(tc, x) : NULL;
+            if (one == NULL || x->nreps == 0 || x->strat < 0 ||
+                strcmp(run->strats[x->strat].name, "null") == 0)
+                continue;
+            st_est r = ab_tcell_speedup(x, one, 77 + j);
+            c[k] = (ab_cand){r, x->strat, x->failures > 0 || x->nreps < x->reps_seen};
+            cell[k++] = x;
+        }
+        if (k < 2)
+            continue;
+        ab_pick p = ab_verdict_pick(c, k, 0, 0, 1);
+        char label[200], pick[600], ev[900], fig[200], notes[600] = "";
+        ab_tcell_label(cell[0], label, sizeof label);
+        ab_pick_text(run, c, k, p, "x", pick, sizeof pick, ev, sizeof ev);
+        pf_threads_fig_name(key, fig, sizeof fig);
+        vtally_add(v, c, p, p.runner >= 0 && p.winner >= 0
+                                ? c[p.winner].e.median / c[p.runner].e.median : 0, ev, fig);
+        if (!write)
+            continue;
+        for (size_t q = 0; q < k; q++) {
+            char a[300];
+            apart_text(cell[q], a, sizeof a);
+            if (a[0] != '\0')
+                ab_fmt(notes + strlen(notes), sizeof notes - strlen(notes), "%s%s: %s",
+                       notes[0] ? "; " : "", run->strats[cell[q]->strat].name, a);
+            else if (cell[q]->failures > 0)
+                ab_fmt(notes + strlen(notes), sizeof notes - strlen(notes), "%s%s: %.0f "
+                       "failures", notes[0] ? "; " : "", run->strats[cell[q]->strat].name,
+                       cell[q]->failures);
+        }
+        char tied[512];
+        ab_cand_names(run, c, k, p.tied, tied, sizeof tied);
+        char figl[220];
+        ab_fmt(figl, sizeof figl, FIG_LINK "%s", fig);
+        const char *row[] = {label, pick, ev, notes[0] ? notes : "-", figl};
+        doc_row(v->d, 0, COUNT_OF(row), row);
+        vcsv_line(v, s, "scaling", label,
+                  p.winner >= 0 ? run->strats[c[p.winner].strat].name : "", tied, ev, fig);
+    }
+}
+
+/* Every threads cell: total ops/s against threads per strategy, workload
+   and order, with ns per op per thread, fairness and whether the threads
+   ran together. */
+static void threads_table(vctx *v)
+{
+    const ab_run *run = v->run;
+    doc_p(v->d, "Every threaded cell (threads.csv): total operations per second of all "
+                "threads, median over reps [95 %% interval]; the speedup over the same "
+                "strategy's 1-thread cell; each thread's ns per operation (median over "
+                "threads and reps); fairness (max/min operations over threads, median over "
+                "reps); whether the threads ran together.");
+    const char *head[] = {"strategy", "cell", "total ops/s", "speedup over 1 thread",
+                          "ns per op per thread", "fairness", "threads together", "figure"};
+    doc_table_begin(v->d, COUNT_OF(head), head);
+    for (size_t k = 0; k < run->nstrats; k++)
+        for (size_t i = 0; i < v->tc.n; i++) {
+            const ab_tcell *x = &v->tc.c[i];
+            if (x->strat != (int)k)
+                continue;
+            char label[200], tot[96], sp[96] = "-", ns[48], fair[48], tog[300], fig[200],
+                figl[220];
+            ab_tcell_label(x, label, sizeof label);
+            if (x->nreps > 0)
+                ab_est_text(x->e, tot, sizeof tot);
+            else
+                ab_fmt(tot, sizeof tot, "no rep served (%zu reps)", x->reps_seen);
+            const ab_tcell *one = x->proto->threads > 1 ? ab_tcell_one(&v->tc, x) : NULL;
+            if (one != NULL && x->nreps > 0) {
+                st_est r = ab_tcell_speedup(x, one, 91 + i);
+                ab_est_text(r, sp, sizeof sp);
+                ab_fmt(sp + strlen(sp), sizeof sp - strlen(sp), "x");
+            }
+            ab_fmt(ns, sizeof ns, isnan(x->ns_per_op) ? "-" : "%.1f", x->ns_per_op);
+            ab_fmt(fair, sizeof fair, isnan(x->fairness) ? "-" : "%.2f", x->fairness);
+            apart_text(x, tog, sizeof tog);
+            if (tog[0] == '\0')
+                ab_fmt(tog, sizeof tog, "yes (%zu of %zu reps)", x->reps_seen, x->reps_seen);
+            pf_threads_fig_name(x->proto, fig, sizeof fig);
+            if (ab_run_figure(run, fig) != NULL)
+                ab_fmt(figl, sizeof figl, FIG_LINK "%s", fig);
+            else
+                ab_fmt(figl, sizeof figl, "-");
+            const char *row[] = {run->strats[k].name, label, tot, sp, ns, fair, tog, figl};
+            doc_row(v->d, 0, COUNT_OF(row), row);
+        }
+    doc_table_end(v->d);
+}
+
 static void judge_scaling(vctx *v, const vsection *s, int write)
 {
     const ab_run *run = v->run;
+    if (run->have_threads) {
+        judge_threads(v, s, write);
+        return;
+    }
     vtally_reset(v);
     for (size_t g = 0; g < v->cs.ngroups; g++) {
         ab_cand c[AB_VERDICT_MAXC];
@@ -352,12 +495,14 @@ int ab_verdict_write(doc *d)
     char path[AB_PLOT_PATH + 32];
     ab_fmt(path, sizeof path, "%s/verdict.csv", d->run->dir);
     v.csv = fopen(path, "w");
-    if (v.t.wins == NULL || v.csv == NULL || ab_cells_build(d->run, &v.cs) != 0) {
+    if (v.t.wins == NULL || v.csv == NULL || ab_cells_build(d->run, &v.cs) != 0 ||
+        ab_tcells_build(d->run, &v.tc) != 0) {
         fprintf(stderr, "allocbench report: %s: cannot write the verdict\n", path);
         free(v.t.wins);
         if (v.csv != NULL)
             fclose(v.csv);
         ab_cells_free(&v.cs);
+        ab_tcells_free(&v.tc);
         return -1;
     }
     fprintf(v.csv, "section,need,cell,pick,tied,evidence,figure");
@@ -367,6 +512,7 @@ int ab_verdict_write(doc *d)
     fputc('\n', v.csv);
     int bad = fclose(v.csv) != 0;
     ab_cells_free(&v.cs);
+    ab_tcells_free(&v.tc);
     free(v.t.wins);
     return bad ? -1 : 0;
 }
