@@ -8,7 +8,10 @@ set -u
 bin=$1 out=$2
 cell=buddy-pmm-churn-64M-f900-t1-s1-r0
 rm -rf "$out"
-ALLOCBENCH_TEST_CRASH_CELL=$cell "$bin" matrix --quick --host-only --reps 1 --out "$out" >"$out.log" 2>&1
+# The 64 MiB cells of every strategy: enough cells around the crashed one.
+F="--quick --host-only --reps 1 --mem 64M --workload bulk,churn,sizes"
+# shellcheck disable=SC2086
+ALLOCBENCH_TEST_CRASH_CELL=$cell "$bin" matrix $F --out "$out" >"$out.log" 2>&1
 rc=$?
 fail=0
 [ "$rc" -eq 1 ] || { echo "matrix_crash: exit status $rc, want 1"; fail=1; }
@@ -21,7 +24,8 @@ grep -q '^host,buddy,pmm,churn,67108864,0.900,1,1,0,-,.*,error$' "$out/summary.c
 # Every other cell finished: its cell file exists and is not empty (the
 # gbench step writes no rows: its cell file is empty).
 n=$(find "$out/cells" -name '*.summary.csv' ! -name 'gbench.*' -size +0 | wc -l)
-planned=$("$bin" matrix --quick --host-only --reps 1 --dry-run 2>/dev/null | grep -vc '^gbench$')
+# shellcheck disable=SC2086
+planned=$("$bin" matrix $F --dry-run 2>/dev/null | grep -vc '^gbench$')
 [ "$n" -eq "$planned" ] || { echo "matrix_crash: $n of $planned cells recorded"; fail=1; }
 grep -q ',ok$' "$out/summary.csv" || { echo "matrix_crash: no ok rows"; fail=1; }
 [ "$fail" -eq 0 ] && echo "matrix_crash: ok ($n cells, the crashed one recorded as failed)"
