@@ -27,6 +27,10 @@ static int in_section(const vsection *s, const ab_srow *r)
         return 0; /* the harness floor is drawn, never judged */
     if (s->scaling)
         return r->threads > 1;
+    /* kmalloc: host heap rows (role heap) and the kernel's kmalloc cells,
+       whose strategy is heap@pages */
+    if (strcmp(s->role, "heap") == 0)
+        return r->threads <= 1 && (strcmp(r->role, "heap") == 0 || strchr(r->strategy, '@'));
     return r->threads <= 1 && strcmp(r->role, s->role) == 0;
 }
 
