@@ -63,4 +63,24 @@ static inline ab_stats t_stats(t_inst *ti)
 
 static inline size_t t_check(t_inst *ti) { return ti->st->check(ti->meta); }
 
+
+/* The free runs walk_free() reports, collected (t_runs_add is the walk
+   callback); at most T_MAXRUNS are kept, n counts them all. */
+#define T_MAXRUNS 4096
+typedef struct t_runs {
+    int n;
+    uint64_t first[T_MAXRUNS], npages[T_MAXRUNS];
+} t_runs;
+
+static inline int t_runs_add(void *ctx, uint64_t first, uint64_t npages)
+{
+    t_runs *r = (t_runs *)ctx;
+    if (r->n < T_MAXRUNS) {
+        r->first[r->n] = first;
+        r->npages[r->n] = npages;
+    }
+    r->n++;
+    return 0;
+}
+
 #endif

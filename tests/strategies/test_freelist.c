@@ -9,23 +9,10 @@
 
 #define ST (&ab_strategy_freelist)
 #define PG(p) ((uint64_t)(p) << AB_PAGE_SHIFT)
-#define MAXRUNS 2048
-
-typedef struct runs {
-    int n;
-    uint64_t first[MAXRUNS], npages[MAXRUNS];
-} runs;
-
-static int runs_add(void *ctx, uint64_t first, uint64_t npages)
-{
-    runs *r = (runs *)ctx;
-    if (r->n < MAXRUNS) {
-        r->first[r->n] = first;
-        r->npages[r->n] = npages;
-    }
-    r->n++;
-    return 0;
-}
+/* walk_free() collectors: tests/strategy_util.h */
+#define MAXRUNS T_MAXRUNS
+typedef t_runs runs;
+#define runs_add t_runs_add
 
 static runs r_;
 

@@ -11,23 +11,10 @@
 #include "testlib.h"
 
 #define PG(p) ((uint64_t)(p) << AB_PAGE_SHIFT)
-#define MAXRUNS 64
-
-typedef struct runs {
-    int n;
-    uint64_t first[MAXRUNS], npages[MAXRUNS];
-} runs;
-
-static int runs_add(void *ctx, uint64_t first, uint64_t npages)
-{
-    runs *r = (runs *)ctx;
-    if (r->n < MAXRUNS) {
-        r->first[r->n] = first;
-        r->npages[r->n] = npages;
-    }
-    r->n++;
-    return 0;
-}
+/* walk_free() collectors: tests/strategy_util.h */
+#define MAXRUNS T_MAXRUNS
+typedef t_runs runs;
+#define runs_add t_runs_add
 
 /* True iff the free runs are exactly the (first, npages) pairs given, the
  * stats agree and check() finds nothing broken. */
