@@ -65,6 +65,64 @@ static int bad(const char *key, const char *val, const char *why)
     return -1;
 }
 
+/* Sets the one key; 0, or -1 with a message. */
+static int key_set(kconfig *cfg, const char *key, const char *val)
+{
+    uint64_t n;
+    if (kstreq(key, "pmm")) {
+        cfg->pmm = val;
+    } else if (kstreq(key, "vmm")) {
+        cfg->vmm = val;
+    } else if (kstreq(key, "workload")) {
+        cfg->workload = val;
+    } else if (kstreq(key, "mode")) {
+        if (!kstreq(val, "kvm") && !kstreq(val, "tcg") && !kstreq(val, "icount"))
+            return bad(key, val, "expected kvm, tcg or icount");
+        cfg->mode = val;
+    } else if (kstreq(key, "seed")) {
+        if (!parse_u64(val, &cfg->seed, false))
+            return bad(key, val, "expected a decimal number");
+    } else if (kstreq(key, "mem")) {
+        if (!parse_u64(val, &cfg->mem_label_bytes, true) || cfg->mem_label_bytes == 0)
+            return bad(key, val, "expected a size such as 512M");
+    } else if (kstreq(key, "mem-limit")) {
+        if (!parse_u64(val, &n, true) || n < (8ull << 20) || n > 4 * GIB)
+            return bad(key, val, "expected a size from 8M to 4G");
+        cfg->mem_limit_bytes = n;
+    } else if (kstreq(key, "window")) {
+        if (!parse_u64(val, &n, true) || n < (4ull << 20) || n > (1020ull << 20) ||
+            (n & 0xfff) != 0)
+            return bad(key, val, "expected a size from 4M to 1020M, page-aligned");
+        cfg->window_bytes = n;
+    } else if (kstreq(key, "pages")) {
+        if (!parse_u64(val, &cfg->pages, false) || cfg->pages == 0 || cfg->pages > (1u << 20))
+            return bad(key, val, "expected 1 to 1048576");
+    } else if (kstreq(key, "range")) {
+        if (!parse_u64(val, &cfg->range_pages, false) || cfg->range_pages == 0 ||
+            cfg->range_pages > 4096)
+            return bad(key, val, "expected 1 to 4096");
+    } else if (kstreq(key, "fill")) {
+        if (!parse_fraction_pm(val, &cfg->fill_pm))
+            return bad(key, val, "expected a fraction from 0 to 1, such as 0.9");
+    } else if (kstreq(key, "role")) {
+        if (!kstreq(val, "pmm") && !kstreq(val, "vmm"))
+            return bad(key, val, "expected pmm or vmm");
+        cfg->role = val;
+    } else if (kstreq(key, "ops")) {
+        if (!parse_u64(val, &cfg->ops, false))
+            return bad(key, val, "expected a decimal number");
+    } else if (kstreq(key, "heap")) {
+        cfg->heap = val;
+    } else if (kstreq(key, "live")) {
+        if (!parse_u64(val, &cfg->live, false) || cfg->live == 0 || cfg->live > (1u << 20))
+            return bad(key, val, "expected 1 to 1048576");
+    } else {
+        return bad(key, val, "unknown key (known: pmm vmm workload seed mode mem "
+                             "mem-limit window pages range fill role ops heap live)");
+    }
+    return 0;
+}
+
 int cmdline_parse(char *line, kconfig *cfg)
 {
     *cfg = (kconfig){
@@ -99,59 +157,8 @@ int cmdline_parse(char *line, kconfig *cfg)
         }
         first = false;
         *eq = '\0';
-        const char *key = word, *val = eq + 1;
-        uint64_t n;
-        if (kstreq(key, "pmm")) {
-            cfg->pmm = val;
-        } else if (kstreq(key, "vmm")) {
-            cfg->vmm = val;
-        } else if (kstreq(key, "workload")) {
-            cfg->workload = val;
-        } else if (kstreq(key, "mode")) {
-            if (!kstreq(val, "kvm") && !kstreq(val, "tcg") && !kstreq(val, "icount"))
-                return bad(key, val, "expected kvm, tcg or icount");
-            cfg->mode = val;
-        } else if (kstreq(key, "seed")) {
-            if (!parse_u64(val, &cfg->seed, false))
-                return bad(key, val, "expected a decimal number");
-        } else if (kstreq(key, "mem")) {
-            if (!parse_u64(val, &cfg->mem_label_bytes, true) || cfg->mem_label_bytes == 0)
-                return bad(key, val, "expected a size such as 512M");
-        } else if (kstreq(key, "mem-limit")) {
-            if (!parse_u64(val, &n, true) || n < (8ull << 20) || n > 4 * GIB)
-                return bad(key, val, "expected a size from 8M to 4G");
-            cfg->mem_limit_bytes = n;
-        } else if (kstreq(key, "window")) {
-            if (!parse_u64(val, &n, true) || n < (4ull << 20) || n > (1020ull << 20) ||
-                (n & 0xfff) != 0)
-                return bad(key, val, "expected a size from 4M to 1020M, page-aligned");
-            cfg->window_bytes = n;
-        } else if (kstreq(key, "pages")) {
-            if (!parse_u64(val, &cfg->pages, false) || cfg->pages == 0 || cfg->pages > (1u << 20))
-                return bad(key, val, "expected 1 to 1048576");
-        } else if (kstreq(key, "range")) {
-            if (!parse_u64(val, &cfg->range_pages, false) || cfg->range_pages == 0 ||
-                cfg->range_pages > 4096)
-                return bad(key, val, "expected 1 to 4096");
-        } else if (kstreq(key, "fill")) {
-            if (!parse_fraction_pm(val, &cfg->fill_pm))
-                return bad(key, val, "expected a fraction from 0 to 1, such as 0.9");
-        } else if (kstreq(key, "role")) {
-            if (!kstreq(val, "pmm") && !kstreq(val, "vmm"))
-                return bad(key, val, "expected pmm or vmm");
-            cfg->role = val;
-        } else if (kstreq(key, "ops")) {
-            if (!parse_u64(val, &cfg->ops, false))
-                return bad(key, val, "expected a decimal number");
-        } else if (kstreq(key, "heap")) {
-            cfg->heap = val;
-        } else if (kstreq(key, "live")) {
-            if (!parse_u64(val, &cfg->live, false) || cfg->live == 0 || cfg->live > (1u << 20))
-                return bad(key, val, "expected 1 to 1048576");
-        } else {
-            return bad(key, val, "unknown key (known: pmm vmm workload seed mode mem "
-                                 "mem-limit window pages range fill role ops heap live)");
-        }
+        if (key_set(cfg, word, eq + 1) != 0)
+            return -1;
     }
     if (cfg->pmm == NULL) {
         kprintf("@@AB-ERROR: cmdline: missing pmm=STRATEGY\n");

@@ -33,9 +33,17 @@
 void kmain(uint32_t magic, uint32_t mbi_addr);
 
 static char cmdline[CMDLINE_MAX];
+static kconfig cfg;
 static ab_region regions[KMEM_MAX_REGIONS];
 static kmem_layout layout;
 static kctx ctx;
+
+/* What the command line picked. */
+typedef struct kpicks {
+    const ab_strategy *pmm, *vmm;
+    const ab_heap *heap;
+    const kworkload *wl;
+} kpicks;
 
 static void strategies_list(void)
 {
@@ -128,16 +136,9 @@ static uint64_t free_pages(const ab_strategy *st, void *self)
     return s.free_pages;
 }
 
-void kmain(uint32_t magic, uint32_t mbi_addr)
+/* The loader's command line into cmdline; exits if it does not fit. */
+static void cmdline_copy(const mb_info *mbi)
 {
-    serial_init();
-    idt_init();
-    kprintf("\nallocbench kernel (i386, multiboot v1)\n");
-    if (magic != MB_BOOT_MAGIC) {
-        kprintf("@@AB-ERROR: boot: not loaded by a multiboot loader (eax=0x%08x)\n", magic);
-        kexit(KEXIT_FAIL);
-    }
-    const mb_info *mbi = (const mb_info *)(uintptr_t)mbi_addr;
     if (mbi->flags & MB_INFO_CMDLINE) {
         const char *src = (const char *)(uintptr_t)mbi->cmdline;
         size_t n = 0;
@@ -151,25 +152,29 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
         }
     }
     kprintf("cmdline: %s\n", cmdline);
+}
 
-    static kconfig cfg;
+/* Parses cmdline into cfg and finds what it names; exits with the usage
+ * on a bad one. */
+static void config_pick(kpicks *k)
+{
     if (cmdline_parse(cmdline, &cfg) != 0)
         fail_usage("usage: pmm=S [vmm=S] workload=W [seed=N] [mode=M] [mem=SIZE] "
                    "[mem-limit=SIZE] [window=SIZE] [pages=N] [range=N] [fill=PCT] [ops=N] "
                    "[heap=H] [live=N]\n");
-    const ab_strategy *pmm = ab_registry_find(cfg.pmm);
-    if (pmm == NULL) {
+    k->pmm = ab_registry_find(cfg.pmm);
+    if (k->pmm == NULL) {
         kprintf("@@AB-ERROR: cmdline: pmm=%s: no such strategy\n", cfg.pmm);
         fail_usage(NULL);
     }
-    const ab_strategy *vmm = vmm_pick(&cfg, pmm);
-    const ab_heap *heap = ab_heap_find(cfg.heap);
-    if (heap == NULL) {
+    k->vmm = vmm_pick(&cfg, k->pmm);
+    k->heap = ab_heap_find(cfg.heap);
+    if (k->heap == NULL) {
         kprintf("@@AB-ERROR: cmdline: heap=%s: no such heap\n", cfg.heap);
         fail_usage(NULL);
     }
-    const kworkload *wl = workload_find(cfg.workload);
-    if (wl == NULL) {
+    k->wl = workload_find(cfg.workload);
+    if (k->wl == NULL) {
         kprintf("@@AB-ERROR: cmdline: workload=%s: no such workload\n", cfg.workload);
         fail_usage(NULL);
     }
@@ -178,7 +183,12 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
                 (unsigned long long)cfg.pages, (unsigned long long)(cfg.window_bytes >> 10));
         kexit(KEXIT_FAIL);
     }
+}
 
+/* The memory map, the module, then the PMM, VMM and kmalloc instances
+ * (kmem_init, kheap_init), each announced. */
+static void memory_init(const mb_info *mbi, const kpicks *k)
+{
     size_t nregions = kmem_read_map(mbi, regions, KMEM_MAX_REGIONS);
     if (nregions == 0)
         kexit(KEXIT_FAIL);
@@ -199,26 +209,30 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
         cfg.module_len = mod_end - mod_start;
         kprintf("module: 0x%08x..0x%08x (%u bytes)\n", mod_start, mod_end, cfg.module_len);
     }
-    size_t scratch = wl->scratch_bytes ? wl->scratch_bytes(&cfg, usable) : 0;
+    size_t scratch = k->wl->scratch_bytes ? k->wl->scratch_bytes(&cfg, usable) : 0;
     ab_page_provider pp;
     kheap_provider(KWIN_BASE, (uint32_t)(cfg.window_bytes >> 12), &pp);
-    size_t heap_meta = heap->meta_bytes(&pp);
+    size_t heap_meta = k->heap->meta_bytes(&pp);
     if (heap_meta == 0)
-        panic("boot: heap %s cannot cover the window", heap->name);
-    kmem_init(regions, nregions, pmm, vmm, cfg.mem_limit_bytes, cfg.window_bytes, scratch,
+        panic("boot: heap %s cannot cover the window", k->heap->name);
+    kmem_init(regions, nregions, k->pmm, k->vmm, cfg.mem_limit_bytes, cfg.window_bytes, scratch,
               heap_meta, mod_start, mod_end, &layout);
-    kheap_init(heap, layout.heap_meta, layout.heap_meta_bytes, &pp);
+    kheap_init(k->heap, layout.heap_meta, layout.heap_meta_bytes, &pp);
     idt_set_page_fault_hook(vmm_page_fault);
     kprintf("kernel 0x%08x..0x%08x, metadata to 0x%08x, identity map to 0x%08x\n",
             layout.kernel_start, layout.kernel_end, layout.bump_end, layout.identity_end);
-    kprintf("pmm %s: %llu pages in %u spans, %u metadata bytes\n", pmm->name,
+    kprintf("pmm %s: %llu pages in %u spans, %u metadata bytes\n", k->pmm->name,
             (unsigned long long)layout.managed_pages, (unsigned)layout.nspans,
             (unsigned)layout.pmm_meta_bytes);
-    kprintf("vmm %s: window 0x%08x + %u pages, %u metadata bytes\n", vmm->name,
+    kprintf("vmm %s: window 0x%08x + %u pages, %u metadata bytes\n", k->vmm->name,
             layout.window_base, layout.window_pages, (unsigned)layout.vmm_meta_bytes);
-    kprintf("kmalloc %s: over the window, %u instance bytes\n", heap->name,
+    kprintf("kmalloc %s: over the window, %u instance bytes\n", k->heap->name,
             (unsigned)layout.heap_meta_bytes);
+}
 
+/* ctx: the environment and the strategy label the rows carry. */
+static void ctx_label(const kpicks *k)
+{
     ctx.cfg = &cfg;
     ctx.mem = &layout;
     ksnprintf(ctx.env, sizeof ctx.env, "kernel-%s", cfg.mode);
@@ -228,16 +242,87 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     char label[48];
     if (ab_workload_parse(cfg.workload) != AB_WL_COUNT)
         ksnprintf(label, sizeof label, "%s",
-                  kstreq(cfg.role, "vmm") ? vmm->name : pmm->name);
-    else if (pmm == vmm)
-        ksnprintf(label, sizeof label, "%s", pmm->name);
+                  kstreq(cfg.role, "vmm") ? k->vmm->name : k->pmm->name);
+    else if (k->pmm == k->vmm)
+        ksnprintf(label, sizeof label, "%s", k->pmm->name);
     else
-        ksnprintf(label, sizeof label, "%s+%s", pmm->name, vmm->name);
-    if (wl->flags & KWL_HEAP)
-        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s@%s", heap->name, label);
+        ksnprintf(label, sizeof label, "%s+%s", k->pmm->name, k->vmm->name);
+    if (k->wl->flags & KWL_HEAP)
+        ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s@%s", k->heap->name, label);
     else
         ksnprintf(ctx.strategy, sizeof ctx.strategy, "%s", label);
     ctx.mem_bytes = cfg.mem_label_bytes ? cfg.mem_label_bytes : layout.managed_pages << 12;
+}
+
+/* The workload between the output markers; returns its status. */
+static int workload_run(const kpicks *k)
+{
+    kprintf("workload %s (seed %llu)\n", k->wl->name, (unsigned long long)cfg.seed);
+    out_begin();
+    report_headers();
+    bool own = !(k->wl->flags & KWL_SELF_FRAG); /* core samples frag itself */
+    if (own)
+        report_frag(&ctx, k->pmm, pmm_instance(), 0);
+    int rc = k->wl->run(&ctx);
+    if (own)
+        report_frag(&ctx, k->pmm, pmm_instance(), 1);
+    out_end();
+    return rc;
+}
+
+/*
+ * check() the heap, fini it, check() both instances and count what leaked
+ * since (pfree0, vfree0, tables0) were taken; exits PASS iff the workload
+ * (rc) and all of these are clean.
+ */
+static _Noreturn void verdict(const kpicks *k, int rc, uint64_t pfree0, uint64_t vfree0,
+                              uint32_t tables0)
+{
+    /* kmalloc: check() and live blocks, then every cached page back
+     * (fini), so that the PMM and VMM counts below see no heap page. */
+    ab_heap_stats hs;
+    k->heap->stats(kheap_instance(), &hs);
+    size_t hbroken = k->heap->check(kheap_instance());
+    uint64_t hleak = hs.live_blocks;
+    if (k->wl->flags & KWL_HEAP)
+        kprintf("kmalloc %s: peak live %llu B, peak footprint %llu B (%llu pages at the end), "
+                "%llu mallocs, %llu frees, %llu failed\n", k->heap->name,
+                (unsigned long long)hs.peak_live_bytes,
+                (unsigned long long)hs.peak_footprint_bytes, (unsigned long long)kheap_pages(),
+                (unsigned long long)hs.mallocs, (unsigned long long)hs.frees,
+                (unsigned long long)hs.failed);
+    kheap_fini();
+
+    size_t pbroken = k->pmm->check(pmm_instance());
+    size_t vbroken = k->vmm->check(vmm_instance());
+    uint64_t pleak = pfree0 - free_pages(k->pmm, pmm_instance()) -
+                     (paging_table_frames() - tables0);
+    uint64_t vleak = vfree0 - free_pages(k->vmm, vmm_instance());
+    kprintf("@@AB-CHECK pmm=%s broken=%u leaked=%lld vmm=%s broken=%u leaked=%lld "
+            "heap=%s broken=%u leaked=%llu\n",
+            k->pmm->name, (unsigned)pbroken, (long long)pleak, k->vmm->name, (unsigned)vbroken,
+            (long long)vleak, k->heap->name, (unsigned)hbroken, (unsigned long long)hleak);
+    if (rc != 0 || pbroken != 0 || vbroken != 0 || pleak != 0 || vleak != 0 || hbroken != 0 ||
+        hleak != 0)
+        kexit(KEXIT_FAIL);
+    kexit(KEXIT_PASS);
+}
+
+void kmain(uint32_t magic, uint32_t mbi_addr)
+{
+    serial_init();
+    idt_init();
+    kprintf("\nallocbench kernel (i386, multiboot v1)\n");
+    if (magic != MB_BOOT_MAGIC) {
+        kprintf("@@AB-ERROR: boot: not loaded by a multiboot loader (eax=0x%08x)\n", magic);
+        kexit(KEXIT_FAIL);
+    }
+    const mb_info *mbi = (const mb_info *)(uintptr_t)mbi_addr;
+    cmdline_copy(mbi);
+    kpicks k;
+    config_pick(&k);
+    memory_init(mbi, &k);
+    ctx_label(&k);
 
     pit_init();
     ab_platform plat = {pit_now_ns, NULL};
@@ -246,50 +331,11 @@ void kmain(uint32_t magic, uint32_t mbi_addr)
     kprintf("tsc: %llu Hz, timer overhead %llu cycles\n", (unsigned long long)ctx.timer.tsc_hz,
             (unsigned long long)ctx.timer.overhead_cycles);
 
-    size_t broken = pmm->check(pmm_instance()) + vmm->check(vmm_instance());
+    size_t broken = k.pmm->check(pmm_instance()) + k.vmm->check(vmm_instance());
     if (broken != 0)
         panic("check() after init: %u invariants broken", (unsigned)broken);
-    uint64_t pfree0 = free_pages(pmm, pmm_instance());
-    uint64_t vfree0 = free_pages(vmm, vmm_instance());
+    uint64_t pfree0 = free_pages(k.pmm, pmm_instance());
+    uint64_t vfree0 = free_pages(k.vmm, vmm_instance());
     uint32_t tables0 = paging_table_frames();
-
-    kprintf("workload %s (seed %llu)\n", wl->name, (unsigned long long)cfg.seed);
-    out_begin();
-    report_headers();
-    bool own = !(wl->flags & KWL_SELF_FRAG); /* core samples frag itself */
-    if (own)
-        report_frag(&ctx, pmm, pmm_instance(), 0);
-    int rc = wl->run(&ctx);
-    if (own)
-        report_frag(&ctx, pmm, pmm_instance(), 1);
-    out_end();
-
-    /* kmalloc: check() and live blocks, then every cached page back
-     * (fini), so that the PMM and VMM counts below see no heap page. */
-    ab_heap_stats hs;
-    heap->stats(kheap_instance(), &hs);
-    size_t hbroken = heap->check(kheap_instance());
-    uint64_t hleak = hs.live_blocks;
-    if (wl->flags & KWL_HEAP)
-        kprintf("kmalloc %s: peak live %llu B, peak footprint %llu B (%llu pages at the end), "
-                "%llu mallocs, %llu frees, %llu failed\n", heap->name,
-                (unsigned long long)hs.peak_live_bytes,
-                (unsigned long long)hs.peak_footprint_bytes, (unsigned long long)kheap_pages(),
-                (unsigned long long)hs.mallocs, (unsigned long long)hs.frees,
-                (unsigned long long)hs.failed);
-    kheap_fini();
-
-    size_t pbroken = pmm->check(pmm_instance());
-    size_t vbroken = vmm->check(vmm_instance());
-    uint64_t pleak = pfree0 - free_pages(pmm, pmm_instance()) -
-                     (paging_table_frames() - tables0);
-    uint64_t vleak = vfree0 - free_pages(vmm, vmm_instance());
-    kprintf("@@AB-CHECK pmm=%s broken=%u leaked=%lld vmm=%s broken=%u leaked=%lld "
-            "heap=%s broken=%u leaked=%llu\n",
-            pmm->name, (unsigned)pbroken, (long long)pleak, vmm->name, (unsigned)vbroken,
-            (long long)vleak, heap->name, (unsigned)hbroken, (unsigned long long)hleak);
-    if (rc != 0 || pbroken != 0 || vbroken != 0 || pleak != 0 || vleak != 0 || hbroken != 0 ||
-        hleak != 0)
-        kexit(KEXIT_FAIL);
-    kexit(KEXIT_PASS);
+    verdict(&k, workload_run(&k), pfree0, vfree0, tables0);
 }

@@ -281,104 +281,140 @@ static void mt_sample(kctx *ctx, ab_op_stats *s, uint64_t t0)
     ab_hist_add(&s->hist, ab_timer_delta(&ctx->timer, t0, ab_tsc_read()));
 }
 
+/* A replay in progress: the heap, and each trace id's live block. */
+typedef struct mt_replay {
+    kctx *ctx;
+    const ab_heap *h;
+    void *self;
+    kblock *tab; /* [0, max_id] */
+    uint32_t max_id;
+} mt_replay;
+
+/* Replays record i, a free. 0, or -1 if the heap failed. */
+static int mt_free(mt_replay *m, const ab_mt_record *r, ab_op_stats *st, uint32_t i)
+{
+    kblock *b = r->id <= m->max_id ? &m->tab[r->id] : NULL;
+    if (r->id != 0 && (b == NULL || b->p == NULL)) {
+        st->skipped++; /* foreign id, or its allocation failed */
+        return 0;
+    }
+    if (r->id != 0 && !marked(b->p, b->size, r->id))
+        return heap_error("mtrace free", i, "block lost its contents");
+    uint64_t t0 = ab_tsc_read();
+    ab_status s = m->h->free(m->self, r->id != 0 ? b->p : NULL);
+    mt_sample(m->ctx, st, t0);
+    if (s != AB_OK)
+        return heap_error("mtrace free", i, ab_status_name(s));
+    if (r->id != 0)
+        b->p = NULL;
+    return 0;
+}
+
+/* Replays record i, a realloc to n bytes, into *p. 0 to keep *p as the
+ * record's block, 1 if there is none to keep, -1 if the heap failed. */
+static int mt_realloc(mt_replay *m, const ab_mt_record *r, ab_op_stats *st, uint32_t i,
+                      size_t n, void **p)
+{
+    kblock *old = r->arg != 0 && r->arg <= m->max_id && m->tab[r->arg].p ? &m->tab[r->arg]
+                                                                          : NULL;
+    if (old != NULL && !marked(old->p, old->size, r->arg))
+        return heap_error("mtrace realloc", i, "block lost its contents");
+    uint64_t t0 = ab_tsc_read();
+    ab_status s = m->h->realloc(m->self, old ? old->p : NULL, n, p);
+    mt_sample(m->ctx, st, t0);
+    if (s == AB_ENOMEM) {
+        st->failures++;
+        return 1;
+    }
+    if (s != AB_OK)
+        return heap_error("mtrace realloc", i, ab_status_name(s));
+    if (old != NULL)
+        old->p = NULL;
+    if (*p == NULL)
+        return 1; /* realloc(p, 0): p is gone */
+    if (r->id == 0 || r->id > m->max_id) { /* not in the file's ids */
+        m->h->free(m->self, *p);
+        st->skipped++;
+        return 1;
+    }
+    return 0;
+}
+
+/* Replays record i. 0, or -1 if the heap failed. */
+static int mt_record(mt_replay *m, const ab_mt_record *r, uint32_t i)
+{
+    bool failed = (r->flags & AB_MT_FLAG_FAILED) != 0;
+    size_t n = r->size > SIZE_MAX ? SIZE_MAX : (size_t)r->size;
+    uint32_t n32 = r->size > UINT32_MAX ? UINT32_MAX : (uint32_t)r->size;
+    ab_op_stats *st = r->op == AB_MT_MALLOC   ? &st_malloc
+                      : r->op == AB_MT_CALLOC ? &st_calloc
+                      : r->op == AB_MT_MEMALIGN ? &st_memalign
+                      : r->op == AB_MT_REALLOC ? &st_realloc
+                                               : &st_free;
+    if (r->op == AB_MT_FREE)
+        return mt_free(m, r, st, i);
+    if (failed || (r->id == 0 && r->op != AB_MT_REALLOC)) {
+        st->skipped++; /* the traced call failed: nothing to replay */
+        return 0;
+    }
+    void *p = NULL;
+    if (r->op == AB_MT_REALLOC) {
+        int rc = mt_realloc(m, r, st, i, n, &p);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    } else {
+        uint64_t t0 = ab_tsc_read();
+        if (r->op == AB_MT_MALLOC)
+            p = m->h->malloc(m->self, n);
+        else if (r->op == AB_MT_CALLOC)
+            p = m->h->calloc(m->self, 1, n);
+        else
+            p = m->h->memalign(m->self, r->arg < 32 ? (size_t)1 << r->arg : 0, n);
+        mt_sample(m->ctx, st, t0);
+        if (p == NULL) {
+            st->failures++;
+            return 0;
+        }
+    }
+    m->tab[r->id] = (kblock){p, n32};
+    mark(p, n32, r->id);
+    return 0;
+}
+
+/* Frees the blocks the trace left live. 0, or -1 if the heap failed. */
+static int mt_drain(mt_replay *m)
+{
+    for (uint32_t id = 1; id <= m->max_id; id++)
+        if (m->tab[id].p != NULL) {
+            if (!marked(m->tab[id].p, m->tab[id].size, id))
+                return heap_error("mtrace end", id, "block lost its contents");
+            ab_status s = m->h->free(m->self, m->tab[id].p);
+            if (s != AB_OK)
+                return heap_error("mtrace end", id, ab_status_name(s));
+            m->tab[id].p = NULL;
+        }
+    return 0;
+}
+
 static int mtrace_run(kctx *ctx)
 {
     mt_info info = mt_validate(ctx->cfg);
-    kblock *tab = ctx->mem->scratch;
-    memset(tab, 0, ((size_t)info.max_id + 1) * sizeof *tab);
+    mt_replay m = {ctx, kheap_heap(), kheap_instance(), ctx->mem->scratch, info.max_id};
+    memset(m.tab, 0, ((size_t)info.max_id + 1) * sizeof *m.tab);
     stats_clear(&st_malloc);
     stats_clear(&st_calloc);
     stats_clear(&st_memalign);
     stats_clear(&st_realloc);
     stats_clear(&st_free);
-    const ab_heap *h = kheap_heap();
-    void *self = kheap_instance();
     const unsigned char *base = ctx->cfg->module + AB_MT_HEADER_BYTES;
     for (uint32_t i = 0; i < info.nrec; i++) {
         ab_mt_record r;
         ab_mt_record_decode(base + i * AB_MT_RECORD_BYTES, &r);
-        bool failed = (r.flags & AB_MT_FLAG_FAILED) != 0;
-        size_t n = r.size > SIZE_MAX ? SIZE_MAX : (size_t)r.size;
-        uint32_t n32 = r.size > UINT32_MAX ? UINT32_MAX : (uint32_t)r.size;
-        ab_op_stats *st = r.op == AB_MT_MALLOC   ? &st_malloc
-                          : r.op == AB_MT_CALLOC ? &st_calloc
-                          : r.op == AB_MT_MEMALIGN ? &st_memalign
-                          : r.op == AB_MT_REALLOC ? &st_realloc
-                                                  : &st_free;
-        if (r.op == AB_MT_FREE) {
-            kblock *b = r.id <= info.max_id ? &tab[r.id] : NULL;
-            if (r.id != 0 && (b == NULL || b->p == NULL)) {
-                st->skipped++; /* foreign id, or its allocation failed */
-                continue;
-            }
-            if (r.id != 0 && !marked(b->p, b->size, r.id))
-                return heap_error("mtrace free", i, "block lost its contents");
-            uint64_t t0 = ab_tsc_read();
-            ab_status s = h->free(self, r.id != 0 ? b->p : NULL);
-            mt_sample(ctx, st, t0);
-            if (s != AB_OK)
-                return heap_error("mtrace free", i, ab_status_name(s));
-            if (r.id != 0)
-                b->p = NULL;
-            continue;
-        }
-        if (failed || (r.id == 0 && r.op != AB_MT_REALLOC)) {
-            st->skipped++; /* the traced call failed: nothing to replay */
-            continue;
-        }
-        void *p = NULL;
-        uint64_t t0;
-        if (r.op == AB_MT_REALLOC) {
-            kblock *old = r.arg != 0 && r.arg <= info.max_id && tab[r.arg].p ? &tab[r.arg] : NULL;
-            if (old != NULL && !marked(old->p, old->size, r.arg))
-                return heap_error("mtrace realloc", i, "block lost its contents");
-            t0 = ab_tsc_read();
-            ab_status s = h->realloc(self, old ? old->p : NULL, n, &p);
-            mt_sample(ctx, st, t0);
-            if (s == AB_ENOMEM) {
-                st->failures++;
-                continue;
-            }
-            if (s != AB_OK)
-                return heap_error("mtrace realloc", i, ab_status_name(s));
-            if (old != NULL)
-                old->p = NULL;
-            if (p == NULL)
-                continue; /* realloc(p, 0): p is gone */
-            if (r.id == 0 || r.id > info.max_id) { /* not in the file's ids */
-                h->free(self, p);
-                st->skipped++;
-                continue;
-            }
-        } else {
-            t0 = ab_tsc_read();
-            if (r.op == AB_MT_MALLOC)
-                p = h->malloc(self, n);
-            else if (r.op == AB_MT_CALLOC)
-                p = h->calloc(self, 1, n);
-            else
-                p = h->memalign(self, r.arg < 32 ? (size_t)1 << r.arg : 0, n);
-            mt_sample(ctx, st, t0);
-            if (p == NULL) {
-                st->failures++;
-                continue;
-            }
-        }
-        tab[r.id] = (kblock){p, n32};
-        mark(p, n32, r.id);
+        if (mt_record(&m, &r, i) != 0)
+            return -1;
     }
-    uint64_t left = 0;
-    for (uint32_t id = 1; id <= info.max_id; id++)
-        if (tab[id].p != NULL) {
-            if (!marked(tab[id].p, tab[id].size, id))
-                return heap_error("mtrace end", id, "block lost its contents");
-            ab_status s = h->free(self, tab[id].p);
-            if (s != AB_OK)
-                return heap_error("mtrace end", id, ab_status_name(s));
-            tab[id].p = NULL;
-            left++;
-        }
-    (void)left;
+    if (mt_drain(&m) != 0)
+        return -1;
     if (heap_checked("the trace") != 0)
         return -1;
     /* A row per op the trace has (malloc and free always). */

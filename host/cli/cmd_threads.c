@@ -99,7 +99,16 @@ static int append_rows(const char *dir, const char *rows, size_t len)
     return rc;
 }
 
-int threads_main(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct threads_args {
+    threads_cell c;
+    uint32_t counts[64];
+    size_t ncounts;
+    const char *out, *sname;
+} threads_args;
+
+/* Reads the options into a. Returns -1 to go on, or the exit status. */
+static int threads_parse(int argc, char **argv, threads_args *a)
 {
     static const struct option opts[] = {
         {"strategy", required_argument, 0, 's'}, {"workload", required_argument, 0, 'w'},
@@ -108,47 +117,44 @@ int threads_main(int argc, char **argv)
         {"seed", required_argument, 0, 'S'},     {"rep", required_argument, 0, 'r'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    threads_cell c = {.mem_bytes = (uint64_t)16 << 30, .seed = 1, .kind = AB_MT_COUNT};
-    uint32_t counts[64];
-    size_t ncounts = 0;
-    const char *out = NULL, *sname = NULL;
+    threads_cell *c = &a->c;
     uint64_t v;
     optind = 2;
     opterr = 0;
     for (int ch; (ch = getopt_long(argc, argv, ":s:w:t:m:o:h", opts, NULL)) != -1;) {
         switch (ch) {
-        case 's': sname = optarg; break;
+        case 's': a->sname = optarg; break;
         case 'w':
-            if ((c.kind = ab_mt_parse(optarg)) == AB_MT_COUNT)
+            if ((c->kind = ab_mt_parse(optarg)) == AB_MT_COUNT)
                 return usage("--workload: '%s' is not bulk, repeat or rand", optarg);
             break;
         case 'O':
             if (parse_dec(optarg, &v) != 0 || (v != 0 && v != 9))
                 return usage("--order: '%s' is not 0 or 9", optarg);
-            c.order = (uint32_t)v;
+            c->order = (uint32_t)v;
             break;
         case 't':
-            if (parse_list(optarg, counts, &ncounts) != 0)
+            if (parse_list(optarg, a->counts, &a->ncounts) != 0)
                 return usage("--threads: '%s' is not a list of counts from 1 to 64", optarg);
             break;
         case 'm':
-            if ((c.mem_bytes = host_parse_size(optarg)) < ((uint64_t)4 << 20))
+            if ((c->mem_bytes = host_parse_size(optarg)) < ((uint64_t)4 << 20))
                 return usage("--mem: '%s' is not a size of at least 4M", optarg);
             break;
         case 'n':
-            if (parse_dec(optarg, &c.per_thread) != 0 || c.per_thread == 0)
+            if (parse_dec(optarg, &c->per_thread) != 0 || c->per_thread == 0)
                 return usage("--ops: '%s' is not a positive whole number", optarg);
             break;
         case 'S':
-            if (parse_dec(optarg, &c.seed) != 0)
+            if (parse_dec(optarg, &c->seed) != 0)
                 return usage("--seed: '%s' is not a whole number", optarg);
             break;
         case 'r':
             if (parse_dec(optarg, &v) != 0 || v > 1000000)
                 return usage("--rep: '%s' is not a whole number", optarg);
-            c.rep = (uint32_t)v;
+            c->rep = (uint32_t)v;
             break;
-        case 'o': out = optarg; break;
+        case 'o': a->out = optarg; break;
         case 'h': fputs(threads_help, stdout); return 0;
         case ':': return usage("%s needs a value", argv[optind - 1]);
         default: return usage("unknown argument '%s'", argv[optind - 1]);
@@ -156,39 +162,65 @@ int threads_main(int argc, char **argv)
     }
     if (optind < argc)
         return usage("unexpected argument '%s'", argv[optind]);
-    if (sname == NULL || (c.st = host_find(sname)) == NULL)
+    return -1;
+}
+
+/* Checks the options fit together; no --threads means 1..CPUs (at most
+ * 64). Returns -1 to go on, or the exit status. */
+static int threads_check(threads_args *a)
+{
+    threads_cell *c = &a->c;
+    const char *sname = a->sname;
+    if (sname == NULL || (c->st = host_find(sname)) == NULL)
         return usage(sname ? "unknown strategy '%s' (see: allocbench list)" : "%s-s STRATEGY is required",
                      sname ? sname : "");
-    if (c.kind == AB_MT_COUNT)
+    if (c->kind == AB_MT_COUNT)
         return usage("%s-w bulk|repeat|rand is required", "");
-    if (c.order == 9 && !(c.st->caps & (AB_CAP_CONTIG | AB_CAP_HUGE2M)))
+    if (c->order == 9 && !(c->st->caps & (AB_CAP_CONTIG | AB_CAP_HUGE2M)))
         return usage("--order 9: '%s' serves single pages only", sname);
-    if (out == NULL)
+    if (a->out == NULL)
         return usage("%s-o DIR is required", "");
-    if (ncounts == 0) {
+    if (a->ncounts == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         for (long t = 1; t <= (n < 1 ? 1 : n > 64 ? 64 : n); t++)
-            counts[ncounts++] = (uint32_t)t;
+            a->counts[a->ncounts++] = (uint32_t)t;
     }
-    for (size_t i = 0; i < ncounts; i++)
-        if (counts[i] > 1 && !(c.st->caps & AB_CAP_THREADSAFE))
+    for (size_t i = 0; i < a->ncounts; i++)
+        if (a->counts[i] > 1 && !(c->st->caps & AB_CAP_THREADSAFE))
             return usage("--threads: '%s' is not thread-safe: use lock+S or pcp+S for T > 1", sname);
-    if (host_mkdirs(out) != 0) {
-        fprintf(stderr, "allocbench threads: cannot create %s\n", out);
+    return -1;
+}
+
+/* Runs the cell at each thread count into out/threads.csv; 0, or 1 if one
+ * failed or could not be written. */
+static int threads_run(threads_args *a)
+{
+    threads_cell *c = &a->c;
+    if (host_mkdirs(a->out) != 0) {
+        fprintf(stderr, "allocbench threads: cannot create %s\n", a->out);
         return 1;
     }
     int failed = 0;
-    for (size_t i = 0; i < ncounts; i++) {
-        c.threads = counts[i];
+    for (size_t i = 0; i < a->ncounts; i++) {
+        c->threads = a->counts[i];
         char *rows = NULL, msg[256] = "";
         size_t len = 0;
-        int rc = threads_run_cell(&c, &rows, &len, msg, sizeof msg);
-        fprintf(stderr, "threads: %s %s order %u T=%u: %s%s\n", sname, ab_mt_name(c.kind), c.order,
-                c.threads, rc == 0 ? "ok" : "FAILED: ", msg);
+        int rc = threads_run_cell(c, &rows, &len, msg, sizeof msg);
+        fprintf(stderr, "threads: %s %s order %u T=%u: %s%s\n", a->sname, ab_mt_name(c->kind),
+                c->order, c->threads, rc == 0 ? "ok" : "FAILED: ", msg);
         failed |= rc != 0;
-        if (append_rows(out, rows, len) != 0)
+        if (append_rows(a->out, rows, len) != 0)
             failed = 1;
         free(rows);
     }
     return failed;
+}
+
+int threads_main(int argc, char **argv)
+{
+    threads_args a = {.c = {.mem_bytes = (uint64_t)16 << 30, .seed = 1, .kind = AB_MT_COUNT}};
+    int rc = threads_parse(argc, argv, &a);
+    if (rc < 0)
+        rc = threads_check(&a);
+    return rc < 0 ? threads_run(&a) : rc;
 }

@@ -81,20 +81,21 @@ static int is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-int merge_main(int argc, char **argv)
+/* Reads the options and the sources (which may come after -o too) into
+ * *run and src[0..*nsrc). Returns -1 to go on, or the exit status. */
+static int merge_args(int argc, char **argv, const char **run, char **src, int *nsrc)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *run = NULL;
     int ch;
     optind = 2;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+o:h", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'o': run = optarg; break;
+        case 'o': *run = optarg; break;
         case 'h': fputs(merge_help, stdout); return 0;
         default:
             if (optopt == 'o')
@@ -102,37 +103,32 @@ int merge_main(int argc, char **argv)
             return merge_usage("unknown argument '%s'", argv[optind - 1]);
         }
     }
-    /* Sources may come after -o too. */
-    int nsrc = 0;
-    char **src = calloc((size_t)argc, sizeof *src);
-    if (src == NULL)
-        return 1;
     for (int i = optind; i < argc; i++) {
         if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-            run = argv[++i];
+            *run = argv[++i];
             continue;
         }
-        if (argv[i][0] == '-') {
-            free(src);
+        if (argv[i][0] == '-')
             return merge_usage("unknown argument '%s'", argv[i]);
-        }
-        src[nsrc++] = argv[i];
+        src[(*nsrc)++] = argv[i];
     }
-    if (run == NULL) {
-        free(src);
+    if (*run == NULL)
         return merge_usage("%s is required", "-o RUN");
-    }
-    if (nsrc == 0) {
-        free(src);
+    if (*nsrc == 0)
         return merge_usage("%s", "no folder to merge (DIR...)");
-    }
+    return -1;
+}
+
+/* 0 if every source is a cell or run folder and RUN may be written, else 1
+ * with a message. */
+static int merge_check(const char *run, char **src, int nsrc)
+{
     char path[4600];
     for (int i = 0; i < nsrc; i++) {
         snprintf(path, sizeof path, "%s/summary.csv", src[i]);
         if (!host_file_exists(path)) {
             fprintf(stderr, "allocbench merge: %s: no summary.csv (not a cell or run folder)\n",
                     src[i]);
-            free(src);
             return 1;
         }
     }
@@ -141,39 +137,20 @@ int merge_main(int argc, char **argv)
         if (!host_file_exists(path)) {
             fprintf(stderr, "allocbench merge: %s exists and no merge made it: refusing to "
                             "overwrite it (choose another -o)\n", run);
-            free(src);
             return 1;
         }
     }
-    /* Join everything in memory first: a bad source leaves RUN as it was. */
-    const char *files[] = {"summary.csv", "frag.csv", "failures.csv"};
-    hbuf out[3] = {{0}, {0}, {0}};
-    char *hdr[3] = {NULL, NULL, NULL};
-    char first[3][4600];
-    hbuf meta = {0};
-    int rc = 0, nmeta = 0;
-    hbuf_write(&meta, "", 0);
-    for (int i = 0; i < nsrc && rc == 0; i++) {
-        for (int f = 0; f < 3; f++) {
-            snprintf(path, sizeof path, "%s/%s", src[i], files[f]);
-            if (csv_join(path, files[f], &hdr[f], first[f], sizeof first[f], &out[f]) < 0)
-                rc = 1;
-        }
-    }
-    if (rc != 0)
-        goto done;
-    if (host_mkdirs(run) != 0) {
-        fprintf(stderr, "allocbench merge: -o: cannot create '%s'\n", run);
-        rc = 1;
-        goto done;
-    }
-    run_temps_remove(run);
-    snprintf(path, sizeof path, "%s/%s", run, MERGE_MARK);
-    if (host_write_atomic(path, "allocbench merge\n", 17) != 0)
-        goto bad;
-    /* meta.json: the first source's keys, and every source's meta. */
+    return 0;
+}
+
+/* meta.json into meta: the first source's keys, and every source's meta.
+ * Returns how many sources had one. */
+static int meta_build(char **src, int nsrc, hbuf *meta)
+{
+    char path[4600];
     char *first_meta = NULL;
     hbuf all = {0};
+    int nmeta = 0;
     for (int i = 0; i < nsrc; i++) {
         snprintf(path, sizeof path, "%s/meta.json", src[i]);
         size_t len;
@@ -192,63 +169,122 @@ int merge_main(int argc, char **argv)
     }
     char *close = first_meta ? strrchr(first_meta, '}') : NULL;
     if (close != NULL) {
-        hbuf_write(&meta, first_meta, (size_t)(close - first_meta));
-        while (meta.len > 0 && (meta.p[meta.len - 1] == '\n' || meta.p[meta.len - 1] == ' '))
-            meta.len--;
-        hbuf_write(&meta, ",\n", 2);
+        hbuf_write(meta, first_meta, (size_t)(close - first_meta));
+        while (meta->len > 0 && (meta->p[meta->len - 1] == '\n' || meta->p[meta->len - 1] == ' '))
+            meta->len--;
+        hbuf_write(meta, ",\n", 2);
     } else {
-        hbuf_write(&meta, "{\n", 2);
+        hbuf_write(meta, "{\n", 2);
     }
     char num[64];
     snprintf(num, sizeof num, "  \"merged_sources\": %d,\n", nsrc);
-    hbuf_write(&meta, num, strlen(num));
-    hbuf_write(&meta, "  \"merged_from\": [", 18);
+    hbuf_write(meta, num, strlen(num));
+    hbuf_write(meta, "  \"merged_from\": [", 18);
     if (all.len)
-        hbuf_write(&meta, all.p, all.len);
-    hbuf_write(&meta, "]\n}\n", 4);
+        hbuf_write(meta, all.p, all.len);
+    hbuf_write(meta, "]\n}\n", 4);
     free(first_meta);
     hbuf_free(&all);
-    for (int f = 0; f < 3; f++) {
-        snprintf(path, sizeof path, "%s/%s", run, files[f]);
-        if (hdr[f] == NULL) {
-            unlink(path);
-            continue;
-        }
-        if (host_write_atomic(path, out[f].p, out[f].len) != 0)
-            goto bad;
-    }
-    snprintf(path, sizeof path, "%s/meta.json", run);
-    if (host_write_atomic(path, meta.p, meta.len) != 0)
-        goto bad;
+    return nmeta;
+}
+
+/* Copies the sources' gbench.json into run. 0, or -1 with path the file
+ * that could not be written. */
+static int gbench_copy(const char *run, char **src, int nsrc, char *path, size_t plen)
+{
     int ngb = 0;
     for (int i = 0; i < nsrc; i++) {
-        snprintf(path, sizeof path, "%s/gbench.json", src[i]);
+        snprintf(path, plen, "%s/gbench.json", src[i]);
         size_t len;
         char *g = host_read_file(path, &len);
         if (g == NULL)
             continue;
         if (ngb++ == 0)
-            snprintf(path, sizeof path, "%s/gbench.json", run);
+            snprintf(path, plen, "%s/gbench.json", run);
         else
-            snprintf(path, sizeof path, "%s/gbench-%d.json", run, i + 1);
+            snprintf(path, plen, "%s/gbench-%d.json", run, i + 1);
         int bad = host_write_atomic(path, g, len);
         free(g);
         if (bad)
-            goto bad;
+            return -1;
     }
-    fprintf(stderr, "allocbench merge: %d folder%s, %d meta.json, into %s\n", nsrc,
-            nsrc == 1 ? "" : "s", nmeta, run);
-    printf("results: %s\n", run);
-    goto done;
-bad:
-    fprintf(stderr, "allocbench merge: cannot write %s\n", path);
-    rc = 1;
-done:
+    return 0;
+}
+
+static const char *const merge_files[3] = {"summary.csv", "frag.csv", "failures.csv"};
+
+/* Writes the joined files into run (created). 0, 1 with a message, or -1
+ * with path the file that could not be written. */
+static int merge_write(const char *run, char **src, int nsrc, hbuf *out, char **hdr, char *path,
+                       size_t plen, int *nmeta)
+{
+    if (host_mkdirs(run) != 0) {
+        fprintf(stderr, "allocbench merge: -o: cannot create '%s'\n", run);
+        return 1;
+    }
+    run_temps_remove(run);
+    snprintf(path, plen, "%s/%s", run, MERGE_MARK);
+    if (host_write_atomic(path, "allocbench merge\n", 17) != 0)
+        return -1;
+    hbuf meta = {0};
+    hbuf_write(&meta, "", 0);
+    *nmeta = meta_build(src, nsrc, &meta);
+    int bad = 0;
+    for (int f = 0; f < 3 && !bad; f++) {
+        snprintf(path, plen, "%s/%s", run, merge_files[f]);
+        if (hdr[f] == NULL)
+            unlink(path);
+        else
+            bad = host_write_atomic(path, out[f].p, out[f].len) != 0;
+    }
+    if (!bad) {
+        snprintf(path, plen, "%s/meta.json", run);
+        bad = host_write_atomic(path, meta.p, meta.len) != 0;
+    }
+    hbuf_free(&meta);
+    if (bad || gbench_copy(run, src, nsrc, path, plen) != 0)
+        return -1;
+    return 0;
+}
+
+int merge_main(int argc, char **argv)
+{
+    const char *run = NULL;
+    int nsrc = 0;
+    char **src = calloc((size_t)argc, sizeof *src);
+    if (src == NULL)
+        return 1;
+    int rc = merge_args(argc, argv, &run, src, &nsrc);
+    if (rc >= 0 || (rc = merge_check(run, src, nsrc)) != 0) {
+        free(src);
+        return rc;
+    }
+    /* Join everything in memory first: a bad source leaves RUN as it was. */
+    hbuf out[3] = {{0}, {0}, {0}};
+    char *hdr[3] = {NULL, NULL, NULL};
+    char first[3][4600], path[4600];
+    for (int i = 0; i < nsrc && rc == 0; i++) {
+        for (int f = 0; f < 3; f++) {
+            snprintf(path, sizeof path, "%s/%s", src[i], merge_files[f]);
+            if (csv_join(path, merge_files[f], &hdr[f], first[f], sizeof first[f], &out[f]) < 0)
+                rc = 1;
+        }
+    }
+    int nmeta = 0;
+    if (rc == 0)
+        rc = merge_write(run, src, nsrc, out, hdr, path, sizeof path, &nmeta);
+    if (rc < 0) {
+        fprintf(stderr, "allocbench merge: cannot write %s\n", path);
+        rc = 1;
+    } else if (rc == 0) {
+        fprintf(stderr, "allocbench merge: %d folder%s, %d meta.json, into %s\n", nsrc,
+                nsrc == 1 ? "" : "s", nmeta, run);
+        printf("results: %s\n", run);
+    }
     for (int f = 0; f < 3; f++) {
         hbuf_free(&out[f]);
         free(hdr[f]);
     }
-    hbuf_free(&meta);
     free(src);
     return rc;
 }

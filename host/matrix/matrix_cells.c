@@ -1,0 +1,412 @@
+/*
+ * allocbench host: one matrix cell, run in a process of its own so that a
+ * strategy which crashes is recorded as a failed cell and the matrix goes on.
+ * A failed cell's record (cells/<id>.failure.csv) is written before its
+ * summary, so no kill loses it. Also the signal state: SIGINT and SIGTERM
+ * are passed on to the running cell.
+ */
+#define _GNU_SOURCE
+#include "matrix_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd_kernel.h"
+#include "kernel_run.h"
+#include "micro_run.h"
+#include "threads.h"
+
+/* The signal that asked the matrix to stop, and the cell process to pass
+ * it on to: the handler's only state. */
+static volatile sig_atomic_t stop_signal;
+static volatile pid_t cell_pid;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+    pid_t p = cell_pid;
+    if (p > 0)
+        kill(p, sig);
+}
+
+void signals_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void signals_default(void)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+int matrix_stop_signal(void)
+{
+    return stop_signal;
+}
+
+void cell_path(char *out, size_t len, const char *dir, const char *key, const char *what)
+{
+    snprintf(out, len, "%s/cells/%s.%s.csv", dir, key, what);
+}
+
+/* A failed cell's failures.csv line (no header). */
+static void failure_line(const mcell *m, const char *status, int code, const char *reason,
+                         char *out, size_t len)
+{
+    const host_cell *c = &m->hc;
+    snprintf(out, len, "%s,%s,%s,%s,%llu,%llu,%s,%d,%s,\n", m->kind == MC_GBENCH ? "host" : "host",
+             m->kind == MC_GBENCH ? "gbench" : c->st->name, c->role_vmm ? "vmm" : "pmm",
+             m->workload, (unsigned long long)c->mem_bytes, (unsigned long long)c->seed, status,
+             code, reason);
+}
+
+static int failure_write(const char *dir, const mcell *m, const char *status, int code,
+                         const char *reason)
+{
+    char path[4600], line[1024];
+    cell_path(path, sizeof path, dir, m->key, "failure");
+    failure_line(m, status, code, reason, line, sizeof line);
+    return host_write_atomic(path, line, strlen(line));
+}
+
+/* Waits for the cell process; a signal to the matrix meanwhile is passed on
+ * by the handler. */
+static int cell_wait(pid_t pid, int *status)
+{
+    cell_pid = pid;
+    if (stop_signal)
+        kill(pid, stop_signal);
+    pid_t r;
+    while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+        ;
+    cell_pid = 0;
+    return r == pid ? 0 : -1;
+}
+
+/* In a cell process: die with the matrix, take signals by default. */
+static void child_setup(pid_t parent)
+{
+    signals_default();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(9);
+}
+
+/* Blocks SIGINT and SIGTERM while a cell process writes its files. */
+static void signals_block(void)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    sigprocmask(SIG_BLOCK, &s, NULL);
+}
+
+/*
+ * Runs one host cell in a child process, so that a strategy which crashes
+ * (a signal, a failed assert) is recorded as a failed cell and the matrix
+ * goes on. ALLOCBENCH_TEST_CRASH_CELL=<cell id> makes that cell's process
+ * raise SIGSEGV: the tests use it to check this path.
+ */
+int host_cell_run(const char *dir, const mcell *m)
+{
+    char sum_path[4600], frag_path[4600];
+    cell_path(sum_path, sizeof sum_path, dir, m->key, "summary");
+    cell_path(frag_path, sizeof frag_path, dir, m->key, "frag");
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(parent);
+        const char *crash = getenv("ALLOCBENCH_TEST_CRASH_CELL");
+        if (crash != NULL && strcmp(crash, m->key) == 0)
+            raise(SIGSEGV);
+        hbuf sum = {0}, frag = {0}, hist = {0};
+        char msg[200], hist_path[4600];
+        host_cell hc = m->hc;
+        hc.hist = &hist;
+        ab_wl_outcome oc = host_run_cell(&hc, &sum, &frag, msg, sizeof msg);
+        cell_path(hist_path, sizeof hist_path, dir, m->key, "hist");
+        if (oc == AB_WL_ERROR || oc == AB_WL_TIMEOUT)
+            fprintf(stderr, "  %s: %s\n", ab_outcome_name(oc), msg);
+        signals_block();
+        /* The failure record first: a kill after it re-runs the cell,
+           which rewrites the same record. */
+        if (oc == AB_WL_ERROR &&
+            failure_write(dir, m, "error", 3, "the workload failed (see its status row)") != 0)
+            _exit(4);
+        if (host_write_atomic(hist_path, hist.p ? hist.p : "", hist.len) != 0 ||
+            host_write_atomic(frag_path, frag.p ? frag.p : "", frag.len) != 0 ||
+            host_write_atomic(sum_path, sum.p ? sum.p : "", sum.len) != 0)
+            _exit(4);
+        fflush(stderr);
+        _exit(oc == AB_WL_ERROR ? 3 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || cell_wait(pid, &st) != 0) {
+        fprintf(stderr, "allocbench matrix: cannot start a process for %s\n", m->key);
+        return CELL_IOERR;
+    }
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        return CELL_OK;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+        return CELL_FAILED;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 4)
+        return CELL_IOERR;
+    if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM)) {
+        if (!stop_signal)
+            stop_signal = WTERMSIG(st);
+        return CELL_STOPPED;
+    }
+    /* Died: record the cell as failed (record first), with an error row. */
+    char reason[160];
+    if (WIFSIGNALED(st))
+        snprintf(reason, sizeof reason, "crashed: killed by signal %d (%s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else
+        snprintf(reason, sizeof reason, "crashed: exit status %d", WEXITSTATUS(st));
+    fprintf(stderr, "  FAILED: %s\n", reason);
+    if (failure_write(dir, m, "crash", WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st),
+                      reason) != 0)
+        return CELL_IOERR;
+    ab_wl_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return CELL_IOERR;
+    r->outcome = AB_WL_ERROR;
+    const host_cell *c = &m->hc;
+    ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
+                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed,
+                    c->threads ? c->threads : 1, c->rep};
+    hbuf row = {0};
+    ab_out ro = {hbuf_write, &row};
+    ab_csv_summary_rows(&ro, &cell, r, host_timer());
+    free(r);
+    int bad = host_write_atomic(frag_path, "", 0) != 0 ||
+              host_write_atomic(sum_path, row.p ? row.p : "", row.len) != 0;
+    hbuf_free(&row);
+    return bad ? CELL_IOERR : CELL_FAILED;
+}
+
+/* Everything after the first line of path, or NULL if unreadable; *hdr
+ * (if not NULL) gets the first line. */
+static char *read_body(const char *path, size_t *len, char *hdr, size_t hdr_len)
+{
+    size_t all;
+    char *text = host_read_file(path, &all);
+    if (text == NULL)
+        return NULL;
+    const char *nl = memchr(text, '\n', all);
+    size_t skip = nl != NULL ? (size_t)(nl - text) + 1 : all;
+    if (hdr != NULL)
+        snprintf(hdr, hdr_len, "%.*s", (int)(nl ? (size_t)(nl - text) : all), text);
+    *len = all - skip;
+    memmove(text, text + skip, *len + 1);
+    return text;
+}
+
+/* Rewrites column `col` (by the header's names) of every row to value. The
+ * kernel writes rep 0: the host knows which repetition it booted. */
+static void column_set(hbuf *out, const char *rows, size_t len, const char *hdr,
+                       const char *col, const char *value)
+{
+    int idx = -1, i = 0;
+    size_t cl = strlen(col);
+    for (const char *s = hdr; *s; i++) {
+        if (strncmp(s, col, cl) == 0 && (s[cl] == ',' || s[cl] == '\0'))
+            idx = i;
+        s = strchr(s, ',');
+        if (s == NULL)
+            break;
+        s++;
+    }
+    for (const char *l = rows; l < rows + len;) {
+        const char *e = memchr(l, '\n', (size_t)(rows + len - l));
+        e = e ? e + 1 : rows + len;
+        const char *f = l;
+        for (int k = 0; k < idx && f < e; k++) {
+            f = memchr(f, ',', (size_t)(e - f));
+            f = f ? f + 1 : e;
+        }
+        const char *fe = f;
+        while (fe < e && *fe != ',' && *fe != '\n')
+            fe++;
+        if (idx < 0 || f >= e) {
+            hbuf_write(out, l, (size_t)(e - l));
+        } else {
+            hbuf_write(out, l, (size_t)(f - l));
+            hbuf_write(out, value, strlen(value));
+            hbuf_write(out, fe, (size_t)(e - fe));
+        }
+        l = e;
+    }
+}
+
+/* Runs one kernel cell under QEMU tcg into cells/<id>.d, then keeps its
+ * rows (rep set) as the cell's files. */
+int kernel_cell_run(const char *dir, const mcell *m, int quick)
+{
+    char cell_dir[4600], src[4700], hdr[4096], rep[16];
+    snprintf(cell_dir, sizeof cell_dir, "%s/cells/%s.d", dir, m->key);
+    /* ab_kernel_run appends: a cell a kill interrupted starts clean. */
+    const char *files[] = {"summary.csv", "frag.csv", "failures.csv"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(src, sizeof src, "%s/%s", cell_dir, files[i]);
+        unlink(src);
+    }
+    ab_kernel_opts o = {0};
+    ab_kernel_result r;
+    memset(&r, 0, sizeof r);
+    o.kernel_elf = kcmd_kernel_elf(NULL);
+    o.run_dir = cell_dir;
+    o.pmm = m->hc.st->name;
+    o.workload = m->workload;
+    o.mem_bytes = m->hc.mem_bytes;
+    o.mode = AB_KMODE_TCG;
+    o.seed = m->hc.seed;
+    o.fill_pm = m->hc.fill_pm;
+    /* core workloads drive the PMM or, with role vmm, the VMM window (the
+       kernel's VMM strategy is the PMM's when that one serves runs) */
+    o.role = ab_workload_parse(m->workload) != AB_WL_COUNT ? (m->hc.role_vmm ? "vmm" : "pmm")
+                                                           : NULL;
+    o.timeout_s = 120;
+    (void)quick;
+    ab_kstatus st = ab_kernel_run(&o, &r);
+    if (st != AB_KRUN_OK && stop_signal)
+        return CELL_STOPPED;
+    snprintf(rep, sizeof rep, "%u", m->hc.rep);
+    size_t len = 0;
+    char path[4600];
+    if (st != AB_KRUN_OK) {
+        fprintf(stderr, "  FAILED (%s): %s; serial log kept in %s\n", ab_kernel_status_name(st),
+                r.reason, cell_dir);
+        snprintf(src, sizeof src, "%s/failures.csv", cell_dir);
+        char *body = read_body(src, &len, NULL, 0);
+        cell_path(path, sizeof path, dir, m->key, "failure");
+        int bad = body != NULL && len > 0 ? host_write_atomic(path, body, len)
+                                           : failure_write(dir, m, ab_kernel_status_name(st), -1,
+                                                           r.reason);
+        free(body);
+        if (bad)
+            return CELL_IOERR;
+    }
+    const char *what[2] = {"frag", "summary"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(src, sizeof src, "%s/%s.csv", cell_dir, what[i]);
+        char *body = read_body(src, &len, hdr, sizeof hdr);
+        if (i == 1 && (body == NULL || len == 0)) {
+            fprintf(stderr, "allocbench matrix: %s left no summary row\n", m->key);
+            free(body);
+            return CELL_IOERR;
+        }
+        hbuf rows = {0};
+        if (body != NULL)
+            column_set(&rows, body, len, hdr, "rep", rep);
+        free(body);
+        cell_path(path, sizeof path, dir, m->key, what[i]);
+        int bad = host_write_atomic(path, rows.p ? rows.p : "", rows.len);
+        hbuf_free(&rows);
+        if (bad)
+            return CELL_IOERR;
+    }
+    return st == AB_KRUN_OK ? CELL_OK : CELL_FAILED;
+}
+
+/* allocbench-micro, in a process of its own so that a signal can stop it
+ * (micro_run's child dies with it). */
+int gbench_cell_run(const char *dir, const mcell *m, int quick)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(parent);
+        _exit(micro_run(dir, quick) ? 3 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || cell_wait(pid, &st) != 0)
+        return CELL_IOERR;
+    run_temps_remove(dir);
+    if (WIFSIGNALED(st) || stop_signal)
+        return CELL_STOPPED;
+    char path[4600];
+    int failed = !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    if (failed && failure_write(dir, m, "error", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                                "allocbench-micro failed (see stderr): no gbench.json") != 0)
+        return CELL_IOERR;
+    /* No rows: an empty summary marks the cell done. */
+    cell_path(path, sizeof path, dir, m->key, "frag");
+    if (host_write_atomic(path, "", 0) != 0)
+        return CELL_IOERR;
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    if (host_write_atomic(path, "", 0) != 0)
+        return CELL_IOERR;
+    return failed ? CELL_FAILED : CELL_OK;
+}
+
+/* A threaded cell (host/cell/threads.c) in a process of its own: its rows
+ * go to cells/<id>.threads.csv; empty summary and frag files mark it done. */
+int threads_cell_run(const char *dir, const mcell *m)
+{
+    char path[4600];
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(parent);
+        threads_cell c = {m->hc.st, ab_mt_parse(m->workload), m->hc.fill_pm,
+                          m->hc.threads ? m->hc.threads : 1, m->hc.rep, m->hc.mem_bytes, 0,
+                          m->hc.seed};
+        char *rows = NULL, msg[256] = "";
+        size_t len = 0;
+        int rc = threads_run_cell(&c, &rows, &len, msg, sizeof msg);
+        if (rc != 0)
+            fprintf(stderr, "  error: %s\n", msg);
+        signals_block();
+        if (rc != 0 && failure_write(dir, m, "error", 3, "the threaded cell failed (see stderr)") != 0)
+            _exit(4);
+        cell_path(path, sizeof path, dir, m->key, "threads");
+        if (host_write_atomic(path, rows ? rows : "", len) != 0)
+            _exit(4);
+        cell_path(path, sizeof path, dir, m->key, "frag");
+        if (host_write_atomic(path, "", 0) != 0)
+            _exit(4);
+        cell_path(path, sizeof path, dir, m->key, "summary");
+        _exit(host_write_atomic(path, "", 0) != 0 ? 4 : rc != 0 ? 3 : 0);
+    }
+    int st = 0;
+    if (pid < 0 || cell_wait(pid, &st) != 0)
+        return CELL_IOERR;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st) == 0 ? CELL_OK : WEXITSTATUS(st) == 3 ? CELL_FAILED : CELL_IOERR;
+    if (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM) {
+        if (!stop_signal)
+            stop_signal = WTERMSIG(st);
+        return CELL_STOPPED;
+    }
+    char reason[160];
+    snprintf(reason, sizeof reason, "crashed: killed by signal %d (%s)", WTERMSIG(st),
+             strsignal(WTERMSIG(st)));
+    fprintf(stderr, "  FAILED: %s\n", reason);
+    if (failure_write(dir, m, "crash", -WTERMSIG(st), reason) != 0)
+        return CELL_IOERR;
+    cell_path(path, sizeof path, dir, m->key, "frag");
+    if (host_write_atomic(path, "", 0) != 0)
+        return CELL_IOERR;
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    return host_write_atomic(path, "", 0) != 0 ? CELL_IOERR : CELL_FAILED;
+}
