@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 #include "baselines.h"
 #include "host.h"
 #include "threads.h"
@@ -34,12 +36,10 @@ static const char threads_help[] =
     "  -o, --out DIR      run folder (created; rows are added, never replaced)\n"
     "  -h, --help\n";
 
+/* "allocbench threads: <why>" and the help hint; exit status 2 (cli.h). */
 static int usage(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "allocbench threads: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see: allocbench threads --help)\n");
-    return 2;
+    return cli_usage("threads", fmt, arg);
 }
 
 /* Decimal, no sign, no overflow. 0 or -1. */

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
+
 #include "matrix.h"
 
 #define MERGE_MARK ".allocbench-merge"
@@ -35,12 +37,10 @@ static const char merge_help[] =
     "  -h, --help        this text\n"
     "Exit status: 0 merged, 1 a source is unreadable or does not fit, 2 bad usage.\n";
 
+/* "allocbench merge: <why>" and the help hint; exit status 2 (cli.h). */
 static int merge_usage(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "allocbench merge: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see: allocbench merge --help)\n");
-    return 2;
+    return cli_usage("merge", fmt, arg);
 }
 
 /* Appends path's rows (after its header) to out; the first file's header
