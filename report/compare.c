@@ -72,9 +72,19 @@ static void usage(FILE *f)
 typedef struct cmp_out {
     FILE *md, *csv, *fig; /* fig: the figure's data */
     double threshold;
-    size_t pairs, regressions, improvements;
+    size_t pairs, regressions, improvements, untestable;
     double lo, hi; /* the figure's x range */
 } cmp_out;
+
+/* The smallest two-sided p Mann-Whitney can give for na and nb samples:
+   2 / C(na + nb, na). With 3 reps a side it is 0.1: no test can pass at 5 %. */
+static double mw_min_p(size_t na, size_t nb)
+{
+    double c = 1;
+    for (size_t i = 1; i <= na; i++)
+        c = c * (double)(nb + i) / (double)i;
+    return 2.0 / c;
+}
 
 static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_cell *b)
 {
@@ -88,7 +98,10 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         double p = st_mann_whitney_p(a->v[k], a->nreps, b->v[k], b->nreps);
         int sig = p < ALPHA && (r.lo > 1 || r.hi < 1);
         const char *verdict = "no significant change";
-        if (sig && r.median > 1 + o->threshold / 100) {
+        if (mw_min_p(a->nreps, b->nreps) >= ALPHA) {
+            verdict = "too few reps to test";
+            o->untestable++;
+        } else if (sig && r.median > 1 + o->threshold / 100) {
             verdict = "REGRESSION";
             o->regressions++;
         } else if (sig && r.median < 1 / (1 + o->threshold / 100)) {
@@ -153,7 +166,7 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     ab_fmt(pc, sizeof pc, "%s/compare.csv", outdir);
     char pf[AB_PLOT_PATH + 40];
     ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
-    cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 1, 1};
+    cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 0, 1, 1};
     if (o.fig != NULL)
         fprintf(o.fig, "idx,label,ratio,lo,hi,kind\n");
     if (o.md == NULL || o.csv == NULL) {
@@ -180,8 +193,14 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     }
     fprintf(o.md, "\n%zu comparisons: %zu regressions, %zu improvements; %zu cells of B have "
                   "no twin in A.\n", o.pairs, o.regressions, o.improvements, unmatched);
+    if (o.untestable != 0)
+        fprintf(o.md, "\n%zu comparisons had too few reps for Mann-Whitney at 5 %% (3 a side "
+                      "can never reach it): run both with --reps 4 or more.\n", o.untestable);
     printf("allocbench compare: %zu comparisons, %zu regressions, %zu improvements "
            "(threshold %.1f %%): %s\n", o.pairs, o.regressions, o.improvements, threshold, pm);
+    if (o.untestable != 0)
+        printf("allocbench compare: %zu of them had too few reps to test (3 a side cannot "
+               "reach p < 0.05): run both with --reps 4 or more\n", o.untestable);
     fprintf(o.md, "\n![B/A per cell and metric](compare-ratios.png)\n");
     int bad = fclose(o.md) != 0;
     bad |= fclose(o.csv) != 0;
