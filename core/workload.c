@@ -616,8 +616,11 @@ static void run_repeat(wl *w)
     }
     if (w->stop)
         return;
-    run_batches(w, AB_OP_PAIR, AB_OP_COUNT, w->ops);
+    /* Sampled before the batches: their length depends on the machine's
+       speed (>= 10 ms each), so a step counted after them would differ
+       from run to run; pairs leave the state as it was. */
     sample(w);
+    run_batches(w, AB_OP_PAIR, AB_OP_COUNT, w->ops);
 }
 
 static void run_rand(wl *w)
