@@ -334,7 +334,6 @@ static void batch_fill(wl *w, uint64_t target, batch_acc *a)
     while (w->used < target) {
         uint64_t addr = 0;
         ab_status s = w->st->alloc(w->self, 1, 1, &addr);
-        w->r->steps++;
         if (s != AB_OK || (addr & (AB_PAGE_BYTES - 1u)) != 0 || w->nlive >= w->cap ||
             (addr >> AB_PAGE_SHIFT) >= PAGE_MAX) {
             fail_status(w, "alloc (batch: single page while pages are free)", 1, 1, s);
@@ -370,7 +369,6 @@ static void batch_free(wl *w, int random, batch_acc *a)
             e = w->live[i++];
         }
         ab_status s = w->st->free(w->self, (e >> LEN_BITS) << AB_PAGE_SHIFT, e & LEN_MASK);
-        w->r->steps++;
         if (s != AB_OK) {
             fail_status(w, "free(page, n) (batch)", e >> LEN_BITS, e & LEN_MASK, s);
             return;
@@ -399,7 +397,6 @@ static void batch_pairs(wl *w, batch_acc *a)
         uint64_t addr = 0;
         ab_status s = w->st->alloc(w->self, 1, 1, &addr);
         ab_status f = s == AB_OK ? w->st->free(w->self, addr, 1) : AB_OK;
-        w->r->steps += 2;
         if (s != AB_OK || f != AB_OK) {
             fail_status(w, s != AB_OK ? "alloc (batch pair)" : "free (batch pair)", addr, 1,
                         s != AB_OK ? s : f);

@@ -240,7 +240,9 @@ typedef enum ab_wl_outcome {
 
 typedef struct ab_wl_result {
     ab_op_stats op[AB_OP_COUNT];
-    uint64_t steps;          /* operations issued */
+    uint64_t steps;          /* operations issued outside the batch phases
+                                (frag rows' step counts these, so it does not
+                                depend on how long the batches ran) */
     uint64_t contig_tried;   /* requests of n > 1 pages issued */
     uint64_t contig_ok;      /* of which succeeded */
     uint64_t total_pages;
