@@ -16,6 +16,102 @@
 
 /* ---- metadata, host against kernel, Google Benchmark ------------------- */
 
+/* The range of a metadata figure: values (KiB per GiB) and sizes. */
+typedef struct meta_box {
+    double lo, hi, mlo, mhi;
+} meta_box;
+
+/* Strategy k's metadata per GiB at each size (the largest when several rows),
+   ascending by size; how many (at most max). *saw_zero is set when a row
+   reports 0 bytes. */
+static size_t meta_points(const ab_run *run, const char *env, const char *role, size_t k,
+                          double *mems, double *vals, size_t max, int *saw_zero)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (s->strat != (int)k || strcmp(s->env, env) != 0 ||
+            strcmp(s->role, role) != 0 || isnan(s->meta_per_gib))
+            continue;
+        if (s->meta_per_gib <= 0) {
+            *saw_zero = 1;
+            continue;
+        }
+        size_t i = 0;
+        while (i < n && mems[i] != s->mem_bytes)
+            i++;
+        if (i == n && n < max) {
+            mems[n] = s->mem_bytes;
+            vals[n++] = s->meta_per_gib;
+        } else if (i < n) {
+            vals[i] = fmax(vals[i], s->meta_per_gib);
+        }
+    }
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0 && mems[b - 1] > mems[b]; b--) {
+            double t = mems[b];
+            mems[b] = mems[b - 1];
+            mems[b - 1] = t;
+            t = vals[b];
+            vals[b] = vals[b - 1];
+            vals[b - 1] = t;
+        }
+    return n;
+}
+
+/* Writes strategy k's data file of metadata figure f, widening box; names
+   a strategy that reports only 0 bytes in zero. 1 when drawn, 0 when not,
+   -1 after printing why. */
+static int meta_strategy(const ab_run *run, const ab_figure *f, const char *env,
+                         const char *role, size_t k, meta_box *box, sbuf *zero)
+{
+    double mems[64], vals[64];
+    int saw_zero = 0;
+    size_t n = meta_points(run, env, role, k, mems, vals, COUNT_OF(mems), &saw_zero);
+    if (n == 0) {
+        if (saw_zero)
+            pf_sb_add(zero, "%s%s", zero->len ? ", " : "", run->strats[k].name);
+        return 0;
+    }
+    FILE *d = pf_data_open(run, f->name, run->strats[k].ident);
+    if (d == NULL)
+        return -1;
+    fprintf(d, "mem_mib,mem,kib_per_gib\n");
+    for (size_t i = 0; i < n; i++) {
+        char mt[32];
+        ab_mem_label(mems[i], mt, sizeof mt);
+        fprintf(d, "%.17g,%s,%.17g\n", mems[i] / 1048576.0, mt, vals[i] / 1024);
+        box->lo = fmin(box->lo, vals[i] / 1024);
+        box->hi = fmax(box->hi, vals[i] / 1024);
+        box->mlo = fmin(box->mlo, mems[i]);
+        box->mhi = fmax(box->mhi, mems[i]);
+    }
+    fclose(d);
+    return 1;
+}
+
+/* Queues the gnuplot run of metadata figure f. */
+static void meta_job(const ab_run *run, jobs *js, const ab_figure *f, const int *present,
+                     const meta_box *box)
+{
+    sbuf v = {0};
+    pf_sb_add(&v, "strategies='");
+    pf_strat_list(run, present, &v);
+    pf_sb_add(&v, "'; ");
+    pf_var_str(&v, "xlab", "managed memory (bytes, log scale; tics in MiB/GiB)");
+    pf_var_str(&v, "ylab", "metadata (KiB per GiB managed, log scale)");
+    pf_var_str(&v, "xcol", "mem_mib");
+    pf_var_str(&v, "ycol", "kib_per_gib");
+    pf_var_num(&v, "logx", 1);
+    pf_var_num(&v, "logy", 1);
+    pf_var_num(&v, "xmin", box->mlo / 1048576.0 / 1.5);
+    pf_var_num(&v, "xmax", box->mhi / 1048576.0 * 1.5);
+    pf_var_num(&v, "ymin", pf_floor_pow10(box->lo));
+    pf_var_num(&v, "ymax", pf_ceil_pow10(box->hi * 1.01));
+    pf_var_str(&v, "xticcol", "mem");
+    pf_job_add(js, run, f, "lines.gp", &v);
+}
+
 int pf_meta_figures(ab_run *run, jobs *js)
 {
     /* One figure per role, from the host rows (the kernel's are the same
@@ -46,70 +142,23 @@ int pf_meta_figures(ab_run *run, jobs *js)
         ab_figure *f = pf_fig_new(run, "meta", name);
         ab_fmt(f->title, sizeof f->title, "Metadata per GiB managed: %s%s%s", env,
                  run->multi_role ? ", " : "", run->multi_role ? role : "");
-        double lo = INFINITY, hi = 0, mlo = INFINITY, mhi = 0;
+        meta_box box = {INFINITY, 0, INFINITY, 0};
         sbuf zero = {0};
         for (size_t k = 0; k < run->nstrats; k++) {
-            double mems[64], vals[64];
-            size_t n = 0;
-            int saw_zero = 0;
-            for (size_t r = 0; r < run->ns; r++) {
-                const ab_srow *s = &run->s[r];
-                if (s->strat != (int)k || strcmp(s->env, env) != 0 ||
-                    strcmp(s->role, role) != 0 || isnan(s->meta_per_gib))
-                    continue;
-                if (s->meta_per_gib <= 0) {
-                    saw_zero = 1;
-                    continue;
-                }
-                size_t i = 0;
-                while (i < n && mems[i] != s->mem_bytes)
-                    i++;
-                if (i == n && n < COUNT_OF(mems)) {
-                    mems[n] = s->mem_bytes;
-                    vals[n++] = s->meta_per_gib;
-                } else if (i < n) {
-                    vals[i] = fmax(vals[i], s->meta_per_gib);
-                }
-            }
-            if (n == 0) {
-                if (saw_zero)
-                    pf_sb_add(&zero, "%s%s", zero.len ? ", " : "", run->strats[k].name);
-                continue;
-            }
-            for (size_t a = 1; a < n; a++)
-                for (size_t b = a; b > 0 && mems[b - 1] > mems[b]; b--) {
-                    double t = mems[b];
-                    mems[b] = mems[b - 1];
-                    mems[b - 1] = t;
-                    t = vals[b];
-                    vals[b] = vals[b - 1];
-                    vals[b - 1] = t;
-                }
-            FILE *d = pf_data_open(run, f->name, run->strats[k].ident);
-            if (d == NULL) {
+            int rc = meta_strategy(run, f, env, role, k, &box, &zero);
+            if (rc < 0) {
                 free(present);
                 free(zero.s);
                 return -1;
             }
-            fprintf(d, "mem_mib,mem,kib_per_gib\n");
-            for (size_t i = 0; i < n; i++) {
-                char mt[32];
-                ab_mem_label(mems[i], mt, sizeof mt);
-                fprintf(d, "%.17g,%s,%.17g\n", mems[i] / 1048576.0, mt, vals[i] / 1024);
-                lo = fmin(lo, vals[i] / 1024);
-                hi = fmax(hi, vals[i] / 1024);
-                mlo = fmin(mlo, mems[i]);
-                mhi = fmax(mhi, mems[i]);
-            }
-            fclose(d);
-            present[k] = 1;
+            present[k] = rc;
         }
         char zeros[400] = "";
         if (zero.len)
             ab_fmt(zeros, sizeof zeros, " Not drawn (report 0 bytes: their metadata is "
                                           "not counted by the run): %s.", zero.s);
         free(zero.s);
-        if (hi == 0) {
+        if (box.hi == 0) {
             run->nfigs--;
             ab_run_note(run, "No strategy reports metadata bytes for role %s: the metadata "
                              "plot is not drawn.", role);
@@ -119,22 +168,7 @@ int pf_meta_figures(ab_run *run, jobs *js)
                  "Metadata each strategy needs, in KiB per GiB of managed memory, against the "
                  "managed size (log-log); lower is better, and a flat line means the "
                  "overhead is a fixed fraction.%s", zeros);
-        sbuf v = {0};
-        pf_sb_add(&v, "strategies='");
-        pf_strat_list(run, present, &v);
-        pf_sb_add(&v, "'; ");
-        pf_var_str(&v, "xlab", "managed memory (bytes, log scale; tics in MiB/GiB)");
-        pf_var_str(&v, "ylab", "metadata (KiB per GiB managed, log scale)");
-        pf_var_str(&v, "xcol", "mem_mib");
-        pf_var_str(&v, "ycol", "kib_per_gib");
-        pf_var_num(&v, "logx", 1);
-        pf_var_num(&v, "logy", 1);
-        pf_var_num(&v, "xmin", mlo / 1048576.0 / 1.5);
-        pf_var_num(&v, "xmax", mhi / 1048576.0 * 1.5);
-        pf_var_num(&v, "ymin", pf_floor_pow10(lo));
-        pf_var_num(&v, "ymax", pf_ceil_pow10(hi * 1.01));
-        pf_var_str(&v, "xticcol", "mem");
-        pf_job_add(js, run, f, "lines.gp", &v);
+        meta_job(run, js, f, present, &box);
     }
     free(present);
     return 0;
