@@ -174,6 +174,59 @@ int pf_meta_figures(ab_run *run, jobs *js)
     return 0;
 }
 
+/* The host row of kernel row kr's cell (same strategy, role, workload, op,
+   size, fill, seed), or NULL. */
+static const ab_srow *hk_host_row(const ab_run *run, const ab_srow *kr)
+{
+    for (size_t q = 0; q < run->ns; q++) {
+        const ab_srow *s = &run->s[q];
+        if (s->strat == kr->strat && ab_env_is_host(s->env) && pf_row_ok(s) &&
+            strcmp(s->role, kr->role) == 0 && strcmp(s->workload, kr->workload) == 0 &&
+            strcmp(s->op, kr->op) == 0 && s->mem_bytes == kr->mem_bytes &&
+            pf_same_fill(s->fill, kr->fill) && s->seed == kr->seed)
+            return s;
+    }
+    return NULL;
+}
+
+/* Writes strategy k's points (mean when w is 0, else p99) of host-against-
+   env figure f, widening *lo and *hi and counting *cells. 1 when it has a
+   point, 0 when not, -1 after printing why. */
+static int hk_strategy(const ab_run *run, const ab_figure *f, const char *env, size_t w,
+                       size_t k, double *lo, double *hi, size_t *cells)
+{
+    FILE *d = NULL;
+    int any = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *kr = &run->s[r];
+        if (kr->strat != (int)k || strcmp(kr->env, env) != 0 || !pf_row_ok(kr))
+            continue;
+        const ab_srow *hr = hk_host_row(run, kr);
+        if (hr == NULL)
+            continue;
+        if (d == NULL) {
+            d = pf_data_open(run, f->name, run->strats[k].ident);
+            if (d == NULL)
+                return -1;
+            fprintf(d, "host_ns,kernel_ns,cell\n");
+        }
+        double x = fmax(w == 0 ? hr->mean_ns : hr->p99_ns, 0.1);
+        double y = fmax(w == 0 ? kr->mean_ns : kr->p99_ns, 0.1);
+        /* One point per rep; the label once, on rep 0 ("_": none). */
+        if (kr->rep == 0)
+            fprintf(d, "%.17g,%.17g,%s %s\n", x, y, kr->workload, kr->op);
+        else
+            fprintf(d, "%.17g,%.17g,_\n", x, y);
+        *lo = fmin(*lo, fmin(x, y));
+        *hi = fmax(*hi, fmax(x, y));
+        any = 1;
+        (*cells)++;
+    }
+    if (d != NULL)
+        fclose(d);
+    return any;
+}
+
 int pf_host_kernel_figures(ab_run *run, jobs *js)
 {
     const char *envs[16];
@@ -208,45 +261,12 @@ int pf_host_kernel_figures(ab_run *run, jobs *js)
             double lo = INFINITY, hi = 0;
             size_t cells = 0;
             for (size_t k = 0; k < run->nstrats; k++) {
-                FILE *d = NULL;
-                for (size_t r = 0; r < run->ns; r++) {
-                    const ab_srow *kr = &run->s[r];
-                    if (kr->strat != (int)k || strcmp(kr->env, envs[e]) != 0 || !pf_row_ok(kr))
-                        continue;
-                    const ab_srow *hr = NULL;
-                    for (size_t q = 0; q < run->ns && hr == NULL; q++) {
-                        const ab_srow *s = &run->s[q];
-                        if (s->strat == kr->strat && ab_env_is_host(s->env) && pf_row_ok(s) &&
-                            strcmp(s->role, kr->role) == 0 &&
-                            strcmp(s->workload, kr->workload) == 0 &&
-                            strcmp(s->op, kr->op) == 0 && s->mem_bytes == kr->mem_bytes &&
-                            pf_same_fill(s->fill, kr->fill) && s->seed == kr->seed)
-                            hr = s;
-                    }
-                    if (hr == NULL)
-                        continue;
-                    if (d == NULL) {
-                        d = pf_data_open(run, f->name, run->strats[k].ident);
-                        if (d == NULL) {
-                            free(present);
-                            return -1;
-                        }
-                        fprintf(d, "host_ns,kernel_ns,cell\n");
-                    }
-                    double x = fmax(w == 0 ? hr->mean_ns : hr->p99_ns, 0.1);
-                    double y = fmax(w == 0 ? kr->mean_ns : kr->p99_ns, 0.1);
-                    /* One point per rep; the label once, on rep 0 ("_": none). */
-                    if (kr->rep == 0)
-                        fprintf(d, "%.17g,%.17g,%s %s\n", x, y, kr->workload, kr->op);
-                    else
-                        fprintf(d, "%.17g,%.17g,_\n", x, y);
-                    lo = fmin(lo, fmin(x, y));
-                    hi = fmax(hi, fmax(x, y));
-                    present[k] = 1;
-                    cells++;
+                int rc = hk_strategy(run, f, envs[e], w, k, &lo, &hi, &cells);
+                if (rc < 0) {
+                    free(present);
+                    return -1;
                 }
-                if (d != NULL)
-                    fclose(d);
+                present[k] = rc;
             }
             if (cells == 0) {
                 run->nfigs--;
