@@ -101,7 +101,9 @@ static int is_frag_time_workload(const char *w)
     return strcmp(w, "churn") == 0 || strcmp(w, "huge") == 0;
 }
 
-int pf_frag_time_figures(ab_run *run, jobs *js)
+/* The (env, workload, fill) groups of the churn and huge rows, first seen
+   first; *count gets how many (fewer when out of memory). */
+static fgroup *ft_groups(const ab_run *run, size_t *count)
 {
     fgroup *gs = NULL;
     size_t ng = 0;
@@ -120,6 +122,44 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
         gs = n;
         gs[ng++] = (fgroup){f->env, f->workload, f->fill};
     }
+    *count = ng;
+    return gs;
+}
+
+/* Writes strategy k's samples (ext_frag when kind is 0, else free_2m) of
+   group g at mem and seed for figure f, widening *steps and *ymax. 1 when
+   it has a sample, 0 when not, -1 after printing why. */
+static int ft_strategy(const ab_run *run, const ab_figure *f, const fgroup *g, size_t kind,
+                       double mem, double seed, size_t k, double *steps, double *ymax)
+{
+    FILE *d = NULL;
+    int any = 0;
+    for (size_t r = 0; r < run->nf; r++) {
+        const ab_frow *fr = &run->f[r];
+        if (fr->strat != (int)k || !fgroup_has(g, fr, 1) || fr->mem_bytes != mem ||
+            fr->seed != seed)
+            continue;
+        if (d == NULL) {
+            d = pf_data_open(run, f->name, run->strats[k].ident);
+            if (d == NULL)
+                return -1;
+            fprintf(d, "step,value\n");
+        }
+        double val = kind == 0 ? fr->ext_frag : fr->free_2m;
+        fprintf(d, "%.17g,%.17g\n", fr->step, val);
+        *steps = fmax(*steps, fr->step);
+        *ymax = fmax(*ymax, val);
+        any = 1;
+    }
+    if (d != NULL)
+        fclose(d);
+    return any;
+}
+
+int pf_frag_time_figures(ab_run *run, jobs *js)
+{
+    size_t ng;
+    fgroup *gs = ft_groups(run, &ng);
     if (ng == 0)
         ab_run_note(run, "frag.csv has no churn or huge samples: the fragmentation-over-time "
                          "plots are not drawn.");
@@ -145,28 +185,11 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
                      g->workload, filltxt, memtxt, g->env);
             double steps = 0, ymax = 0;
             for (size_t k = 0; k < run->nstrats && rc == 0; k++) {
-                FILE *d = NULL;
-                for (size_t r = 0; r < run->nf; r++) {
-                    const ab_frow *fr = &run->f[r];
-                    if (fr->strat != (int)k || !fgroup_has(g, fr, 1) || fr->mem_bytes != mem ||
-                        fr->seed != seed)
-                        continue;
-                    if (d == NULL) {
-                        d = pf_data_open(run, f->name, run->strats[k].ident);
-                        if (d == NULL) {
-                            rc = -1;
-                            break;
-                        }
-                        fprintf(d, "step,value\n");
-                    }
-                    double val = kind == 0 ? fr->ext_frag : fr->free_2m;
-                    fprintf(d, "%.17g,%.17g\n", fr->step, val);
-                    steps = fmax(steps, fr->step);
-                    ymax = fmax(ymax, val);
+                int got = ft_strategy(run, f, g, kind, mem, seed, k, &steps, &ymax);
+                if (got < 0)
+                    rc = -1;
+                else if (got > 0)
                     present[k] = 1;
-                }
-                if (d != NULL)
-                    fclose(d);
             }
             if (rc != 0)
                 break;
