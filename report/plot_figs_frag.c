@@ -242,6 +242,55 @@ static const ab_frow *frag_final(const ab_run *run, size_t k, const fgroup *g, d
     return best;
 }
 
+/* The fills g's rows at mem ran at, ascending; how many (at most max). */
+static size_t ff_fills(const ab_run *run, const fgroup *g, double mem, double *fills,
+                       size_t max)
+{
+    size_t nfl = 0;
+    for (size_t q = 0; q < run->nf; q++) {
+        const ab_frow *f = &run->f[q];
+        if (!fgroup_has(g, f, 0) || f->mem_bytes != mem || isnan(f->fill))
+            continue;
+        size_t k = 0;
+        while (k < nfl && !pf_same_fill(fills[k], f->fill))
+            k++;
+        if (k == nfl && nfl < max)
+            fills[nfl++] = f->fill;
+    }
+    for (size_t a = 1; a < nfl; a++)
+        for (size_t b = a; b > 0 && fills[b - 1] > fills[b]; b--) {
+            double t = fills[b];
+            fills[b] = fills[b - 1];
+            fills[b - 1] = t;
+        }
+    return nfl;
+}
+
+/* Writes strategy k's final ext_frag at each of the nfl fills for figure f.
+   1 when it has a point, 0 when not, -1 after printing why. */
+static int ff_strategy(const ab_run *run, const ab_figure *f, const fgroup *g, double mem,
+                       double seed, const double *fills, size_t nfl, size_t k)
+{
+    FILE *d = NULL;
+    int any = 0;
+    for (size_t i = 0; i < nfl; i++) {
+        const ab_frow *fin = frag_final(run, k, g, mem, seed, fills[i]);
+        if (fin == NULL)
+            continue;
+        if (d == NULL) {
+            d = pf_data_open(run, f->name, run->strats[k].ident);
+            if (d == NULL)
+                return -1;
+            fprintf(d, "fill_pct,ext_frag\n");
+        }
+        fprintf(d, "%.17g,%.17g\n", fills[i] * 100, fin->ext_frag);
+        any = 1;
+    }
+    if (d != NULL)
+        fclose(d);
+    return any;
+}
+
 int pf_frag_fill_figures(ab_run *run, jobs *js)
 {
     if (ab_table_col(&run->frag, "fill") < 0)
@@ -265,25 +314,9 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
         fgroup g = pairs[pi];
         double seed, mem = fgroup_ref_mem(run, &g, 0, &seed);
         double fills[32];
-        size_t nfl = 0;
-        for (size_t q = 0; q < run->nf; q++) {
-            const ab_frow *f = &run->f[q];
-            if (!fgroup_has(&g, f, 0) || f->mem_bytes != mem || isnan(f->fill))
-                continue;
-            size_t k = 0;
-            while (k < nfl && !pf_same_fill(fills[k], f->fill))
-                k++;
-            if (k == nfl && nfl < COUNT_OF(fills))
-                fills[nfl++] = f->fill;
-        }
+        size_t nfl = ff_fills(run, &g, mem, fills, COUNT_OF(fills));
         if (nfl < 2)
             continue;
-        for (size_t a = 1; a < nfl; a++)
-            for (size_t b = a; b > 0 && fills[b - 1] > fills[b]; b--) {
-                double t = fills[b];
-                fills[b] = fills[b - 1];
-                fills[b - 1] = t;
-            }
         memset(present, 0, run->nstrats * sizeof *present);
         char name[240], memtxt[32], missing[600];
         ab_mem_label(mem, memtxt, sizeof memtxt);
@@ -292,24 +325,13 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
         ab_fmt(f->title, sizeof f->title, "External fragmentation against fill: %s, %s, %s",
                  g.workload, memtxt, g.env);
         for (size_t k = 0; k < run->nstrats; k++) {
-            FILE *d = NULL;
-            for (size_t i = 0; i < nfl; i++) {
-                const ab_frow *fin = frag_final(run, k, &g, mem, seed, fills[i]);
-                if (fin == NULL)
-                    continue;
-                if (d == NULL) {
-                    d = pf_data_open(run, f->name, run->strats[k].ident);
-                    if (d == NULL) {
-                        free(present);
-                        return -1;
-                    }
-                    fprintf(d, "fill_pct,ext_frag\n");
-                }
-                fprintf(d, "%.17g,%.17g\n", fills[i] * 100, fin->ext_frag);
-                present[k] = 1;
+            int got = ff_strategy(run, f, &g, mem, seed, fills, nfl, k);
+            if (got < 0) {
+                free(present);
+                return -1;
             }
-            if (d != NULL)
-                fclose(d);
+            if (got > 0)
+                present[k] = 1;
         }
         fgroup_missing(run, g.env, present, missing, sizeof missing);
         ab_fmt(f->caption, sizeof f->caption,
