@@ -27,6 +27,43 @@ static size_t program_names(const ab_run *run, const char **names, size_t max)
     return n;
 }
 
+/* Writes allocator k's bars (bar slot at, of slots per program group) for
+   figure f, widening *hi. 1 when it has a bar, 0 when not, -1 after
+   printing why. */
+static int prog_strategy(const ab_run *run, const ab_figure *f, size_t k, const char **progs,
+                         size_t nprog, size_t slots, size_t at, double *hi)
+{
+    FILE *d = pf_data_open(run, f->name, run->strats[k].ident);
+    if (d == NULL)
+        return -1;
+    int any = 0;
+    fprintf(d, "x,value,program\n");
+    for (size_t g = 0; g < nprog; g++)
+        for (size_t r = 0; r < run->np; r++) {
+            const ab_prow *p = &run->p[r];
+            if (p->strat != (int)k || strcmp(p->program, progs[g]) != 0 || !p->ok ||
+                !(p->ratio > 0))
+                continue;
+            fprintf(d, "%zu,%.17g,%s\n", g * (slots + 1) + at, p->ratio, p->program);
+            *hi = fmax(*hi, p->ratio);
+            any = 1;
+        }
+    fclose(d);
+    return any;
+}
+
+/* gnuplot xtics: each program's name (quotes dropped) at its group's middle. */
+static void prog_tics(const char **progs, size_t nprog, size_t slots, sbuf *tics)
+{
+    for (size_t g = 0; g < nprog; g++) {
+        pf_sb_add(tics, "%s\"", g ? ", " : "");
+        for (const char *c = progs[g]; *c; c++)
+            if (*c != '"' && *c != '\'' && *c != '\\')
+                pf_sb_add(tics, "%c", *c);
+        pf_sb_add(tics, "\" %.17g", (double)g * (double)(slots + 1) + (double)(slots - 1) / 2);
+    }
+}
+
 int pf_programs_figures(ab_run *run, jobs *js)
 {
     if (run->np == 0)
@@ -62,34 +99,17 @@ int pf_programs_figures(ab_run *run, jobs *js)
     for (size_t k = 0; k < run->nstrats; k++) {
         if (slot[k] < 0)
             continue;
-        FILE *d = pf_data_open(run, f->name, run->strats[k].ident);
-        if (d == NULL) {
+        int got = prog_strategy(run, f, k, progs, nprog, slots, (size_t)slot[k], &hi);
+        if (got < 0) {
             free(present);
             free(slot);
             free(tics.s);
             return -1;
         }
-        fprintf(d, "x,value,program\n");
-        for (size_t g = 0; g < nprog; g++)
-            for (size_t r = 0; r < run->np; r++) {
-                const ab_prow *p = &run->p[r];
-                if (p->strat != (int)k || strcmp(p->program, progs[g]) != 0 || !p->ok ||
-                    !(p->ratio > 0))
-                    continue;
-                fprintf(d, "%zu,%.17g,%s\n", g * (slots + 1) + (size_t)slot[k], p->ratio,
-                        p->program);
-                hi = fmax(hi, p->ratio);
-                present[k] = 1;
-            }
-        fclose(d);
+        if (got > 0)
+            present[k] = 1;
     }
-    for (size_t g = 0; g < nprog; g++) {
-        pf_sb_add(&tics, "%s\"", g ? ", " : "");
-        for (const char *c = progs[g]; *c; c++)
-            if (*c != '"' && *c != '\'' && *c != '\\')
-                pf_sb_add(&tics, "%c", *c);
-        pf_sb_add(&tics, "\" %.17g", (double)g * (double)(slots + 1) + (double)(slots - 1) / 2);
-    }
+    prog_tics(progs, nprog, slots, &tics);
     int rss = 0;
     for (size_t r = 0; r < run->np; r++)
         rss |= strcmp(run->p[r].fp_kind, "rss") == 0;
