@@ -216,18 +216,50 @@ int pl_duplicates_check(const ab_table *t, const char *const *cols, const char *
     return rc;
 }
 
-static int summary_load(ab_run *run)
+/* Reads run->dir/file into t and checks that no two rows share key; 0, or
+   -1 after printing why. */
+int pl_table_read(const ab_run *run, ab_table *t, const char *file,
+                  const char *const *required, const char *const *numeric,
+                  const char *const *key, const char *what)
 {
     char path[AB_PLOT_PATH + 32], err[1024];
-    ab_fmt(path, sizeof path, "%s/summary.csv", run->dir);
-    ab_table *t = &run->summary;
-    if (ab_table_load(t, path, summary_required, summary_numeric, err, sizeof err) != 0) {
+    ab_fmt(path, sizeof path, "%s/%s", run->dir, file);
+    if (ab_table_load(t, path, required, numeric, err, sizeof err) != 0) {
         fprintf(stderr, "allocbench plot: %s\n", err);
         return -1;
     }
+    return pl_duplicates_check(t, key, what);
+}
+
+/* Row r's latencies (columns latc: mean, p50, p90, p99, p999, max) into s,
+   checked: present when status ok with samples, not negative, percentiles
+   in order. 0, or -1 after printing why. */
+static int summary_latencies(const ab_table *t, size_t r, ab_srow *s, const int *latc)
+{
+    double *lat[] = {&s->mean_ns, &s->p50_ns, &s->p90_ns, &s->p99_ns, &s->p999_ns,
+                     &s->max_ns};
+    for (size_t k = 0; k < COUNT_OF(lat); k++) {
+        *lat[k] = pl_num_or_nan(t, r, latc[k]);
+        if (strcmp(s->status, "ok") == 0 && s->count > 0 && isnan(*lat[k]))
+            return pl_row_error(t, r, "status ok with samples, but column '%s' is empty%s",
+                                t->cols[latc[k]], "");
+        if (*lat[k] < 0)
+            return pl_row_error(t, r, "column '%s' is negative%s", t->cols[latc[k]], "");
+    }
+    if (s->count > 0 && !(s->p50_ns <= s->p90_ns && s->p90_ns <= s->p99_ns &&
+                          s->p99_ns <= s->p999_ns && s->p999_ns <= s->max_ns))
+        return pl_row_error(t, r, "percentiles are not in order (p50 <= p90 <= p99 <= "
+                                  "p99.9 <= max)%s%s", "", "");
+    return 0;
+}
+
+static int summary_load(ab_run *run)
+{
+    ab_table *t = &run->summary;
     static const char *const key[] = {"env", "strategy", "role", "workload", "mem_bytes",
                                       "fill", "threads", "seed", "rep", "op", NULL};
-    if (pl_duplicates_check(t, key, "the cell (env..op)") != 0)
+    if (pl_table_read(run, t, "summary.csv", summary_required, summary_numeric, key,
+                      "the cell (env..op)") != 0)
         return -1;
     run->s = calloc(t->nrows, sizeof *run->s);
     if (run->s == NULL)
@@ -273,21 +305,9 @@ static int summary_load(ab_run *run)
             return pl_row_error(t, r, "column 'mem_bytes' must be a positive size%s%s", "", "");
         if (isnan(s->count))
             return pl_row_error(t, r, "column 'count' is empty%s%s", "", "");
-        double *lat[] = {&s->mean_ns, &s->p50_ns, &s->p90_ns, &s->p99_ns, &s->p999_ns,
-                         &s->max_ns};
-        int latc[] = {c_mean, c_p50, c_p90, c_p99, c_p999, c_max};
-        for (size_t k = 0; k < COUNT_OF(lat); k++) {
-            *lat[k] = pl_num_or_nan(t, r, latc[k]);
-            if (strcmp(s->status, "ok") == 0 && s->count > 0 && isnan(*lat[k]))
-                return pl_row_error(t, r, "status ok with samples, but column '%s' is empty%s",
-                                 t->cols[latc[k]], "");
-            if (*lat[k] < 0)
-                return pl_row_error(t, r, "column '%s' is negative%s", t->cols[latc[k]], "");
-        }
-        if (s->count > 0 && !(s->p50_ns <= s->p90_ns && s->p90_ns <= s->p99_ns &&
-                              s->p99_ns <= s->p999_ns && s->p999_ns <= s->max_ns))
-            return pl_row_error(t, r, "percentiles are not in order (p50 <= p90 <= p99 <= "
-                             "p99.9 <= max)%s%s", "", "");
+        const int latc[] = {c_mean, c_p50, c_p90, c_p99, c_p999, c_max};
+        if (summary_latencies(t, r, s, latc) != 0)
+            return -1;
         s->meta_bytes = pl_num_or_nan(t, r, c_meta);
         s->meta_per_gib = pl_num_or_nan(t, r, c_mpg);
         if (isnan(s->meta_per_gib) && !isnan(s->meta_bytes))

@@ -159,18 +159,15 @@ static const char *const threads_numeric[] = {
    judges summary.csv's threads column as before. */
 int pl_threads_load(ab_run *run)
 {
-    char path[AB_PLOT_PATH + 32], err[1024];
+    char path[AB_PLOT_PATH + 32];
     ab_fmt(path, sizeof path, "%s/threads.csv", run->dir);
     if (access(path, F_OK) != 0)
         return 0;
     ab_table *t = &run->threads;
-    if (ab_table_load(t, path, threads_required, threads_numeric, err, sizeof err) != 0) {
-        fprintf(stderr, "allocbench plot: %s\n", err);
-        return -1;
-    }
     static const char *const key[] = {"env", "strategy", "workload", "mem_bytes", "order",
                                       "threads", "rep", "thread", "op", NULL};
-    if (pl_duplicates_check(t, key, "the thread (env..op)") != 0)
+    if (pl_table_read(run, t, "threads.csv", threads_required, threads_numeric, key,
+                      "the thread (env..op)") != 0)
         return -1;
     run->t = calloc(t->nrows, sizeof *run->t);
     if (run->t == NULL)

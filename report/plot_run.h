@@ -165,6 +165,11 @@ int pl_row_error(const ab_table *t, size_t row, const char *fmt, const char *a,
                  const char *b);
 int pl_duplicates_check(const ab_table *t, const char *const *cols, const char *what);
 void pl_strat_add(ab_run *run, const char *name);
+/* Reads run->dir/file into t (plot_csv.c) and fails on two rows with the
+   same key; 0, or -1 after printing why. */
+int pl_table_read(const ab_run *run, ab_table *t, const char *file,
+                  const char *const *required, const char *const *numeric,
+                  const char *const *key, const char *what);
 /* plot_load_json.c: meta.json and gbench*.json; the strategy slot of a
    Google Benchmark name (added to run->strats when add). */
 int pl_meta_load(ab_run *run);
