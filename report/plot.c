@@ -62,6 +62,20 @@ static int scripts_check(const ab_run *run)
     return -1;
 }
 
+/* The run folder (trailing slashes dropped), its plots/ and plots/data/,
+   the gnuplot scripts and figures.def. */
+static void run_paths(ab_run *run, const char *dir, const char *scripts, const char *figures)
+{
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    ab_fmt(run->dir, sizeof run->dir, "%.*s", (int)dl, dir);
+    ab_fmt(run->plots_dir, sizeof run->plots_dir, "%s/plots", run->dir);
+    ab_fmt(run->data_dir, sizeof run->data_dir, "%s/plots/data", run->dir);
+    ab_fmt(run->scripts_dir, sizeof run->scripts_dir, "%s", scripts);
+    ab_fmt(run->figures_def, sizeof run->figures_def, "%s", figures);
+}
+
 int ab_plot_main(int argc, char **argv)
 {
     ab_run *run = calloc(1, sizeof *run);
@@ -119,14 +133,7 @@ int ab_plot_main(int argc, char **argv)
         free(run);
         return rc;
     }
-    size_t dl = strlen(dir);
-    while (dl > 1 && dir[dl - 1] == '/')
-        dl--;
-    ab_fmt(run->dir, sizeof run->dir, "%.*s", (int)dl, dir);
-    ab_fmt(run->plots_dir, sizeof run->plots_dir, "%s/plots", run->dir);
-    ab_fmt(run->data_dir, sizeof run->data_dir, "%s/plots/data", run->dir);
-    ab_fmt(run->scripts_dir, sizeof run->scripts_dir, "%s", scripts);
-    ab_fmt(run->figures_def, sizeof run->figures_def, "%s", figures);
+    run_paths(run, dir, scripts, figures);
     if (scripts_check(run) != 0) {
         free(run);
         return 1;

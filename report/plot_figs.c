@@ -27,54 +27,6 @@
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-void pf_sb_add(sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap * 2 : 256) + (size_t)n;
-        char *ns = realloc(b->s, cap);
-        if (ns == NULL)
-            return;
-        b->s = ns;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-/* name='value'; with gnuplot's quote doubling. */
-void pf_var_str(sbuf *b, const char *name, const char *value)
-{
-    pf_sb_add(b, "%s='", name);
-    for (const char *c = value; *c != '\0'; c++)
-        pf_sb_add(b, *c == '\'' ? "''" : "%c", *c);
-    pf_sb_add(b, "'; ");
-}
-
-void pf_var_num(sbuf *b, const char *name, double v)
-{
-    pf_sb_add(b, "%s=%.17g; ", name, v);
-}
-
-int pf_fill_known(double fill) { return !isnan(fill); }
-
-int pf_same_fill(double a, double b)
-{
-    return (isnan(a) && isnan(b)) || fabs(a - b) < 1e-9;
-}
-
-int pf_row_ok(const ab_srow *s)
-{
-    return strcmp(s->status, "ok") == 0 && s->count > 0 && !isnan(s->p50_ns);
-}
-
 /* Workload label: "churn at 90 % fill" for workloads run at several fills. */
 typedef struct group {
     const char *env, *role, *workload;
@@ -106,91 +58,6 @@ static void group_stem(const ab_run *run, const group *g, char *out, size_t outl
         ab_fmt(filltxt, sizeof filltxt, "-f%.0f", g->fill * 1000);
     ab_fmt(out, outlen, "%s%s%s-%s%s", g->env, run->multi_role ? "-" : "",
              run->multi_role ? g->role : "", g->workload, filltxt);
-}
-
-ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name)
-{
-    if (run->nfigs == run->capfigs) {
-        size_t cap = run->capfigs ? run->capfigs * 2 : 64;
-        ab_figure *nf = realloc(run->figs, cap * sizeof *nf);
-        if (nf == NULL)
-            return NULL;
-        run->figs = nf;
-        run->capfigs = cap;
-    }
-    ab_figure *f = &run->figs[run->nfigs++];
-    memset(f, 0, sizeof *f);
-    ab_fmt(f->kind, sizeof f->kind, "%s", kind);
-    ab_fmt(f->name, sizeof f->name, "%s", name);
-    for (char *c = f->name; *c != '\0'; c++)
-        if (*c == '/' || *c == ' ' || *c == ',')
-            *c = '_';
-    f->def = pf_figdef_of(run, kind, f->name);
-    f->off = f->def < 0;
-    return f;
-}
-
-const ab_figure *ab_run_figure(const ab_run *run, const char *name)
-{
-    for (size_t k = 0; k < run->nfigs; k++)
-        if (strcmp(run->figs[k].name, name) == 0)
-            return &run->figs[k];
-    return NULL;
-}
-
-FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident)
-{
-    char path[AB_PLOT_PATH + 400];
-    if (ident != NULL)
-        ab_fmt(path, sizeof path, "%s/%s.%s.csv", run->data_dir, fig, ident);
-    else
-        ab_fmt(path, sizeof path, "%s/%s.csv", run->data_dir, fig);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        fprintf(stderr, "allocbench plot: %s: cannot write: %s\n", path, strerror(errno));
-    return f;
-}
-
-void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
-                    sbuf *vars)
-{
-    job *nv = fig->off ? NULL : realloc(js->v, (js->n + 1) * sizeof *nv);
-    if (nv == NULL) {
-        free(vars->s); /* not in figures.def: nothing to draw */
-        vars->s = NULL;
-        vars->len = vars->cap = 0;
-        return;
-    }
-    js->v = nv;
-    job *j = &js->v[js->n++];
-    ab_fmt(j->fig, sizeof j->fig, "%s", fig->name);
-    /* figures.def names the script; the generator's is its default. */
-    ab_fmt(j->script, sizeof j->script, "%s", run->defs[fig->def].script[0] != '\0'
-                                                  ? run->defs[fig->def].script : script);
-    char path[AB_PLOT_PATH + 200];
-    ab_fmt(path, sizeof path, "%s/%s", run->plots_dir, fig->name);
-    pf_var_str(vars, "out", path);
-    pf_var_str(vars, "ttl", fig->title);
-    ab_fmt(path, sizeof path, "%s/%s", run->data_dir, fig->name);
-    pf_var_str(vars, "data", path);
-    ab_fmt(path, sizeof path, "%s/strategies.gp", run->data_dir);
-    pf_var_str(vars, "style", path);
-    pf_var_num(vars, "width", run->width);
-    pf_var_num(vars, "height", run->height);
-    j->vars = vars->s;
-    vars->s = NULL;
-    vars->len = vars->cap = 0;
-}
-
-/* Space-separated idents of the strategies flagged in present. */
-void pf_strat_list(const ab_run *run, const int *present, sbuf *b)
-{
-    int first = 1;
-    for (size_t k = 0; k < run->nstrats; k++)
-        if (present[k]) {
-            pf_sb_add(b, "%s%s", first ? "" : " ", run->strats[k].ident);
-            first = 0;
-        }
 }
 
 /* Caption tail naming strategies of this env that the figure lacks, with the
@@ -437,9 +304,9 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
 
 /* Mean and p99 latency against managed memory, one figure per group and op
    when the group ran at two or more sizes. */
-static int figs_scaling(ab_run *run, jobs *js, const group *g)
+/* The memory sizes of g's rows with samples, ascending; how many (at most max). */
+static size_t scaling_mems(const ab_run *run, const group *g, double *mems, size_t max)
 {
-    double mems[64];
     size_t nm = 0;
     for (size_t r = 0; r < run->ns; r++) {
         const ab_srow *s = &run->s[r];
@@ -448,18 +315,22 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
         size_t k = 0;
         while (k < nm && mems[k] != s->mem_bytes)
             k++;
-        if (k == nm && nm < COUNT_OF(mems))
+        if (k == nm && nm < max)
             mems[nm++] = s->mem_bytes;
     }
-    if (nm < 2)
-        return 0;
     for (size_t a = 1; a < nm; a++)
         for (size_t b = a; b > 0 && mems[b - 1] > mems[b]; b--) {
             double t = mems[b];
             mems[b] = mems[b - 1];
             mems[b - 1] = t;
         }
-    const char *ops[16];
+    return nm;
+}
+
+/* The ops of g at any of the nm sizes, first seen first; how many. */
+static size_t scaling_ops(const ab_run *run, const group *g, const double *mems, size_t nm,
+                          const char **ops, size_t max)
+{
     size_t nops = 0;
     for (size_t m = 0; m < nm; m++) {
         const char *o[16];
@@ -468,25 +339,91 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
             size_t k = 0;
             while (k < nops && strcmp(ops[k], o[i]) != 0)
                 k++;
-            if (k == nops && nops < COUNT_OF(ops))
+            if (k == nops && nops < max)
                 ops[nops++] = o[i];
         }
     }
-    char stem[200], label[256], lo_txt[32], hi_txt[32];
-    group_stem(run, g, stem, sizeof stem);
-    group_label(run, g, mems[nm - 1], label, sizeof label);
-    ab_mem_label(mems[0], lo_txt, sizeof lo_txt);
-    ab_mem_label(mems[nm - 1], hi_txt, sizeof hi_txt);
+    return nops;
+}
+
+/* g's label with the size range lo to hi in place of the largest size. */
+static void scaling_range(const ab_run *run, const group *g, double lo, double hi,
+                          char *range, size_t len)
+{
+    char label[256], lo_txt[32], hi_txt[32];
+    group_label(run, g, hi, label, sizeof label);
+    ab_mem_label(lo, lo_txt, sizeof lo_txt);
+    ab_mem_label(hi, hi_txt, sizeof hi_txt);
     /* The label carries the largest size; say the range instead. */
     char *comma = strstr(label, hi_txt);
-    char range[300];
     if (comma != NULL) {
         *comma = '\0';
-        ab_fmt(range, sizeof range, "%s%s to %s%s", label, lo_txt, hi_txt,
+        ab_fmt(range, len, "%s%s to %s%s", label, lo_txt, hi_txt,
                  comma + strlen(hi_txt));
     } else {
-        ab_fmt(range, sizeof range, "%s", label);
+        ab_fmt(range, len, "%s", label);
     }
+}
+
+/* Strategy k's row of g for op at mem with the smallest seed, or NULL. */
+static const ab_srow *scaling_row(const ab_run *run, const group *g, size_t k, const char *op,
+                                  double mem)
+{
+    double seed = INFINITY;
+    const ab_srow *best = NULL;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (s->strat == (int)k && pf_row_ok(s) && group_has(g, s) && strcmp(s->op, op) == 0 &&
+            s->mem_bytes == mem && s->seed < seed) {
+            seed = s->seed;
+            best = s;
+        }
+    }
+    return best;
+}
+
+/* Writes strategy k's points of figure f (op over the nm sizes), widening
+   *lo and *hi; *points gets how many. 0, or -1 after printing why. */
+static int scaling_data(const ab_run *run, const ab_figure *f, const group *g, size_t k,
+                        const char *op, const double *mems, size_t nm, double *lo, double *hi,
+                        size_t *points)
+{
+    FILE *d = NULL;
+    *points = 0;
+    for (size_t m = 0; m < nm; m++) {
+        const ab_srow *best = scaling_row(run, g, k, op, mems[m]);
+        if (best == NULL)
+            continue;
+        if (d == NULL) {
+            d = pf_data_open(run, f->name, run->strats[k].ident);
+            if (d == NULL)
+                return -1;
+            fprintf(d, "mem_mib,mem,mean_ns,p99_ns\n");
+        }
+        char mt[32];
+        ab_mem_label(mems[m], mt, sizeof mt);
+        fprintf(d, "%.17g,%s,%.17g,%.17g\n", mems[m] / 1048576.0, mt,
+                fmax(best->mean_ns, 0.1), fmax(best->p99_ns, 0.1));
+        *lo = fmin(*lo, fmax(fmin(best->mean_ns, best->p99_ns), 0.1));
+        *hi = fmax(*hi, best->p99_ns);
+        (*points)++;
+    }
+    if (d != NULL)
+        fclose(d);
+    return 0;
+}
+
+static int figs_scaling(ab_run *run, jobs *js, const group *g)
+{
+    double mems[64];
+    size_t nm = scaling_mems(run, g, mems, COUNT_OF(mems));
+    if (nm < 2)
+        return 0;
+    const char *ops[16];
+    size_t nops = scaling_ops(run, g, mems, nm, ops, COUNT_OF(ops));
+    char stem[200], range[300];
+    group_stem(run, g, stem, sizeof stem);
+    scaling_range(run, g, mems[0], mems[nm - 1], range, sizeof range);
     int *present = calloc(run->nstrats, sizeof *present);
     if (present == NULL)
         return -1;
@@ -498,40 +435,11 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
         ab_fmt(f->title, sizeof f->title, "Scaling of %s: %s", ops[o], range);
         double lo = INFINITY, hi = 0;
         for (size_t k = 0; k < run->nstrats; k++) {
-            FILE *d = NULL;
-            size_t points = 0;
-            for (size_t m = 0; m < nm; m++) {
-                double seed = INFINITY;
-                const ab_srow *best = NULL;
-                for (size_t r = 0; r < run->ns; r++) {
-                    const ab_srow *s = &run->s[r];
-                    if (s->strat == (int)k && pf_row_ok(s) && group_has(g, s) &&
-                        strcmp(s->op, ops[o]) == 0 && s->mem_bytes == mems[m] &&
-                        s->seed < seed) {
-                        seed = s->seed;
-                        best = s;
-                    }
-                }
-                if (best == NULL)
-                    continue;
-                if (d == NULL) {
-                    d = pf_data_open(run, f->name, run->strats[k].ident);
-                    if (d == NULL) {
-                        free(present);
-                        return -1;
-                    }
-                    fprintf(d, "mem_mib,mem,mean_ns,p99_ns\n");
-                }
-                char mt[32];
-                ab_mem_label(mems[m], mt, sizeof mt);
-                fprintf(d, "%.17g,%s,%.17g,%.17g\n", mems[m] / 1048576.0, mt,
-                        fmax(best->mean_ns, 0.1), fmax(best->p99_ns, 0.1));
-                lo = fmin(lo, fmax(fmin(best->mean_ns, best->p99_ns), 0.1));
-                hi = fmax(hi, best->p99_ns);
-                points++;
+            size_t points;
+            if (scaling_data(run, f, g, k, ops[o], mems, nm, &lo, &hi, &points) != 0) {
+                free(present);
+                return -1;
             }
-            if (d != NULL)
-                fclose(d);
             present[k] = points > 0;
         }
         char missing[600];
@@ -556,7 +464,7 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
     return 0;
 }
 
-static int latency_figures(ab_run *run, jobs *js)
+int pf_latency_figures(ab_run *run, jobs *js)
 {
     size_t ng;
     if (run->no_cells)
@@ -579,162 +487,5 @@ static int latency_figures(ab_run *run, jobs *js)
             rc = figs_scaling(run, js, &g[i]);
     }
     free(g);
-    return rc;
-}
-
-/* ---- running gnuplot -------------------------------------------------- */
-
-static int style_write(const ab_run *run)
-{
-    char path[AB_PLOT_PATH + 32];
-    ab_fmt(path, sizeof path, "%s/strategies.gp", run->data_dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL) {
-        fprintf(stderr, "allocbench plot: %s: cannot write: %s\n", path, strerror(errno));
-        return -1;
-    }
-    /* Every style value is in plots/style.gp; this file only gives each
-       strategy its slot in style.gp's colour and point lists
-       (strategies.csv, else the order the rows name them). */
-    fprintf(f, "# Generated by allocbench report: each strategy's slot in style.gp.\n"
-               "load '%s/style.gp'\n", run->scripts_dir);
-    for (size_t k = 0; k < run->nstrats; k++)
-        fprintf(f, "col_%s = style_colour(%d)\npt_%s = style_point(%d)\n",
-                run->strats[k].ident, run->strats[k].slot, run->strats[k].ident,
-                run->strats[k].slot);
-    return fclose(f) == 0 ? 0 : -1;
-}
-
-static pid_t job_start(const ab_run *run, const job *j)
-{
-    char common[AB_PLOT_PATH + 32], script[AB_PLOT_PATH + 80], log[AB_PLOT_PATH + 200];
-    ab_fmt(common, sizeof common, "%s/common.gp", run->scripts_dir);
-    ab_fmt(script, sizeof script, "%s/%s", run->scripts_dir, j->script);
-    ab_fmt(log, sizeof log, "%s/%s.log", run->data_dir, j->fig);
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
-    FILE *lf = freopen(log, "w", stderr);
-    if (lf == NULL)
-        _exit(126);
-    if (freopen("/dev/null", "w", stdout) == NULL)
-        _exit(126);
-    char *argv[] = {"gnuplot", "-e", j->vars, "-e", "fmt='png'", common, script,
-                    "-e", "fmt='svg'", common, script, NULL};
-    execvp("gnuplot", argv);
-    fprintf(stderr, "cannot run gnuplot: %s\n", strerror(errno));
-    _exit(127);
-}
-
-static int file_nonempty(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && st.st_size > 0;
-}
-
-/* Runs every job, run->jobs at a time. */
-static int jobs_run(const ab_run *run, const jobs *js)
-{
-    pid_t *pids = calloc(js->n, sizeof *pids);
-    if (pids == NULL)
-        return -1;
-    size_t next = 0, running = 0, failed = 0;
-    while (next < js->n || running > 0) {
-        while (next < js->n && running < (size_t)run->jobs) {
-            pids[next] = job_start(run, &js->v[next]);
-            if (pids[next] < 0) {
-                fprintf(stderr, "allocbench plot: cannot fork: %s\n", strerror(errno));
-                free(pids);
-                return -1;
-            }
-            next++;
-            running++;
-        }
-        int status;
-        pid_t done = wait(&status);
-        if (done < 0)
-            break;
-        running--;
-        for (size_t k = 0; k < next; k++) {
-            if (pids[k] != done)
-                continue;
-            char png[AB_PLOT_PATH + 200], svg[AB_PLOT_PATH + 200], log[AB_PLOT_PATH + 200];
-            ab_fmt(png, sizeof png, "%s/%s.png", run->plots_dir, js->v[k].fig);
-            ab_fmt(svg, sizeof svg, "%s/%s.svg", run->plots_dir, js->v[k].fig);
-            ab_fmt(log, sizeof log, "%s/%s.log", run->data_dir, js->v[k].fig);
-            int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            if (code == 127) {
-                fprintf(stderr, "allocbench plot: gnuplot is not installed (Debian: "
-                                "apt-get install gnuplot-nox)\n");
-                failed++;
-            } else if (code != 0 || !file_nonempty(png) || !file_nonempty(svg)) {
-                fprintf(stderr, "allocbench plot: gnuplot failed on %s (script %s/%s); "
-                                "its messages:\n", js->v[k].fig, run->scripts_dir,
-                        js->v[k].script);
-                FILE *lf = fopen(log, "r");
-                char line[512];
-                for (int n = 0; lf != NULL && n < 20 && fgets(line, sizeof line, lf); n++)
-                    fprintf(stderr, "  %s", line);
-                if (lf != NULL)
-                    fclose(lf);
-                failed++;
-            } else {
-                remove(log);
-            }
-        }
-    }
-    free(pids);
-    return failed == 0 ? 0 : -1;
-}
-
-static int dir_make(const char *path)
-{
-    if (mkdir(path, 0777) == 0 || errno == EEXIST)
-        return 0;
-    fprintf(stderr, "allocbench plot: %s: cannot create: %s\n", path, strerror(errno));
-    return -1;
-}
-
-/* Drops the figures figures.def left out, so the report lists only what
-   was drawn. */
-static void figs_compact(ab_run *run)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < run->nfigs; i++)
-        if (!run->figs[i].off)
-            run->figs[n++] = run->figs[i];
-    run->nfigs = n;
-}
-
-int ab_plot_figures(ab_run *run)
-{
-    if (pf_figdefs_load(run) != 0)
-        return -1;
-    if (dir_make(run->plots_dir) != 0 || dir_make(run->data_dir) != 0 || style_write(run) != 0)
-        return -1;
-    jobs js = {0};
-    int rc = latency_figures(run, &js);
-    if (rc == 0)
-        rc = pf_frag_time_figures(run, &js);
-    if (rc == 0)
-        rc = pf_frag_fill_figures(run, &js);
-    if (rc == 0)
-        rc = pf_meta_figures(run, &js);
-    if (rc == 0)
-        rc = pf_host_kernel_figures(run, &js);
-    if (rc == 0)
-        rc = pf_gbench_figures(run, &js);
-    if (rc == 0)
-        rc = pf_programs_figures(run, &js);
-    if (rc == 0)
-        rc = pf_heapscale_figures(run, &js);
-    if (rc == 0)
-        rc = pf_threads_figures(run, &js);
-    if (rc == 0)
-        rc = jobs_run(run, &js);
-    figs_compact(run);
-    for (size_t k = 0; k < js.n; k++)
-        free(js.v[k].vars);
-    free(js.v);
     return rc;
 }

@@ -1,7 +1,8 @@
 /*
- * allocbench plot: what plot_figs.c (latency figures, gnuplot runs) and
- * plot_figs_more.c (fragmentation, metadata, host against kernel, Google
- * Benchmark) share. Internal to report/plot_*.c.
+ * allocbench plot: what plot_figs.c (latency figures), plot_figs_run.c
+ * (gnuplot runs), plot_figs_frag.c (fragmentation), plot_figs_more.c
+ * (metadata, host against kernel, Google Benchmark) and plot_figs_heap.c
+ * (programs, heapscale) share. Internal to report/plot_*.c.
  */
 #ifndef ALLOCBENCH_PLOT_FIGS_H
 #define ALLOCBENCH_PLOT_FIGS_H
@@ -48,7 +49,11 @@ int pf_row_ok(const ab_srow *s);
 double pf_floor_pow10(double v);
 double pf_ceil_pow10(double v);
 
-/* plot_figs_more.c: each returns 0, or -1 after printing why. */
+/* The figures of each group of cells: latency CDFs, percentiles, scaling
+   (plot_figs.c); plot_figs_run.c runs them. 0, or -1 after printing why. */
+int pf_latency_figures(ab_run *run, jobs *js);
+/* plot_figs_frag.c, plot_figs_more.c, plot_figs_heap.c: each returns 0, or
+   -1 after printing why. */
 /* figs_dots.c: the percentile dot plot of one cell group and op, over all
    its reps (name "bars-..."). note is appended to the caption. */
 typedef struct pf_cellsel {

@@ -157,6 +157,29 @@ void ab_mem_label(double bytes, char *out, size_t outlen);
 /* True for env "host". */
 int ab_env_is_host(const char *env);
 
+/* Internal to plot_load*.c. Row checks (plot_load.c): a cell as a number,
+   NaN when empty; prints "FILE:LINE: " and fmt with a and b, returns -1;
+   fails on two rows with the same values in cols; adds a strategy name. */
+double pl_num_or_nan(const ab_table *t, size_t row, int col);
+int pl_row_error(const ab_table *t, size_t row, const char *fmt, const char *a,
+                 const char *b);
+int pl_duplicates_check(const ab_table *t, const char *const *cols, const char *what);
+void pl_strat_add(ab_run *run, const char *name);
+/* Reads run->dir/file into t (plot_csv.c) and fails on two rows with the
+   same key; 0, or -1 after printing why. */
+int pl_table_read(const ab_run *run, ab_table *t, const char *file,
+                  const char *const *required, const char *const *numeric,
+                  const char *const *key, const char *what);
+/* plot_load_json.c: meta.json and gbench*.json; the strategy slot of a
+   Google Benchmark name (added to run->strats when add). */
+int pl_meta_load(ab_run *run);
+int pl_gbench_load(ab_run *run);
+int pl_gbench_strategy(ab_run *run, const char *name, int add);
+/* plot_load_heap.c: programs.csv, heapscale.csv, threads.csv. */
+int pl_programs_load(ab_run *run);
+int pl_heapscale_load(ab_run *run);
+int pl_threads_load(ab_run *run);
+
 /* plot.c: the figures (data files, gnuplot) and the report. */
 int ab_plot_figures(ab_run *run);
 /* The reference memory size of (env, role, workload, fill): the size the

@@ -31,6 +31,26 @@ void pf_threads_fig_name(const ab_trow *p, char *out, size_t len)
            p->mem_bytes >= 1073741824.0 ? 'G' : 'M', p->op);
 }
 
+/* The thread counts of key's figure, ascending; how many (at most max). */
+static size_t fig_counts(const ab_tcells *tc, const ab_trow *key, double *counts, size_t max)
+{
+    size_t nc = 0;
+    for (size_t i = 0; i < tc->n; i++) {
+        double t = tc->c[i].proto->threads;
+        size_t at = 0;
+        if (!same_fig(tc->c[i].proto, key))
+            continue;
+        while (at < nc && counts[at] < t)
+            at++;
+        if ((at < nc && counts[at] == t) || nc == max)
+            continue;
+        memmove(&counts[at + 1], &counts[at], (nc - at) * sizeof counts[0]);
+        counts[at] = t;
+        nc++;
+    }
+    return nc;
+}
+
 static int one_figure(ab_run *run, jobs *js, const ab_tcells *tc, const ab_trow *key)
 {
     char name[160], mem[32];
@@ -46,20 +66,7 @@ static int one_figure(ab_run *run, jobs *js, const ab_tcells *tc, const ab_trow 
         return -1;
     double tmax = 1, hi = 0, counts[64];
     size_t apart = 0, seen = 0, nc = 0;
-    /* The thread counts of the figure, ascending. */
-    for (size_t i = 0; i < tc->n; i++) {
-        double t = tc->c[i].proto->threads;
-        size_t at = 0;
-        if (!same_fig(tc->c[i].proto, key))
-            continue;
-        while (at < nc && counts[at] < t)
-            at++;
-        if ((at < nc && counts[at] == t) || nc == sizeof counts / sizeof counts[0])
-            continue;
-        memmove(&counts[at + 1], &counts[at], (nc - at) * sizeof counts[0]);
-        counts[at] = t;
-        nc++;
-    }
+    nc = fig_counts(tc, key, counts, sizeof counts / sizeof counts[0]);
     for (size_t k = 0; k < run->nstrats; k++) {
         FILE *d = NULL;
         for (size_t ci = 0; ci < nc; ci++) {

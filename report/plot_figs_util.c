@@ -1,0 +1,147 @@
+/*
+ * allocbench plot: the small tools every figure file uses: growable strings
+ * and gnuplot variables, the figure list (pf_fig_new, ab_run_figure) and the
+ * job queue. Split from plot_figs.c.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "plot_figs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pf_sb_add(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 256) + (size_t)n;
+        char *ns = realloc(b->s, cap);
+        if (ns == NULL)
+            return;
+        b->s = ns;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+/* name='value'; with gnuplot's quote doubling. */
+void pf_var_str(sbuf *b, const char *name, const char *value)
+{
+    pf_sb_add(b, "%s='", name);
+    for (const char *c = value; *c != '\0'; c++)
+        pf_sb_add(b, *c == '\'' ? "''" : "%c", *c);
+    pf_sb_add(b, "'; ");
+}
+
+void pf_var_num(sbuf *b, const char *name, double v)
+{
+    pf_sb_add(b, "%s=%.17g; ", name, v);
+}
+
+int pf_fill_known(double fill) { return !isnan(fill); }
+
+int pf_same_fill(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || fabs(a - b) < 1e-9;
+}
+
+int pf_row_ok(const ab_srow *s)
+{
+    return strcmp(s->status, "ok") == 0 && s->count > 0 && !isnan(s->p50_ns);
+}
+
+ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name)
+{
+    if (run->nfigs == run->capfigs) {
+        size_t cap = run->capfigs ? run->capfigs * 2 : 64;
+        ab_figure *nf = realloc(run->figs, cap * sizeof *nf);
+        if (nf == NULL)
+            return NULL;
+        run->figs = nf;
+        run->capfigs = cap;
+    }
+    ab_figure *f = &run->figs[run->nfigs++];
+    memset(f, 0, sizeof *f);
+    ab_fmt(f->kind, sizeof f->kind, "%s", kind);
+    ab_fmt(f->name, sizeof f->name, "%s", name);
+    for (char *c = f->name; *c != '\0'; c++)
+        if (*c == '/' || *c == ' ' || *c == ',')
+            *c = '_';
+    f->def = pf_figdef_of(run, kind, f->name);
+    f->off = f->def < 0;
+    return f;
+}
+
+const ab_figure *ab_run_figure(const ab_run *run, const char *name)
+{
+    for (size_t k = 0; k < run->nfigs; k++)
+        if (strcmp(run->figs[k].name, name) == 0)
+            return &run->figs[k];
+    return NULL;
+}
+
+FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident)
+{
+    char path[AB_PLOT_PATH + 400];
+    if (ident != NULL)
+        ab_fmt(path, sizeof path, "%s/%s.%s.csv", run->data_dir, fig, ident);
+    else
+        ab_fmt(path, sizeof path, "%s/%s.csv", run->data_dir, fig);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        fprintf(stderr, "allocbench plot: %s: cannot write: %s\n", path, strerror(errno));
+    return f;
+}
+
+void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
+                    sbuf *vars)
+{
+    job *nv = fig->off ? NULL : realloc(js->v, (js->n + 1) * sizeof *nv);
+    if (nv == NULL) {
+        free(vars->s); /* not in figures.def: nothing to draw */
+        vars->s = NULL;
+        vars->len = vars->cap = 0;
+        return;
+    }
+    js->v = nv;
+    job *j = &js->v[js->n++];
+    ab_fmt(j->fig, sizeof j->fig, "%s", fig->name);
+    /* figures.def names the script; the generator's is its default. */
+    ab_fmt(j->script, sizeof j->script, "%s", run->defs[fig->def].script[0] != '\0'
+                                                  ? run->defs[fig->def].script : script);
+    char path[AB_PLOT_PATH + 200];
+    ab_fmt(path, sizeof path, "%s/%s", run->plots_dir, fig->name);
+    pf_var_str(vars, "out", path);
+    pf_var_str(vars, "ttl", fig->title);
+    ab_fmt(path, sizeof path, "%s/%s", run->data_dir, fig->name);
+    pf_var_str(vars, "data", path);
+    ab_fmt(path, sizeof path, "%s/strategies.gp", run->data_dir);
+    pf_var_str(vars, "style", path);
+    pf_var_num(vars, "width", run->width);
+    pf_var_num(vars, "height", run->height);
+    j->vars = vars->s;
+    vars->s = NULL;
+    vars->len = vars->cap = 0;
+}
+
+/* Space-separated idents of the strategies flagged in present. */
+void pf_strat_list(const ab_run *run, const int *present, sbuf *b)
+{
+    int first = 1;
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (present[k]) {
+            pf_sb_add(b, "%s%s", first ? "" : " ", run->strats[k].ident);
+            first = 0;
+        }
+}
