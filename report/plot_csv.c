@@ -106,6 +106,38 @@ int ab_table_num(const ab_table *t, size_t row, int col, double *out)
     return 1;
 }
 
+int ab_table_rows(const ab_table *t, const ab_field *fields, size_t n, void *rows,
+                  size_t row_bytes)
+{
+    int *cols = malloc((n + 1) * sizeof *cols);
+    if (cols == NULL)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        cols[k] = fields[k].kind == AB_FIELD_KIND_LINE ? -1 : ab_table_col(t, fields[k].name);
+    for (size_t r = 0; r < t->nrows; r++) {
+        char *row = (char *)rows + r * row_bytes;
+        for (size_t k = 0; k < n; k++) {
+            const ab_field *f = &fields[k];
+            double v;
+            switch (f->kind) {
+            case AB_FIELD_KIND_TEXT:
+                *(const char **)(void *)(row + f->off) =
+                    cols[k] >= 0 ? ab_table_str(t, r, cols[k]) : f->absent_text;
+                break;
+            case AB_FIELD_KIND_NUM:
+                *(double *)(void *)(row + f->off) =
+                    cols[k] < 0 ? f->absent : ab_table_num(t, r, cols[k], &v) ? v : NAN;
+                break;
+            case AB_FIELD_KIND_LINE:
+                *(size_t *)(void *)(row + f->off) = t->lines[r];
+                break;
+            }
+        }
+    }
+    free(cols);
+    return 0;
+}
+
 /* The 1-based line of the first NUL byte in text[0..len), 0 if none: a NUL
    would end a line early (strchr finds no newline) or hide every row after
    it, so the file is refused instead. */

@@ -11,6 +11,7 @@
 #ifndef ALLOCBENCH_PLOT_CSV_H
 #define ALLOCBENCH_PLOT_CSV_H
 
+#include <math.h>
 #include <stddef.h>
 
 typedef struct ab_table {
@@ -39,5 +40,40 @@ int ab_table_col(const ab_table *t, const char *name);
 const char *ab_table_str(const ab_table *t, size_t row, int col);
 /* 1 and *out when the field holds a number; 0 when empty or col < 0. */
 int ab_table_num(const ab_table *t, size_t row, int col, double *out);
+
+/*
+ * A column read into a member of a row struct, by name and offset: text (a
+ * const char * into the table, absent_text when the table has no such
+ * column), a number (a double, NAN when empty; absent when the table has no
+ * such column) or the row's line number (a size_t; name unused). One table
+ * of fields per file replaces a column lookup per member; the column is
+ * named as the member unless _AS names it:
+ *     static const ab_field f[] = {AB_COL_TEXT(ab_srow, env), ...};
+ *     ab_table_rows(t, f, n, rows, sizeof *rows);
+ */
+typedef enum { AB_FIELD_KIND_TEXT, AB_FIELD_KIND_NUM, AB_FIELD_KIND_LINE } ab_field_kind;
+typedef struct ab_field {
+    const char *name;
+    size_t off;
+    ab_field_kind kind;
+    double absent;
+    const char *absent_text;
+} ab_field;
+
+#define AB_COL_(type, m, col, kind, absent, text)                                            \
+    { (col), offsetof(type, m), (kind), (absent), (text) }
+#define AB_COL_TEXT_AS(type, m, col) AB_COL_(type, m, col, AB_FIELD_KIND_TEXT, 0, "")
+#define AB_COL_TEXT(type, m) AB_COL_TEXT_AS(type, m, #m)
+#define AB_COL_TEXT_OR(type, m, dflt) AB_COL_(type, m, #m, AB_FIELD_KIND_TEXT, 0, (dflt))
+#define AB_COL_NUM_AS(type, m, col) AB_COL_(type, m, col, AB_FIELD_KIND_NUM, NAN, NULL)
+#define AB_COL_NUM(type, m) AB_COL_NUM_AS(type, m, #m)
+#define AB_COL_NUM_OR(type, m, dflt) AB_COL_(type, m, #m, AB_FIELD_KIND_NUM, (dflt), NULL)
+#define AB_COL_LINE(type, m) AB_COL_(type, m, NULL, AB_FIELD_KIND_LINE, 0, NULL)
+
+/* Fills rows (t->nrows structs of row_bytes each, from the caller) with the n
+   fields of every row; each column is looked up once. 0, or -1 when out of
+   memory. */
+int ab_table_rows(const ab_table *t, const ab_field *fields, size_t n, void *rows,
+                  size_t row_bytes);
 
 #endif

@@ -285,15 +285,11 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
              "sits at 1 - 1/count), not every sample (no hist.csv in this run); %s.%s",
              op, seedtxt, missing);
     sbuf v = {0};
-    pf_sb_add(&v, "strategies='");
-    pf_strat_list(run, present, &v);
-    pf_sb_add(&v, "'; ");
-    pf_var_str(&v, "xlab", "latency (ns, log scale)");
-    pf_var_str(&v, "ylab", "fraction of operations at or below (nines scale)");
-    pf_var_num(&v, "xmin", pf_floor_pow10(lo));
-    pf_var_num(&v, "xmax", pf_ceil_pow10(fmax(hi, lo * 10)));
-    pf_var_num(&v, "ymin", 0);
-    pf_var_num(&v, "ymax", top * 1.08);
+    pf_axes ax = {.xlab = "latency (ns, log scale)",
+                  .ylab = "fraction of operations at or below (nines scale)",
+                  .xmin = pf_floor_pow10(lo), .xmax = pf_ceil_pow10(fmax(hi, lo * 10)),
+                  .ymin = 0, .ymax = top * 1.08};
+    pf_axes_vars(&v, run, present, &ax);
     pf_job_add(js, run, f, "latency_cdf.gp", &v);
 
     free(present);
@@ -428,11 +424,10 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
     if (present == NULL)
         return -1;
     for (size_t o = 0; o < nops; o++) {
-        memset(present, 0, run->nstrats * sizeof *present);
         char name[240];
         ab_fmt(name, sizeof name, "scaling-%s-%s", stem, ops[o]);
-        ab_figure *f = pf_fig_new(run, "scaling", name);
-        ab_fmt(f->title, sizeof f->title, "Scaling of %s: %s", ops[o], range);
+        ab_figure *f = pf_fig_begin(run, present, "scaling", name, "Scaling of %s: %s", ops[o],
+                                    range);
         double lo = INFINITY, hi = 0;
         for (size_t k = 0; k < run->nstrats; k++) {
             size_t points;
@@ -449,15 +444,12 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
                  "log-log; a flat line means the cost does not grow with memory. Smallest "
                  "seed at each size.%s", ops[o], missing);
         sbuf v = {0};
-        pf_sb_add(&v, "strategies='");
-        pf_strat_list(run, present, &v);
-        pf_sb_add(&v, "'; ");
-        pf_var_str(&v, "xlab", "managed memory (bytes, log scale; tics in MiB/GiB)");
-        pf_var_str(&v, "ylab", "latency (ns, log scale)");
-        pf_var_num(&v, "xmin", mems[0] / 1048576.0 / 1.5);
-        pf_var_num(&v, "xmax", mems[nm - 1] / 1048576.0 * 1.5);
-        pf_var_num(&v, "ymin", pf_floor_pow10(lo));
-        pf_var_num(&v, "ymax", pf_ceil_pow10(fmax(hi, lo * 10)));
+        pf_axes ax = {.xlab = "managed memory (bytes, log scale; tics in MiB/GiB)",
+                      .ylab = "latency (ns, log scale)",
+                      .xmin = mems[0] / 1048576.0 / 1.5,
+                      .xmax = mems[nm - 1] / 1048576.0 * 1.5,
+                      .ymin = pf_floor_pow10(lo), .ymax = pf_ceil_pow10(fmax(hi, lo * 10))};
+        pf_axes_vars(&v, run, present, &ax);
         pf_job_add(js, run, f, "scaling.gp", &v);
     }
     free(present);

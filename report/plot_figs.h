@@ -37,6 +37,29 @@ void pf_var_num(sbuf *b, const char *name, double v);
 void pf_strat_list(const ab_run *run, const int *present, sbuf *b);
 /* A new figure in run->figs (kind, file stem); NULL when out of memory. */
 ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name);
+/* The start of one figure of a family: clears present (run->nstrats flags),
+   adds the figure (kind, file stem name) with its title from fmt. NULL when
+   out of memory. */
+ab_figure *pf_fig_begin(ab_run *run, int *present, const char *kind, const char *name,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 when the text member at off of row i (rows of row_bytes each) is in no
+   row before it: the first row of a figure family's group. PF_FIRST names
+   the member. */
+int pf_text_first(const void *rows, size_t row_bytes, size_t off, size_t i);
+#define PF_FIRST(rows, i, member)                                                        \
+    pf_text_first((rows), sizeof *(rows),                                                \
+                  (size_t)((const char *)&(rows)[0].member - (const char *)(rows)), (i))
+/* A figure's axes as gnuplot variables. xcol non-NULL (lines.gp) also sets
+   xcol, ycol, logx, logy and xticcol ("" when NULL). */
+typedef struct pf_axes {
+    const char *xlab, *ylab;
+    double xmin, xmax, ymin, ymax;
+    const char *xcol, *ycol;
+    int logx, logy;
+    const char *xticcol;
+} pf_axes;
+/* Appends "strategies='a b c'; " (pf_strat_list) and a's variables to v. */
+void pf_axes_vars(sbuf *v, const ab_run *run, const int *present, const pf_axes *a);
 /* plots/data/<fig>[.<ident>].csv for writing; NULL after printing why. */
 FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident);
 /* Queues gnuplot on script for fig with vars (taken over, cleared). */

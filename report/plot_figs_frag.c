@@ -176,13 +176,12 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
         }
         static const char *const kinds[] = {"frag_ext", "frag_2m"};
         for (size_t kind = 0; kind < COUNT_OF(kinds) && rc == 0; kind++) {
-            memset(present, 0, run->nstrats * sizeof *present);
             ab_fmt(name, sizeof name, "%s-%s-%s%s", kind == 0 ? "fragext" : "free2m",
                      g->env, g->workload, fillstem);
-            ab_figure *f = pf_fig_new(run, kinds[kind], name);
-            ab_fmt(f->title, sizeof f->title, "%s over time: %s%s, %s, %s",
-                     kind == 0 ? "External fragmentation" : "Free 2 MiB blocks",
-                     g->workload, filltxt, memtxt, g->env);
+            ab_figure *f = pf_fig_begin(run, present, kinds[kind], name,
+                                        "%s over time: %s%s, %s, %s",
+                                        kind == 0 ? "External fragmentation" : "Free 2 MiB blocks",
+                                        g->workload, filltxt, memtxt, g->env);
             double steps = 0, ymax = 0;
             for (size_t k = 0; k < run->nstrats && rc == 0; k++) {
                 int got = ft_strategy(run, f, g, kind, mem, seed, k, &steps, &ymax);
@@ -204,21 +203,13 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
                      seed, missing,
                      run->multi_role ? " frag.csv has no role column: roles are mixed." : "");
             sbuf v = {0};
-            pf_sb_add(&v, "strategies='");
-            pf_strat_list(run, present, &v);
-            pf_sb_add(&v, "'; ");
-            pf_var_str(&v, "xlab", "step (operations so far)");
-            pf_var_str(&v, "ylab", kind == 0 ? "external fragmentation (fraction, 0..1)"
-                                          : "free aligned 2 MiB blocks (count)");
-            pf_var_str(&v, "xcol", "step");
-            pf_var_str(&v, "ycol", "value");
-            pf_var_num(&v, "logx", 0);
-            pf_var_num(&v, "logy", 0);
-            pf_var_num(&v, "xmin", 0);
-            pf_var_num(&v, "xmax", steps > 0 ? steps : 1);
-            pf_var_num(&v, "ymin", 0);
-            pf_var_num(&v, "ymax", kind == 0 ? 1 : (ymax > 0 ? ymax * 1.1 : 1));
-            pf_var_str(&v, "xticcol", "");
+            pf_axes ax = {.xlab = "step (operations so far)",
+                          .ylab = kind == 0 ? "external fragmentation (fraction, 0..1)"
+                                            : "free aligned 2 MiB blocks (count)",
+                          .xcol = "step", .ycol = "value",
+                          .xmin = 0, .xmax = steps > 0 ? steps : 1,
+                          .ymin = 0, .ymax = kind == 0 ? 1 : (ymax > 0 ? ymax * 1.1 : 1)};
+            pf_axes_vars(&v, run, present, &ax);
             pf_job_add(js, run, f, "lines.gp", &v);
         }
     }
@@ -317,13 +308,12 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
         size_t nfl = ff_fills(run, &g, mem, fills, COUNT_OF(fills));
         if (nfl < 2)
             continue;
-        memset(present, 0, run->nstrats * sizeof *present);
         char name[240], memtxt[32], missing[600];
         ab_mem_label(mem, memtxt, sizeof memtxt);
         ab_fmt(name, sizeof name, "fragfill-%s-%s", g.env, g.workload);
-        ab_figure *f = pf_fig_new(run, "frag_fill", name);
-        ab_fmt(f->title, sizeof f->title, "External fragmentation against fill: %s, %s, %s",
-                 g.workload, memtxt, g.env);
+        ab_figure *f = pf_fig_begin(run, present, "frag_fill", name,
+                                    "External fragmentation against fill: %s, %s, %s",
+                                    g.workload, memtxt, g.env);
         for (size_t k = 0; k < run->nstrats; k++) {
             int got = ff_strategy(run, f, &g, mem, seed, fills, nfl, k);
             if (got < 0) {
@@ -339,20 +329,12 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
                  "against the fill level it was held at; lower is better; seed %.0f.%s",
                  g.workload, seed, missing);
         sbuf v = {0};
-        pf_sb_add(&v, "strategies='");
-        pf_strat_list(run, present, &v);
-        pf_sb_add(&v, "'; ");
-        pf_var_str(&v, "xlab", "fill level (% of pages allocated)");
-        pf_var_str(&v, "ylab", "external fragmentation at the end (fraction, 0..1)");
-        pf_var_str(&v, "xcol", "fill_pct");
-        pf_var_str(&v, "ycol", "ext_frag");
-        pf_var_num(&v, "logx", 0);
-        pf_var_num(&v, "logy", 0);
-        pf_var_num(&v, "xmin", fills[0] * 100 - 5);
-        pf_var_num(&v, "xmax", fills[nfl - 1] * 100 + 5);
-        pf_var_num(&v, "ymin", 0);
-        pf_var_num(&v, "ymax", 1);
-        pf_var_str(&v, "xticcol", "");
+        pf_axes ax = {.xlab = "fill level (% of pages allocated)",
+                      .ylab = "external fragmentation at the end (fraction, 0..1)",
+                      .xcol = "fill_pct", .ycol = "ext_frag",
+                      .xmin = fills[0] * 100 - 5, .xmax = fills[nfl - 1] * 100 + 5,
+                      .ymin = 0, .ymax = 1};
+        pf_axes_vars(&v, run, present, &ax);
         pf_job_add(js, run, f, "lines.gp", &v);
         drawn++;
     }

@@ -123,15 +123,10 @@ int pf_programs_figures(ab_run *run, jobs *js)
                  "peak live bytes the malloc recorder saw on glibc."
                : "");
     sbuf v = {0};
-    pf_sb_add(&v, "strategies='");
-    pf_strat_list(run, present, &v);
-    pf_sb_add(&v, "'; ");
-    pf_var_str(&v, "xlab", "program");
-    pf_var_str(&v, "ylab", "peak footprint / peak live bytes");
-    pf_var_num(&v, "xmin", -1);
-    pf_var_num(&v, "xmax", (double)(nprog * (slots + 1)) - 1);
-    pf_var_num(&v, "ymin", 0);
-    pf_var_num(&v, "ymax", hi * 1.15);
+    pf_axes ax = {.xlab = "program", .ylab = "peak footprint / peak live bytes",
+                  .xmin = -1, .xmax = (double)(nprog * (slots + 1)) - 1,
+                  .ymin = 0, .ymax = hi * 1.15};
+    pf_axes_vars(&v, run, present, &ax);
     pf_var_str(&v, "xtic_spec", tics.s != NULL ? tics.s : "");
     pf_var_num(&v, "ref", 1);
     pf_var_str(&v, "ref_title", "footprint = live");
@@ -151,16 +146,12 @@ int pf_heapscale_figures(ab_run *run, jobs *js)
         return -1;
     for (size_t i = 0; i < run->nhs; i++) {
         const char *st = run->hs[i].strategy;
-        size_t p = 0;
-        while (p < i && strcmp(run->hs[p].strategy, st) != 0)
-            p++;
-        if (p < i)
+        if (!PF_FIRST(run->hs, i, strategy))
             continue;
-        memset(present, 0, (run->nstrats + 1) * sizeof *present);
         char name[200];
         ab_fmt(name, sizeof name, "heapscale-%s", st);
-        ab_figure *f = pf_fig_new(run, "heapscale", name);
-        ab_fmt(f->title, sizeof f->title, "malloc time against live chunks (heaps over %s)", st);
+        ab_figure *f = pf_fig_begin(run, present, "heapscale", name,
+                                    "malloc time against live chunks (heaps over %s)", st);
         double xlo = INFINITY, xhi = 0, ylo = INFINITY, yhi = 0;
         for (size_t k = 0; k < run->nstrats; k++) {
             FILE *d = NULL;
@@ -193,20 +184,11 @@ int pf_heapscale_figures(ab_run *run, jobs *js)
                "(heapscale.csv). A first-fit heap (firstfit) walks its chunks, so its line "
                "climbs with the live count; a size-class heap (slab) stays flat.", st);
         sbuf v = {0};
-        pf_sb_add(&v, "strategies='");
-        pf_strat_list(run, present, &v);
-        pf_sb_add(&v, "'; ");
-        pf_var_str(&v, "xlab", "blocks live");
-        pf_var_str(&v, "ylab", "mean malloc time (ns)");
-        pf_var_str(&v, "xcol", "live_chunks");
-        pf_var_str(&v, "ycol", "malloc_mean_ns");
-        pf_var_str(&v, "xticcol", "");
-        pf_var_num(&v, "logx", 1);
-        pf_var_num(&v, "logy", 1);
-        pf_var_num(&v, "xmin", xlo / 2);
-        pf_var_num(&v, "xmax", xhi * 2);
-        pf_var_num(&v, "ymin", pf_floor_pow10(ylo));
-        pf_var_num(&v, "ymax", pf_ceil_pow10(yhi * 1.05));
+        pf_axes ax = {.xlab = "blocks live", .ylab = "mean malloc time (ns)",
+                      .xcol = "live_chunks", .ycol = "malloc_mean_ns", .logx = 1, .logy = 1,
+                      .xmin = xlo / 2, .xmax = xhi * 2,
+                      .ymin = pf_floor_pow10(ylo), .ymax = pf_ceil_pow10(yhi * 1.05)};
+        pf_axes_vars(&v, run, present, &ax);
         pf_job_add(js, run, f, "lines.gp", &v);
     }
     free(present);

@@ -95,20 +95,13 @@ static void meta_job(const ab_run *run, jobs *js, const ab_figure *f, const int 
                      const meta_box *box)
 {
     sbuf v = {0};
-    pf_sb_add(&v, "strategies='");
-    pf_strat_list(run, present, &v);
-    pf_sb_add(&v, "'; ");
-    pf_var_str(&v, "xlab", "managed memory (bytes, log scale; tics in MiB/GiB)");
-    pf_var_str(&v, "ylab", "metadata (KiB per GiB managed, log scale)");
-    pf_var_str(&v, "xcol", "mem_mib");
-    pf_var_str(&v, "ycol", "kib_per_gib");
-    pf_var_num(&v, "logx", 1);
-    pf_var_num(&v, "logy", 1);
-    pf_var_num(&v, "xmin", box->mlo / 1048576.0 / 1.5);
-    pf_var_num(&v, "xmax", box->mhi / 1048576.0 * 1.5);
-    pf_var_num(&v, "ymin", pf_floor_pow10(box->lo));
-    pf_var_num(&v, "ymax", pf_ceil_pow10(box->hi * 1.01));
-    pf_var_str(&v, "xticcol", "mem");
+    pf_axes ax = {.xlab = "managed memory (bytes, log scale; tics in MiB/GiB)",
+                  .ylab = "metadata (KiB per GiB managed, log scale)",
+                  .xcol = "mem_mib", .ycol = "kib_per_gib", .logx = 1, .logy = 1,
+                  .xmin = box->mlo / 1048576.0 / 1.5, .xmax = box->mhi / 1048576.0 * 1.5,
+                  .ymin = pf_floor_pow10(box->lo), .ymax = pf_ceil_pow10(box->hi * 1.01),
+                  .xticcol = "mem"};
+    pf_axes_vars(&v, run, present, &ax);
     pf_job_add(js, run, f, "lines.gp", &v);
 }
 
@@ -130,18 +123,13 @@ int pf_meta_figures(ab_run *run, jobs *js)
         return -1;
     for (size_t r0 = 0; r0 < run->ns; r0++) {
         const char *role = run->s[r0].role;
-        size_t p = 0;
-        while (p < r0 && strcmp(run->s[p].role, role) != 0)
-            p++;
-        if (p < r0)
+        if (!PF_FIRST(run->s, r0, role))
             continue;
-        memset(present, 0, run->nstrats * sizeof *present);
         char name[200];
         ab_fmt(name, sizeof name, "meta-%s%s%s", env, run->multi_role ? "-" : "",
                  run->multi_role ? role : "");
-        ab_figure *f = pf_fig_new(run, "meta", name);
-        ab_fmt(f->title, sizeof f->title, "Metadata per GiB managed: %s%s%s", env,
-                 run->multi_role ? ", " : "", run->multi_role ? role : "");
+        ab_figure *f = pf_fig_begin(run, present, "meta", name, "Metadata per GiB managed: %s%s%s",
+                                    env, run->multi_role ? ", " : "", run->multi_role ? role : "");
         meta_box box = {INFINITY, 0, INFINITY, 0};
         sbuf zero = {0};
         for (size_t k = 0; k < run->nstrats; k++) {
@@ -252,12 +240,11 @@ int pf_host_kernel_figures(ab_run *run, jobs *js)
     for (size_t e = 0; e < ne; e++) {
         static const char *const what[] = {"mean", "p99"};
         for (size_t w = 0; w < COUNT_OF(what); w++) {
-            memset(present, 0, run->nstrats * sizeof *present);
             char name[200];
             ab_fmt(name, sizeof name, "hostkernel-%s-%s", envs[e], what[w]);
-            ab_figure *f = pf_fig_new(run, "hostkernel", name);
-            ab_fmt(f->title, sizeof f->title, "%s latency, host against %s",
-                     w == 0 ? "Mean" : "p99", envs[e]);
+            ab_figure *f = pf_fig_begin(run, present, "hostkernel", name,
+                                        "%s latency, host against %s", w == 0 ? "Mean" : "p99",
+                                        envs[e]);
             double lo = INFINITY, hi = 0;
             size_t cells = 0;
             for (size_t k = 0; k < run->nstrats; k++) {
@@ -316,15 +303,15 @@ int pf_gbench_figures(ab_run *run, jobs *js)
         if (p < i)
             continue;
         const char *fam = run->g[i].family, *file = run->g[i].file;
-        memset(present, 0, (run->nstrats + 1) * sizeof *present);
         char name[300], stem[200];
         ab_fmt(stem, sizeof stem, "%s", file);
         char *dot = strrchr(stem, '.');
         if (dot != NULL)
             *dot = '\0';
         ab_fmt(name, sizeof name, "gbench-%s-%s", stem, fam);
-        ab_figure *f = pf_fig_new(run, "gbench", name);
-        ab_fmt(f->title, sizeof f->title, "Google Benchmark %s (%s)", fam, file);
+        ab_figure *f = pf_fig_begin(run, present, "gbench", name, "Google Benchmark %s (%s)", fam,
+                                    file);
+        present[run->nstrats] = 0; /* "other": the benchmarks that name no strategy */
         /* Bars in strategy order, then the benchmarks that name none. */
         size_t x = 0;
         int reps = 0;

@@ -145,3 +145,48 @@ void pf_strat_list(const ab_run *run, const int *present, sbuf *b)
             first = 0;
         }
 }
+
+ab_figure *pf_fig_begin(ab_run *run, int *present, const char *kind, const char *name,
+                        const char *fmt, ...)
+{
+    memset(present, 0, run->nstrats * sizeof *present);
+    ab_figure *f = pf_fig_new(run, kind, name);
+    if (f == NULL)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->title, sizeof f->title, fmt, ap);
+    va_end(ap);
+    return f;
+}
+
+void pf_axes_vars(sbuf *v, const ab_run *run, const int *present, const pf_axes *a)
+{
+    pf_sb_add(v, "strategies='");
+    pf_strat_list(run, present, v);
+    pf_sb_add(v, "'; ");
+    pf_var_str(v, "xlab", a->xlab);
+    pf_var_str(v, "ylab", a->ylab);
+    if (a->xcol != NULL) {
+        pf_var_str(v, "xcol", a->xcol);
+        pf_var_str(v, "ycol", a->ycol);
+        pf_var_num(v, "logx", a->logx);
+        pf_var_num(v, "logy", a->logy);
+    }
+    pf_var_num(v, "xmin", a->xmin);
+    pf_var_num(v, "xmax", a->xmax);
+    pf_var_num(v, "ymin", a->ymin);
+    pf_var_num(v, "ymax", a->ymax);
+    if (a->xcol != NULL)
+        pf_var_str(v, "xticcol", a->xticcol != NULL ? a->xticcol : "");
+}
+
+int pf_text_first(const void *rows, size_t row_bytes, size_t off, size_t i)
+{
+    const char *base = rows;
+    const char *text = *(const char *const *)(const void *)(base + i * row_bytes + off);
+    for (size_t p = 0; p < i; p++)
+        if (strcmp(*(const char *const *)(const void *)(base + p * row_bytes + off), text) == 0)
+            return 0;
+    return 1;
+}

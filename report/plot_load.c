@@ -130,12 +130,6 @@ static void strats_finish(ab_run *run)
             run->strats[k].slot = (int)k;
 }
 
-double pl_num_or_nan(const ab_table *t, size_t row, int col)
-{
-    double v;
-    return ab_table_num(t, row, col, &v) ? v : NAN;
-}
-
 int pl_row_error(const ab_table *t, size_t row, const char *fmt, const char *a,
                  const char *b)
 {
@@ -231,20 +225,43 @@ int pl_table_read(const ab_run *run, ab_table *t, const char *file,
     return pl_duplicates_check(t, key, what);
 }
 
-/* Row r's latencies (columns latc: mean, p50, p90, p99, p999, max) into s,
-   checked: present when status ok with samples, not negative, percentiles
-   in order. 0, or -1 after printing why. */
-static int summary_latencies(const ab_table *t, size_t r, ab_srow *s, const int *latc)
+/* The columns of a summary.csv row, of a frag.csv row. */
+static const ab_field summary_fields[] = {
+    AB_COL_TEXT(ab_srow, env), AB_COL_TEXT(ab_srow, strategy), AB_COL_TEXT(ab_srow, role),
+    AB_COL_TEXT(ab_srow, workload), AB_COL_TEXT(ab_srow, op),
+    AB_COL_TEXT_OR(ab_srow, status, "ok"), AB_COL_LINE(ab_srow, line),
+    AB_COL_NUM(ab_srow, mem_bytes), AB_COL_NUM(ab_srow, fill), AB_COL_NUM(ab_srow, seed),
+    AB_COL_NUM(ab_srow, count), AB_COL_NUM_OR(ab_srow, threads, 1),
+    AB_COL_NUM_OR(ab_srow, rep, 0), AB_COL_NUM(ab_srow, mean_ns), AB_COL_NUM(ab_srow, p50_ns),
+    AB_COL_NUM(ab_srow, p90_ns), AB_COL_NUM(ab_srow, p99_ns), AB_COL_NUM(ab_srow, p999_ns),
+    AB_COL_NUM(ab_srow, max_ns), AB_COL_NUM(ab_srow, meta_bytes),
+    AB_COL_NUM_AS(ab_srow, meta_per_gib, "meta_bytes_per_gib"),
+    AB_COL_NUM(ab_srow, failures), AB_COL_NUM(ab_srow, batch_median_ns),
+};
+static const ab_field frag_fields[] = {
+    AB_COL_TEXT(ab_frow, env), AB_COL_TEXT(ab_frow, strategy), AB_COL_TEXT(ab_frow, workload),
+    AB_COL_LINE(ab_frow, line), AB_COL_NUM(ab_frow, mem_bytes), AB_COL_NUM(ab_frow, seed),
+    AB_COL_NUM(ab_frow, step), AB_COL_NUM(ab_frow, fill), AB_COL_NUM(ab_frow, free_pages),
+    AB_COL_NUM(ab_frow, largest_free_run), AB_COL_NUM(ab_frow, free_runs),
+    AB_COL_NUM(ab_frow, ext_frag), AB_COL_NUM_AS(ab_frow, free_2m, "free_2m_blocks"),
+    AB_COL_NUM_OR(ab_frow, threads, 1), AB_COL_NUM_OR(ab_frow, rep, 0),
+    AB_COL_NUM(ab_frow, contig_tried),
+};
+
+/* Row r's latencies (mean, p50, p90, p99, p999, max), checked: present when
+   status ok with samples, not negative, percentiles in order. 0, or -1
+   after printing why. */
+static int summary_latencies(const ab_table *t, size_t r, const ab_srow *s)
 {
-    double *lat[] = {&s->mean_ns, &s->p50_ns, &s->p90_ns, &s->p99_ns, &s->p999_ns,
-                     &s->max_ns};
+    const double lat[] = {s->mean_ns, s->p50_ns, s->p90_ns, s->p99_ns, s->p999_ns, s->max_ns};
+    static const char *const names[] = {"mean_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns",
+                                        "max_ns"};
     for (size_t k = 0; k < COUNT_OF(lat); k++) {
-        *lat[k] = pl_num_or_nan(t, r, latc[k]);
-        if (strcmp(s->status, "ok") == 0 && s->count > 0 && isnan(*lat[k]))
+        if (strcmp(s->status, "ok") == 0 && s->count > 0 && isnan(lat[k]))
             return pl_row_error(t, r, "status ok with samples, but column '%s' is empty%s",
-                                t->cols[latc[k]], "");
-        if (*lat[k] < 0)
-            return pl_row_error(t, r, "column '%s' is negative%s", t->cols[latc[k]], "");
+                                names[k], "");
+        if (lat[k] < 0)
+            return pl_row_error(t, r, "column '%s' is negative%s", names[k], "");
     }
     if (s->count > 0 && !(s->p50_ns <= s->p90_ns && s->p90_ns <= s->p99_ns &&
                           s->p99_ns <= s->p999_ns && s->p999_ns <= s->max_ns))
@@ -262,41 +279,18 @@ static int summary_load(ab_run *run)
                       "the cell (env..op)") != 0)
         return -1;
     run->s = calloc(t->nrows, sizeof *run->s);
-    if (run->s == NULL)
+    if (run->s == NULL ||
+        ab_table_rows(t, summary_fields, COUNT_OF(summary_fields), run->s, sizeof *run->s) != 0)
         return -1;
-    int c_env = ab_table_col(t, "env"), c_strat = ab_table_col(t, "strategy"),
-        c_role = ab_table_col(t, "role"), c_wl = ab_table_col(t, "workload"),
-        c_op = ab_table_col(t, "op"), c_status = ab_table_col(t, "status"),
-        c_mem = ab_table_col(t, "mem_bytes"), c_fill = ab_table_col(t, "fill"),
-        c_seed = ab_table_col(t, "seed"), c_count = ab_table_col(t, "count"),
-        c_mean = ab_table_col(t, "mean_ns"), c_p50 = ab_table_col(t, "p50_ns"),
-        c_p90 = ab_table_col(t, "p90_ns"), c_p99 = ab_table_col(t, "p99_ns"),
-        c_p999 = ab_table_col(t, "p999_ns"), c_max = ab_table_col(t, "max_ns"),
-        c_meta = ab_table_col(t, "meta_bytes"), c_mpg = ab_table_col(t, "meta_bytes_per_gib"),
-        c_fail = ab_table_col(t, "failures"), c_thr = ab_table_col(t, "threads"),
-        c_rep = ab_table_col(t, "rep"), c_bmed = ab_table_col(t, "batch_median_ns");
-    run->have_batch_median = c_bmed >= 0;
+    run->have_batch_median = ab_table_col(t, "batch_median_ns") >= 0;
     const char *first_role = NULL;
     for (size_t r = 0; r < t->nrows; r++) {
         ab_srow *s = &run->s[r];
-        s->env = ab_table_str(t, r, c_env);
-        s->strategy = ab_table_str(t, r, c_strat);
-        s->role = ab_table_str(t, r, c_role);
-        s->workload = ab_table_str(t, r, c_wl);
-        s->op = ab_table_str(t, r, c_op);
-        s->status = c_status >= 0 ? ab_table_str(t, r, c_status) : "ok";
-        s->line = t->lines[r];
         const char *texts[] = {s->env, s->strategy, s->workload, s->op};
         const char *names[] = {"env", "strategy", "workload", "op"};
         for (size_t k = 0; k < COUNT_OF(texts); k++)
             if (texts[k][0] == '\0')
                 return pl_row_error(t, r, "column '%s' is empty%s", names[k], "");
-        s->mem_bytes = pl_num_or_nan(t, r, c_mem);
-        s->fill = pl_num_or_nan(t, r, c_fill);
-        s->seed = pl_num_or_nan(t, r, c_seed);
-        s->count = pl_num_or_nan(t, r, c_count);
-        s->threads = c_thr >= 0 ? pl_num_or_nan(t, r, c_thr) : 1;
-        s->rep = c_rep >= 0 ? pl_num_or_nan(t, r, c_rep) : 0;
         if (isnan(s->threads))
             s->threads = 1;
         if (isnan(s->rep))
@@ -305,15 +299,10 @@ static int summary_load(ab_run *run)
             return pl_row_error(t, r, "column 'mem_bytes' must be a positive size%s%s", "", "");
         if (isnan(s->count))
             return pl_row_error(t, r, "column 'count' is empty%s%s", "", "");
-        const int latc[] = {c_mean, c_p50, c_p90, c_p99, c_p999, c_max};
-        if (summary_latencies(t, r, s, latc) != 0)
+        if (summary_latencies(t, r, s) != 0)
             return -1;
-        s->meta_bytes = pl_num_or_nan(t, r, c_meta);
-        s->meta_per_gib = pl_num_or_nan(t, r, c_mpg);
         if (isnan(s->meta_per_gib) && !isnan(s->meta_bytes))
             s->meta_per_gib = s->meta_bytes * 1073741824.0 / s->mem_bytes;
-        s->failures = pl_num_or_nan(t, r, c_fail);
-        s->batch_median_ns = pl_num_or_nan(t, r, c_bmed);
         if (first_role == NULL)
             first_role = s->role;
         else if (strcmp(first_role, s->role) != 0)
@@ -334,39 +323,16 @@ static int frag_load(ab_run *run)
         return -1;
     }
     run->f = calloc(t->nrows, sizeof *run->f);
-    if (run->f == NULL)
+    if (run->f == NULL ||
+        ab_table_rows(t, frag_fields, COUNT_OF(frag_fields), run->f, sizeof *run->f) != 0)
         return -1;
-    int c_env = ab_table_col(t, "env"), c_strat = ab_table_col(t, "strategy"),
-        c_wl = ab_table_col(t, "workload"), c_mem = ab_table_col(t, "mem_bytes"),
-        c_seed = ab_table_col(t, "seed"), c_step = ab_table_col(t, "step"),
-        c_fill = ab_table_col(t, "fill"), c_fp = ab_table_col(t, "free_pages"),
-        c_lr = ab_table_col(t, "largest_free_run"), c_fr = ab_table_col(t, "free_runs"),
-        c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks"),
-        c_thr = ab_table_col(t, "threads"), c_rep = ab_table_col(t, "rep"),
-        c_ct = ab_table_col(t, "contig_tried");
-    if (c_fill < 0)
+    if (ab_table_col(t, "fill") < 0)
         ab_run_note(run, "frag.csv has no fill column: fragmentation is grouped without "
                          "the fill level, and the ext-frag-against-fill plot is not drawn.");
     for (size_t r = 0; r < t->nrows; r++) {
         ab_frow *f = &run->f[r];
-        f->env = ab_table_str(t, r, c_env);
-        f->strategy = ab_table_str(t, r, c_strat);
-        f->workload = ab_table_str(t, r, c_wl);
-        f->line = t->lines[r];
         if (f->env[0] == '\0' || f->strategy[0] == '\0' || f->workload[0] == '\0')
             return pl_row_error(t, r, "env, strategy and workload must not be empty%s%s", "", "");
-        f->mem_bytes = pl_num_or_nan(t, r, c_mem);
-        f->seed = pl_num_or_nan(t, r, c_seed);
-        f->step = pl_num_or_nan(t, r, c_step);
-        f->fill = pl_num_or_nan(t, r, c_fill);
-        f->free_pages = pl_num_or_nan(t, r, c_fp);
-        f->largest_free_run = pl_num_or_nan(t, r, c_lr);
-        f->free_runs = pl_num_or_nan(t, r, c_fr);
-        f->ext_frag = pl_num_or_nan(t, r, c_ef);
-        f->free_2m = pl_num_or_nan(t, r, c_2m);
-        f->threads = c_thr >= 0 ? pl_num_or_nan(t, r, c_thr) : 1;
-        f->rep = c_rep >= 0 ? pl_num_or_nan(t, r, c_rep) : 0;
-        f->contig_tried = pl_num_or_nan(t, r, c_ct);
         if (isnan(f->threads))
             f->threads = 1;
         if (isnan(f->rep))
@@ -378,7 +344,7 @@ static int frag_load(ab_run *run)
                 return pl_row_error(t, r, "column '%s' is empty%s", names[k], "");
         if (f->ext_frag < 0 || f->ext_frag > 1)
             return pl_row_error(t, r, "column 'ext_frag' is %s, outside 0..1%s",
-                             ab_table_str(t, r, c_ef), "");
+                                ab_table_str(t, r, ab_table_col(t, "ext_frag")), "");
         if (f->largest_free_run > f->free_pages)
             return pl_row_error(t, r, "largest_free_run exceeds free_pages%s%s", "", "");
         pl_strat_add(run, f->strategy);

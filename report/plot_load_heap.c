@@ -23,6 +23,20 @@ static const char *const programs_numeric[] = {
     "peak_live_bytes", "peak_footprint_bytes", "footprint_over_live", NULL,
 };
 
+static const ab_field programs_fields[] = {
+    AB_COL_TEXT(ab_prow, program), AB_COL_TEXT(ab_prow, allocator), AB_COL_TEXT(ab_prow, status),
+    AB_COL_TEXT_AS(ab_prow, fp_kind, "footprint_kind"), AB_COL_LINE(ab_prow, line),
+    /* The numbers, none negative (PROGRAMS_NUM0 on). */
+    AB_COL_NUM(ab_prow, runs), AB_COL_NUM_AS(ab_prow, median_s, "wall_median_s"),
+    AB_COL_NUM_AS(ab_prow, stddev_s, "wall_stddev_s"),
+    AB_COL_NUM_AS(ab_prow, min_s, "wall_min_s"), AB_COL_NUM_AS(ab_prow, max_s, "wall_max_s"),
+    AB_COL_NUM_AS(ab_prow, rss_kib, "max_rss_kib"),
+    AB_COL_NUM_AS(ab_prow, live, "peak_live_bytes"),
+    AB_COL_NUM_AS(ab_prow, footprint, "peak_footprint_bytes"),
+    AB_COL_NUM_AS(ab_prow, ratio, "footprint_over_live"),
+};
+#define PROGRAMS_NUM0 5
+
 int pl_programs_load(ab_run *run)
 {
     char path[AB_PLOT_PATH + 32], err[1024];
@@ -43,35 +57,19 @@ int pl_programs_load(ab_run *run)
     if (pl_duplicates_check(t, key, "the program x allocator") != 0)
         return -1;
     run->p = calloc(t->nrows, sizeof *run->p);
-    if (run->p == NULL)
+    if (run->p == NULL || ab_table_rows(t, programs_fields, COUNT_OF(programs_fields), run->p,
+                                        sizeof *run->p) != 0)
         return -1;
-    int c_prog = ab_table_col(t, "program"), c_al = ab_table_col(t, "allocator"),
-        c_st = ab_table_col(t, "status"), c_kind = ab_table_col(t, "footprint_kind"),
-        c_runs = ab_table_col(t, "runs"), c_med = ab_table_col(t, "wall_median_s"),
-        c_sd = ab_table_col(t, "wall_stddev_s"), c_min = ab_table_col(t, "wall_min_s"),
-        c_max = ab_table_col(t, "wall_max_s"), c_rss = ab_table_col(t, "max_rss_kib"),
-        c_live = ab_table_col(t, "peak_live_bytes"),
-        c_fp = ab_table_col(t, "peak_footprint_bytes"),
-        c_ratio = ab_table_col(t, "footprint_over_live");
     for (size_t r = 0; r < t->nrows; r++) {
         ab_prow *p = &run->p[r];
-        p->program = ab_table_str(t, r, c_prog);
-        p->allocator = ab_table_str(t, r, c_al);
-        p->status = ab_table_str(t, r, c_st);
-        p->fp_kind = c_kind >= 0 ? ab_table_str(t, r, c_kind) : "";
-        p->line = t->lines[r];
         if (p->program[0] == '\0' || p->allocator[0] == '\0' || p->status[0] == '\0')
             return pl_row_error(t, r, "program, allocator and status must not be empty%s%s", "",
                              "");
         p->ok = strncmp(p->status, "ok", 2) == 0;
-        double *v[] = {&p->runs, &p->median_s, &p->stddev_s, &p->min_s, &p->max_s,
-                       &p->rss_kib, &p->live, &p->footprint, &p->ratio};
-        int c[] = {c_runs, c_med, c_sd, c_min, c_max, c_rss, c_live, c_fp, c_ratio};
-        for (size_t k = 0; k < COUNT_OF(v); k++) {
-            *v[k] = pl_num_or_nan(t, r, c[k]);
-            if (*v[k] < 0)
-                return pl_row_error(t, r, "column '%s' is negative%s", t->cols[c[k]], "");
-        }
+        for (size_t k = PROGRAMS_NUM0; k < COUNT_OF(programs_fields); k++)
+            if (*(const double *)(const void *)((const char *)p + programs_fields[k].off) < 0)
+                return pl_row_error(t, r, "column '%s' is negative%s", programs_fields[k].name,
+                                    "");
         if (p->ok && !(p->median_s > 0))
             return pl_row_error(t, r, "status ok, but wall_median_s is %s%s",
                              isnan(p->median_s) ? "empty" : "not positive", "");
@@ -92,6 +90,13 @@ static const char *const heapscale_required[] = {
 static const char *const heapscale_numeric[] = {
     "live_chunks", "ops", "malloc_mean_ns", "malloc_p50_ns", "malloc_p99_ns", "free_mean_ns",
     "peak_footprint_bytes", "peak_live_bytes", NULL,
+};
+
+static const ab_field heapscale_fields[] = {
+    AB_COL_TEXT(ab_hsrow, heap), AB_COL_TEXT(ab_hsrow, strategy), AB_COL_LINE(ab_hsrow, line),
+    AB_COL_NUM(ab_hsrow, live_chunks), AB_COL_NUM(ab_hsrow, ops),
+    AB_COL_NUM(ab_hsrow, malloc_mean_ns), AB_COL_NUM(ab_hsrow, malloc_p50_ns),
+    AB_COL_NUM(ab_hsrow, malloc_p99_ns), AB_COL_NUM(ab_hsrow, free_mean_ns),
 };
 
 int pl_heapscale_load(ab_run *run)
@@ -115,25 +120,13 @@ int pl_heapscale_load(ab_run *run)
     if (pl_duplicates_check(t, key, "the heap x strategy x live_chunks") != 0)
         return -1;
     run->hs = calloc(t->nrows, sizeof *run->hs);
-    if (run->hs == NULL)
+    if (run->hs == NULL || ab_table_rows(t, heapscale_fields, COUNT_OF(heapscale_fields),
+                                         run->hs, sizeof *run->hs) != 0)
         return -1;
-    int c_heap = ab_table_col(t, "heap"), c_st = ab_table_col(t, "strategy"),
-        c_n = ab_table_col(t, "live_chunks"), c_ops = ab_table_col(t, "ops"),
-        c_mean = ab_table_col(t, "malloc_mean_ns"), c_p50 = ab_table_col(t, "malloc_p50_ns"),
-        c_p99 = ab_table_col(t, "malloc_p99_ns"), c_free = ab_table_col(t, "free_mean_ns");
     for (size_t r = 0; r < t->nrows; r++) {
         ab_hsrow *h = &run->hs[r];
-        h->heap = ab_table_str(t, r, c_heap);
-        h->strategy = ab_table_str(t, r, c_st);
-        h->line = t->lines[r];
         if (h->heap[0] == '\0' || h->strategy[0] == '\0')
             return pl_row_error(t, r, "heap and strategy must not be empty%s%s", "", "");
-        h->live_chunks = pl_num_or_nan(t, r, c_n);
-        h->ops = pl_num_or_nan(t, r, c_ops);
-        h->malloc_mean_ns = pl_num_or_nan(t, r, c_mean);
-        h->malloc_p50_ns = pl_num_or_nan(t, r, c_p50);
-        h->malloc_p99_ns = pl_num_or_nan(t, r, c_p99);
-        h->free_mean_ns = pl_num_or_nan(t, r, c_free);
         if (!(h->live_chunks >= 1))
             return pl_row_error(t, r, "column 'live_chunks' must be a count of 1 or more%s%s", "",
                              "");
@@ -155,6 +148,17 @@ static const char *const threads_numeric[] = {
     "cpu_ns", "wall_ns", "total_ops_per_s", "fairness", "cpu_wall", "redone", "together", NULL,
 };
 
+static const ab_field threads_fields[] = {
+    AB_COL_TEXT(ab_trow, env), AB_COL_TEXT(ab_trow, strategy), AB_COL_TEXT(ab_trow, workload),
+    AB_COL_TEXT(ab_trow, op), AB_COL_TEXT_OR(ab_trow, status, "ok"), AB_COL_LINE(ab_trow, line),
+    AB_COL_NUM(ab_trow, mem_bytes), AB_COL_NUM(ab_trow, order), AB_COL_NUM(ab_trow, threads),
+    AB_COL_NUM(ab_trow, seed), AB_COL_NUM(ab_trow, rep), AB_COL_NUM(ab_trow, thread),
+    AB_COL_NUM(ab_trow, ops), AB_COL_NUM(ab_trow, failures), AB_COL_NUM(ab_trow, ns_per_op),
+    AB_COL_NUM(ab_trow, total_ops_per_s), AB_COL_NUM(ab_trow, fairness),
+    AB_COL_NUM(ab_trow, cpu_wall), AB_COL_NUM(ab_trow, redone),
+    AB_COL_NUM_OR(ab_trow, together, 1),
+};
+
 /* threads.csv (host/cell/threads.h), optional: absent, the scaling section
    judges summary.csv's threads column as before. */
 int pl_threads_load(ab_run *run)
@@ -170,44 +174,15 @@ int pl_threads_load(ab_run *run)
                       "the thread (env..op)") != 0)
         return -1;
     run->t = calloc(t->nrows, sizeof *run->t);
-    if (run->t == NULL)
+    if (run->t == NULL ||
+        ab_table_rows(t, threads_fields, COUNT_OF(threads_fields), run->t, sizeof *run->t) != 0)
         return -1;
-    int c_env = ab_table_col(t, "env"), c_st = ab_table_col(t, "strategy"),
-        c_wl = ab_table_col(t, "workload"), c_op = ab_table_col(t, "op"),
-        c_status = ab_table_col(t, "status"), c_mem = ab_table_col(t, "mem_bytes"),
-        c_order = ab_table_col(t, "order"), c_thr = ab_table_col(t, "threads"),
-        c_seed = ab_table_col(t, "seed"), c_rep = ab_table_col(t, "rep"),
-        c_th = ab_table_col(t, "thread"), c_ops = ab_table_col(t, "ops"),
-        c_fail = ab_table_col(t, "failures"), c_nsop = ab_table_col(t, "ns_per_op"),
-        c_tot = ab_table_col(t, "total_ops_per_s"), c_fair = ab_table_col(t, "fairness"),
-        c_cw = ab_table_col(t, "cpu_wall"), c_redone = ab_table_col(t, "redone"),
-        c_tog = ab_table_col(t, "together");
     for (size_t r = 0; r < t->nrows; r++) {
         ab_trow *w = &run->t[r];
-        w->env = ab_table_str(t, r, c_env);
-        w->strategy = ab_table_str(t, r, c_st);
-        w->workload = ab_table_str(t, r, c_wl);
-        w->op = ab_table_str(t, r, c_op);
-        w->status = c_status >= 0 ? ab_table_str(t, r, c_status) : "ok";
-        w->line = t->lines[r];
         if (w->env[0] == '\0' || w->strategy[0] == '\0' || w->workload[0] == '\0' ||
             w->op[0] == '\0')
             return pl_row_error(t, r, "env, strategy, workload and op must not be empty%s%s", "",
                              "");
-        w->mem_bytes = pl_num_or_nan(t, r, c_mem);
-        w->order = pl_num_or_nan(t, r, c_order);
-        w->threads = pl_num_or_nan(t, r, c_thr);
-        w->seed = pl_num_or_nan(t, r, c_seed);
-        w->rep = pl_num_or_nan(t, r, c_rep);
-        w->thread = pl_num_or_nan(t, r, c_th);
-        w->ops = pl_num_or_nan(t, r, c_ops);
-        w->failures = pl_num_or_nan(t, r, c_fail);
-        w->ns_per_op = pl_num_or_nan(t, r, c_nsop);
-        w->total_ops_per_s = pl_num_or_nan(t, r, c_tot);
-        w->fairness = pl_num_or_nan(t, r, c_fair);
-        w->cpu_wall = pl_num_or_nan(t, r, c_cw);
-        w->redone = pl_num_or_nan(t, r, c_redone);
-        w->together = c_tog >= 0 ? pl_num_or_nan(t, r, c_tog) : 1;
         if (!(w->mem_bytes > 0) || !(w->threads >= 1) || isnan(w->order) || isnan(w->rep))
             return pl_row_error(t, r, "mem_bytes, threads (>= 1), order and rep must be numbers"
                              "%s%s", "", "");

@@ -157,10 +157,9 @@ void ab_mem_label(double bytes, char *out, size_t outlen);
 /* True for env "host". */
 int ab_env_is_host(const char *env);
 
-/* Internal to plot_load*.c. Row checks (plot_load.c): a cell as a number,
-   NaN when empty; prints "FILE:LINE: " and fmt with a and b, returns -1;
-   fails on two rows with the same values in cols; adds a strategy name. */
-double pl_num_or_nan(const ab_table *t, size_t row, int col);
+/* Internal to plot_load*.c. Row checks (plot_load.c): prints "FILE:LINE: "
+   and fmt with a and b, returns -1; fails on two rows with the same values in
+   cols; adds a strategy name. Rows are read with ab_table_rows (plot_csv.h). */
 int pl_row_error(const ab_table *t, size_t row, const char *fmt, const char *a,
                  const char *b);
 int pl_duplicates_check(const ab_table *t, const char *const *cols, const char *what);

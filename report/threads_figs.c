@@ -106,15 +106,9 @@ static int one_figure(ab_run *run, jobs *js, const ab_tcells *tc, const ab_trow 
            "thread count (threads.csv), median over reps with its 95 %% bootstrap interval; "
            "a line that rises in proportion to the threads scales.%s", note);
     sbuf v = {0};
-    pf_sb_add(&v, "strategies='");
-    pf_strat_list(run, present, &v);
-    pf_sb_add(&v, "'; ");
-    pf_var_str(&v, "xlab", "threads");
-    pf_var_str(&v, "ylab", "total operations per second");
-    pf_var_num(&v, "xmin", 0.5);
-    pf_var_num(&v, "xmax", tmax + 0.5);
-    pf_var_num(&v, "ymin", 0);
-    pf_var_num(&v, "ymax", hi > 0 ? hi * 1.15 : 1);
+    pf_axes ax = {.xlab = "threads", .ylab = "total operations per second",
+                  .xmin = 0.5, .xmax = tmax + 0.5, .ymin = 0, .ymax = hi > 0 ? hi * 1.15 : 1};
+    pf_axes_vars(&v, run, present, &ax);
     pf_job_add(js, run, f, "threads.gp", &v);
     free(present);
     return 0;
