@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define FZ_NAME "fuzz_mtrace"
+#include "fuzz_tmpfile.h"
 #include "heaprun.h"
 #include "allocbench/heap.h"
 #include "allocbench/mtrace.h"
@@ -29,43 +31,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FZ_REQUIRE(cond, ...)                                                     \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "fuzz_mtrace: " __VA_ARGS__);                        \
-            fputc('\n', stderr);                                                  \
-            abort();                                                              \
-        }                                                                         \
-    } while (0)
-
 #define FZ_MAX_ID ((uint32_t)1 << 21)      /* 16 MiB of peak sizes, 32 MiB of blocks */
 #define FZ_MAX_REPLAY_RECORDS 20000u
 #define FZ_WINDOW_BYTES ((uint64_t)16 << 20)
-
-static char scratch[64];
-
-static void scratch_remove(void)
-{
-    unlink(scratch);
-}
-
-static const char *scratch_path(void)
-{
-    if (scratch[0] != '\0')
-        return scratch;
-    const char *dirs[] = {"/dev/shm", "/tmp"};
-    for (size_t k = 0; k < 2; k++) {
-        snprintf(scratch, sizeof scratch, "%s/fuzz_mtrace.XXXXXX", dirs[k]);
-        int fd = mkstemp(scratch);
-        if (fd >= 0) {
-            close(fd);
-            atexit(scratch_remove);
-            return scratch;
-        }
-    }
-    FZ_REQUIRE(0, "no scratch file under /dev/shm or /tmp");
-    return NULL;
-}
 
 static int is_alloc(uint8_t op)
 {
@@ -152,10 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static FILE *quiet;
     if (quiet == NULL)
         quiet = fopen("/dev/null", "w");
-    const char *path = scratch_path();
-    FILE *f = fopen(path, "wb");
-    FZ_REQUIRE(f != NULL && fwrite(data, 1, size, f) == size && fclose(f) == 0,
-               "cannot write %s", path);
+    const char *path = fz_scratch_file(FZ_NAME);
+    fz_file_put(FZ_NAME, path, data, size);
 
     hr_mtrace t;
     char err[1024];

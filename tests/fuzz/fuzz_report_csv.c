@@ -20,18 +20,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#define FZ_NAME "fuzz_report_csv"
+#include "fuzz_tmpfile.h"
 #include "plot_csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FZ_REQUIRE(cond, ...)                                                     \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "fuzz_report_csv: " __VA_ARGS__);                    \
-            fputc('\n', stderr);                                                  \
-            abort();                                                              \
-        }                                                                         \
-    } while (0)
 
 static const char *const req_summary[] = {"env", "strategy", "op", "status", NULL};
 static const char *const num_summary[] = {"mem_bytes", "fill", "seed", "count", "mean_ns",
@@ -44,39 +37,6 @@ static const char *const num_programs[] = {"runs", "wall_median_s", "max_rss_kib
 
 static const char *const *const required[] = {req_summary, req_strats, req_programs, NULL};
 static const char *const *const numeric[] = {num_summary, num_strats, num_programs, NULL};
-
-/* The scratch file, made once per process (under /dev/shm when it exists). */
-static char scratch[64];
-
-static void scratch_remove(void)
-{
-    unlink(scratch);
-}
-
-static const char *scratch_path(void)
-{
-    if (scratch[0] != '\0')
-        return scratch;
-    const char *dirs[] = {"/dev/shm", "/tmp"};
-    for (size_t k = 0; k < 2; k++) {
-        snprintf(scratch, sizeof scratch, "%s/fuzz_report_csv.XXXXXX", dirs[k]);
-        int fd = mkstemp(scratch);
-        if (fd >= 0) {
-            close(fd);
-            atexit(scratch_remove);
-            return scratch;
-        }
-    }
-    FZ_REQUIRE(0, "no scratch file under /dev/shm or /tmp");
-    return NULL;
-}
-
-static void scratch_write(const char *path, const uint8_t *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    FZ_REQUIRE(f != NULL, "cannot write %s", path);
-    FZ_REQUIRE(fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", path);
-}
 
 /* Line `line` (1-based) of text[0..len), without its '\n' and one '\r'
    before it; *n gets its length. */
@@ -150,12 +110,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    const char *path = scratch_path();
+    const char *path = fz_scratch_file(FZ_NAME);
     size_t pick = data[0] % 4u;
     const char *const *req = required[pick], *const *num = numeric[pick];
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
-    scratch_write(path, data + 1, len);
+    fz_file_put(FZ_NAME, path, data + 1, len);
 
     ab_table t;
     char err[1024];

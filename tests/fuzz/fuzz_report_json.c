@@ -21,56 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#define FZ_NAME "fuzz_report_json"
+#include "fuzz_tmpfile.h"
 #include "cells.h"
 #include "plot_json.h"
 #include "plot_run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FZ_REQUIRE(cond, ...)                                                     \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "fuzz_report_json: " __VA_ARGS__);                   \
-            fputc('\n', stderr);                                                  \
-            abort();                                                              \
-        }                                                                         \
-    } while (0)
-
-/* The scratch run folder, made once per process. */
-static char dir[64];
-
-static void scratch_remove(void)
-{
-    char p[128];
-    snprintf(p, sizeof p, "%s/meta.json", dir);
-    unlink(p);
-    snprintf(p, sizeof p, "%s/gbench_fuzz.json", dir);
-    unlink(p);
-    rmdir(dir);
-}
-
-static const char *scratch_dir(void)
-{
-    if (dir[0] != '\0')
-        return dir;
-    const char *roots[] = {"/dev/shm", "/tmp"};
-    for (size_t k = 0; k < 2; k++) {
-        snprintf(dir, sizeof dir, "%s/fuzz_report_json.XXXXXX", roots[k]);
-        if (mkdtemp(dir) != NULL) {
-            atexit(scratch_remove);
-            return dir;
-        }
-    }
-    FZ_REQUIRE(0, "no scratch folder under /dev/shm or /tmp");
-    return NULL;
-}
-
-static void file_put(const char *path, const uint8_t *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    FZ_REQUIRE(f != NULL, "cannot write %s", path);
-    FZ_REQUIRE(fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", path);
-}
 
 /* Checks j and its siblings, and their children (the parser bounds the
    depth at AB_JSON_MAX_DEPTH, so the recursion is bounded too). */
@@ -142,11 +99,11 @@ static void run_check(const ab_run *run, int meta)
 
 static void load_one(const uint8_t *data, size_t size, int meta)
 {
-    const char *dir = scratch_dir();
+    const char *dir = fz_scratch_dir(FZ_NAME);
     char mpath[128], gpath[128];
     snprintf(mpath, sizeof mpath, "%s/meta.json", dir);
     snprintf(gpath, sizeof gpath, "%s/gbench_fuzz.json", dir);
-    file_put(meta ? mpath : gpath, data, size);
+    fz_file_put(FZ_NAME, meta ? mpath : gpath, data, size);
     unlink(meta ? gpath : mpath);
 
     static ab_run run;

@@ -6,38 +6,11 @@
 #include "../../strategies/freelist/freelist.h"
 #include "strategy_util.h"
 #include "testlib.h"
+#include "edge_util.h"
 
 #define ST (&ab_strategy_freelist)
 #define PG(p) ((uint64_t)(p) << AB_PAGE_SHIFT)
-/* walk_free() collectors: tests/strategy_util.h */
-#define MAXRUNS T_MAXRUNS
-typedef t_runs runs;
-#define runs_add t_runs_add
-
-static runs r_;
-
-/* True iff the free runs are exactly the (first, npages) pairs given. */
-static int runs_are(t_inst *ti, int n, const uint64_t *pairs)
-{
-    r_.n = 0;
-    ST->walk_free(ti->meta, runs_add, &r_);
-    if (r_.n != n)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (r_.first[i] != pairs[2 * i] || r_.npages[i] != pairs[2 * i + 1])
-            return 0;
-    ab_stats s = t_stats(ti);
-    return s.free_runs == (uint64_t)n && t_check(ti) == 0;
-}
-
-#define RUNS_ARE(ti, ...)                                                     \
-    do {                                                                      \
-        static const uint64_t pairs_[] = {__VA_ARGS__};                       \
-        T_EXPECT(runs_are((ti), (int)(sizeof pairs_ / sizeof pairs_[0] / 2), \
-                          pairs_));                                           \
-    } while (0)
-
-#define RUNS_NONE(ti) T_EXPECT(runs_are((ti), 0, NULL))
+/* RUNS_ARE, RUNS_NONE: edge_util.h */
 
 static ab_status open1(t_inst *ti, uint64_t first, uint64_t npages)
 {
@@ -167,9 +140,8 @@ static void test_alloc_never_takes_a_range_too_small(void)
     T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK && a == 0);
     RUNS_ARE(&ti, 1, 3, 30, 2);
     size_t len = ti.meta_len;
-    unsigned char *before = malloc(len);
+    unsigned char *before = t_meta_copy(&ti);
     T_REQUIRE(before != NULL);
-    memcpy(before, ti.meta, len);
     T_EXPECT(t_alloc(&ti, 4, 0, &a) == AB_ENOMEM);
     T_EXPECT(t_alloc(&ti, 2, 8, &a) == AB_ENOMEM); /* neither 1 nor 30 is aligned */
     T_EXPECT(t_alloc(&ti, 3, 2, &a) == AB_ENOMEM);
@@ -304,9 +276,8 @@ static void test_free_errors_are_exact(void)
     T_REQUIRE(t_alloc(&ti, 2, 0, &c) == AB_OK && c == PG(0x20a));
     T_REQUIRE(t_free(&ti, c, 2) == AB_OK); /* 0x20a.. free */
     size_t len = ti.meta_len;
-    unsigned char *before = malloc(len);
+    unsigned char *before = t_meta_copy(&ti);
     T_REQUIRE(before != NULL);
-    memcpy(before, ti.meta, len);
     T_EXPECT(t_free(&ti, a, 0) == AB_EINVAL);
     T_EXPECT(t_free(&ti, a + 1, 4) == AB_EALIGN);
     T_EXPECT(t_free(&ti, PG(0x1ff), 1) == AB_ERANGE);
@@ -380,19 +351,7 @@ static void test_init_rejects_bad_input(void)
 {
     ab_span bad[2] = {{10, 5}, {15, 5}};
     ab_span good = {10, 5};
-    T_EXPECT(ST->meta_bytes(bad, 2) == 0);
-    T_EXPECT(ST->meta_bytes(&good, 0) == 0);
-    T_EXPECT(ST->meta_bytes(NULL, 1) == 0);
-    size_t need = ST->meta_bytes(&good, 1);
-    T_REQUIRE(need > 0);
-    unsigned char *m = aligned_alloc(64, ((need + 63) & ~(size_t)63) + 128);
-    T_REQUIRE(m != NULL);
-    T_EXPECT(ST->init(m, need - 1, &good, 1) == AB_EINVAL);
-    T_EXPECT(ST->init(m + 8, need, &good, 1) == AB_EINVAL);
-    T_EXPECT(ST->init(m, need + 64, bad, 2) == AB_EINVAL);
-    T_EXPECT(ST->init(m, need, &good, 1) == AB_OK);
-    T_EXPECT(ST->check(m) == 0);
-    free(m);
+    t_init_rejects(ST, bad, 2, &good, 8);
     ab_span huge = {0, (uint64_t)1 << 32};
     T_EXPECT(ST->meta_bytes(&huge, 1) == 0);
     ab_span two[2] = {{0, (uint64_t)1 << 31}, {((uint64_t)1 << 31) + 1, (uint64_t)1 << 31}};
@@ -409,15 +368,10 @@ static void test_check_counts_corruption(void)
     T_EXPECT(t_check(&ti) == 0);
     /* Find the start-bit word: the first byte after the header that a free
      * changes without changing the list. */
-    size_t len = ti.meta_len;
-    unsigned char *copy = malloc(len);
+    unsigned char *copy = t_meta_copy(&ti);
     T_REQUIRE(copy != NULL);
-    memcpy(copy, ti.meta, len);
     T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK); /* page 6 */
-    size_t diff = 0;
-    for (size_t i = 128; i < len && diff == 0; i++)
-        if (copy[i] != ((unsigned char *)ti.meta)[i])
-            diff = i;
+    size_t diff = t_meta_first_diff(&ti, copy, 128);
     T_REQUIRE(diff != 0);
     ((unsigned char *)ti.meta)[diff] |= 0x80; /* a start bit on free page 7 */
     T_EXPECT(t_check(&ti) > 0);
@@ -430,19 +384,8 @@ static void test_check_counts_corruption(void)
 static void test_init_64g_fast(void)
 {
     ab_span sp = {0x100000, (uint64_t)16 << 20};
-    size_t need = ST->meta_bytes(&sp, 1);
-    T_REQUIRE(need > 0);
-    T_EXPECT(need < ((size_t)140 << 20), "meta %zu bytes", need);
-    size_t rounded = (need + 63) & ~(size_t)63;
-    unsigned char *m = aligned_alloc(64, rounded);
+    unsigned char *m = t_init_timed(ST, &sp, (size_t)140 << 20, 0.1);
     T_REQUIRE(m != NULL);
-    memset(m, 0xA5, rounded);
-    clock_t t0 = clock();
-    T_REQUIRE(ST->init(m, need, &sp, 1) == AB_OK);
-    double sec = (double)(clock() - t0) / CLOCKS_PER_SEC;
-    T_EXPECT(sec < 0.1, "init took %.3f s", sec);
-    printf("     64 GiB: meta %zu bytes (%.2f MiB/GiB), init %.4f s\n", need,
-           (double)need / 64.0 / 1048576.0, sec);
     uint64_t a;
     T_EXPECT(ST->alloc(m, sp.npages, 512, &a) == AB_OK && a == PG(0x100000));
     T_EXPECT(ST->free(m, a, sp.npages - 1) == AB_ESIZE);

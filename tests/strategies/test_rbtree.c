@@ -6,6 +6,7 @@
 #include "../../strategies/rbtree/rbtree.h"
 #include "strategy_util.h"
 #include "testlib.h"
+#include "edge_util.h"
 
 #define ST (&ab_strategy_rbtree)
 #define PG(p) ((uint64_t)(p) << AB_PAGE_SHIFT)
@@ -16,35 +17,7 @@ typedef t_runs runs;
 
 static runs r_;
 
-/* True iff the free runs are exactly the (first, npages) pairs given, the
- * stats agree and check() finds nothing. */
-static int runs_are(t_inst *ti, int n, const uint64_t *pairs)
-{
-    r_.n = 0;
-    ST->walk_free(ti->meta, runs_add, &r_);
-    if (r_.n != n)
-        return 0;
-    uint64_t largest = 0, pages = 0;
-    for (int i = 0; i < n; i++) {
-        if (r_.first[i] != pairs[2 * i] || r_.npages[i] != pairs[2 * i + 1])
-            return 0;
-        pages += r_.npages[i];
-        if (r_.npages[i] > largest)
-            largest = r_.npages[i];
-    }
-    ab_stats s = t_stats(ti);
-    return s.free_runs == (uint64_t)n && s.free_pages == pages && s.largest_free_run == largest &&
-           t_check(ti) == 0;
-}
-
-#define RUNS_ARE(ti, ...)                                                     \
-    do {                                                                      \
-        static const uint64_t pairs_[] = {__VA_ARGS__};                       \
-        T_EXPECT(runs_are((ti), (int)(sizeof pairs_ / sizeof pairs_[0] / 2), \
-                          pairs_));                                           \
-    } while (0)
-
-#define RUNS_NONE(ti) T_EXPECT(runs_are((ti), 0, NULL))
+/* RUNS_ARE, RUNS_NONE: edge_util.h */
 
 static ab_status open1(t_inst *ti, uint64_t first, uint64_t npages)
 {
@@ -223,9 +196,8 @@ static void test_free_errors_are_exact(void)
     T_REQUIRE(t_alloc(&ti, 3, 0, &c) == AB_OK && c == PG(0x30c));
     T_REQUIRE(t_free(&ti, c, 3) == AB_OK); /* 0x30c.. free */
     size_t len = ti.meta_len;
-    unsigned char *before = malloc(len);
+    unsigned char *before = t_meta_copy(&ti);
     T_REQUIRE(before != NULL);
-    memcpy(before, ti.meta, len);
     T_EXPECT(t_free(&ti, a, 0) == AB_EINVAL);
     T_EXPECT(t_free(&ti, a + 8, 5) == AB_EALIGN);
     T_EXPECT(t_free(&ti, PG(0x2ff), 1) == AB_ERANGE);
@@ -332,19 +304,7 @@ static void test_init_rejects_bad_input(void)
 {
     ab_span bad[2] = {{10, 5}, {14, 5}};
     ab_span good = {10, 5};
-    T_EXPECT(ST->meta_bytes(bad, 2) == 0);
-    T_EXPECT(ST->meta_bytes(&good, 0) == 0);
-    T_EXPECT(ST->meta_bytes(NULL, 1) == 0);
-    size_t need = ST->meta_bytes(&good, 1);
-    T_REQUIRE(need > 0);
-    unsigned char *m = aligned_alloc(64, ((need + 63) & ~(size_t)63) + 128);
-    T_REQUIRE(m != NULL);
-    T_EXPECT(ST->init(m, need - 1, &good, 1) == AB_EINVAL);
-    T_EXPECT(ST->init(m + 16, need, &good, 1) == AB_EINVAL);
-    T_EXPECT(ST->init(m, need + 64, bad, 2) == AB_EINVAL);
-    T_EXPECT(ST->init(m, need, &good, 1) == AB_OK);
-    T_EXPECT(ST->check(m) == 0);
-    free(m);
+    t_init_rejects(ST, bad, 2, &good, 16);
     ab_span huge = {0, (uint64_t)1 << 32};
     T_EXPECT(ST->meta_bytes(&huge, 1) == 0);
 }

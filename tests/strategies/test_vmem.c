@@ -9,6 +9,7 @@
 #include "vmem.h"
 #include "strategy_util.h"
 #include "testlib.h"
+#include "edge_util.h"
 
 #define PG(p) ((uint64_t)(p) << AB_PAGE_SHIFT)
 /* walk_free() collectors: tests/strategy_util.h */
@@ -16,35 +17,7 @@
 typedef t_runs runs;
 #define runs_add t_runs_add
 
-/* True iff the free runs are exactly the (first, npages) pairs given, the
- * stats agree and check() finds nothing broken. */
-static int runs_are(t_inst *ti, int n, const uint64_t *pairs)
-{
-    runs r = {0};
-    ti->st->walk_free(ti->meta, runs_add, &r);
-    if (r.n != n)
-        return 0;
-    uint64_t largest = 0, free_pages = 0;
-    for (int i = 0; i < n; i++) {
-        if (r.first[i] != pairs[2 * i] || r.npages[i] != pairs[2 * i + 1])
-            return 0;
-        free_pages += r.npages[i];
-        if (r.npages[i] > largest)
-            largest = r.npages[i];
-    }
-    ab_stats s = t_stats(ti);
-    return s.free_runs == (uint64_t)n && s.free_pages == free_pages &&
-           s.largest_free_run == largest && t_check(ti) == 0;
-}
-
-#define RUNS_ARE(ti, ...)                                                     \
-    do {                                                                      \
-        static const uint64_t pairs_[] = {__VA_ARGS__};                       \
-        T_EXPECT(runs_are((ti), (int)(sizeof pairs_ / sizeof pairs_[0] / 2), \
-                          pairs_), "%s", (ti)->st->name);                     \
-    } while (0)
-
-#define RUNS_NONE(ti) T_EXPECT(runs_are((ti), 0, NULL))
+/* RUNS_ARE, RUNS_NONE: edge_util.h */
 
 typedef struct held {
     uint64_t addr, n;
