@@ -17,6 +17,9 @@
 #include "strategy_util.h"
 #include "testlib.h"
 
+/* Page number to address (the tests' own PG). */
+#define PG_(p) ((uint64_t)(p) << AB_PAGE_SHIFT)
+
 /* True iff the free runs walk_free() reports are exactly the n (first,
    npages) pairs given, the stats agree (runs, free pages, largest run) and
    check() finds nothing broken. */
@@ -66,6 +69,88 @@ static inline size_t t_meta_first_diff(const t_inst *ti, const unsigned char *co
         if (copy[i] != ((const unsigned char *)ti->meta)[i])
             return i;
     return 0;
+}
+
+/* Frees that must fail, and change nothing, on a range strategy (AB_EDOUBLE
+   iff the first page is free, AB_ESIZE for every other mismatch), checked in
+   ti over the one span [base, base + len): three allocations a, b, c of na,
+   nb, nc pages from base up (na >= 3), c freed again. Then b and a free, the
+   span is one run, and a whole-span allocation frees only whole, once. */
+static inline void t_free_errors_exact(t_inst *ti, uint64_t base, uint64_t len, uint64_t na,
+                                       uint64_t nb, uint64_t nc)
+{
+#define FREE_IS_(addr, n, want) T_EXPECT(t_free(ti, (addr), (n)) == (want), "%s", ti->st->name)
+    uint64_t a, b, c;
+    T_REQUIRE(t_alloc(ti, na, 0, &a) == AB_OK && a == PG_(base));
+    T_REQUIRE(t_alloc(ti, nb, 0, &b) == AB_OK && b == PG_(base + na));
+    T_REQUIRE(t_alloc(ti, nc, 0, &c) == AB_OK && c == PG_(base + na + nb));
+    T_REQUIRE(t_free(ti, c, nc) == AB_OK); /* c.. free to the end */
+    unsigned char *before = t_meta_copy(ti);
+    T_REQUIRE(before != NULL);
+    FREE_IS_(a, 0, AB_EINVAL);
+    FREE_IS_(a + 1, na, AB_EALIGN);
+    FREE_IS_(a + 8, na, AB_EALIGN);
+    FREE_IS_(PG_(base - 1), 1, AB_ERANGE);
+    FREE_IS_(PG_(base + len - 2), 3, AB_ERANGE);
+    FREE_IS_(c, 1, AB_EDOUBLE);                   /* a free run's first page */
+    FREE_IS_(c, nc, AB_EDOUBLE);                  /* double free */
+    FREE_IS_(c + PG_(2), 2, AB_EDOUBLE);          /* inside a free run */
+    FREE_IS_(c + PG_(4), 1, AB_EDOUBLE);          /* never allocated */
+    FREE_IS_(a, na - 1, AB_ESIZE);                /* too short */
+    FREE_IS_(a, na + 1, AB_ESIZE);                /* into the next allocation */
+    for (uint64_t k = 1; k <= 2; k++) {
+        FREE_IS_(a + PG_(k), 1, AB_ESIZE);        /* a middle page */
+        FREE_IS_(a + PG_(k), na - k, AB_ESIZE);   /* middle to the end */
+    }
+    FREE_IS_(b, nb - 1, AB_ESIZE);
+    FREE_IS_(b, nb + 1, AB_ESIZE);                /* into a free run */
+    FREE_IS_(b, nb + 4, AB_ESIZE);
+    FREE_IS_(a, na + nb, AB_ESIZE);               /* two allocations */
+    T_EXPECT(memcmp(before, ti->meta, ti->meta_len) == 0, "%s: a failed free changed the "
+             "metadata", ti->st->name);
+    free(before);
+    FREE_IS_(b, nb, AB_OK);
+    FREE_IS_(b, nb, AB_EDOUBLE);
+    FREE_IS_(a, na, AB_OK);
+    const uint64_t whole[2] = {base, len};
+    T_EXPECT(t_runs_are(ti, 1, whole), "%s", ti->st->name);
+    /* An allocation ending at the span's end. */
+    T_REQUIRE(t_alloc(ti, len, 0, &a) == AB_OK);
+    FREE_IS_(a, len - 1, AB_ESIZE);
+    FREE_IS_(PG_(base + len - 1), 1, AB_ESIZE);
+    FREE_IS_(a, len, AB_OK);
+    FREE_IS_(a, len, AB_EDOUBLE);
+#undef FREE_IS_
+}
+
+/* The spans of t_every_other_page, for t_inst_open. */
+#define T_EOP_SPANS {{1, 1001}, {2000, 1000}, {4000, 1}}
+/* On a range strategy opened over T_EOP_SPANS: every other page free in
+   every span (1002 free runs, the most there can be), reached by frees (span
+   1, by single pages) and by aligned splits in three (span 0), then merged
+   back into one run per span. */
+static inline void t_every_other_page(t_inst *ti)
+{
+    uint64_t a;
+    T_REQUIRE(t_alloc(ti, 1001, 0, &a) == AB_OK && a == PG_(1));
+    for (uint64_t i = 0; i < 1000; i++)
+        T_REQUIRE(t_alloc(ti, 1, 0, &a) == AB_OK && a == PG_(2000 + i));
+    for (uint64_t p = 2000; p < 3000; p += 2)
+        T_EXPECT(t_free(ti, PG_(p), 1) == AB_OK);
+    T_EXPECT(t_free(ti, PG_(1), 1001) == AB_OK);
+    for (uint64_t i = 0; i < 500; i++) /* splits in three: pages 2, 4, ..., 1000 */
+        T_REQUIRE(t_alloc(ti, 1, 2, &a) == AB_OK && a == PG_(2 + 2 * i));
+    ab_stats s = t_stats(ti);
+    /* ceil(1001/2) + ceil(1000/2) + ceil(1/2) = 501 + 500 + 1. */
+    T_EXPECT(s.free_runs == 1002, "%s: runs %llu", ti->st->name,
+             (unsigned long long)s.free_runs);
+    T_EXPECT(s.free_pages == 1002 && s.largest_free_run == 1, "%s", ti->st->name);
+    T_EXPECT(t_check(ti) == 0, "%s", ti->st->name);
+    for (uint64_t p = 2; p <= 1000; p += 2)
+        T_EXPECT(t_free(ti, PG_(p), 1) == AB_OK);
+    for (uint64_t p = 2001; p < 3000; p += 2)
+        T_EXPECT(t_free(ti, PG_(p), 1) == AB_OK);
+    RUNS_ARE(ti, 1, 1001, 2000, 1000, 4000, 1);
 }
 
 /* init's refusals that strategy.h asks of every strategy: meta_bytes is 0

@@ -225,31 +225,13 @@ static void test_exhaustion_then_recovery(void)
  * by frees (new nodes) and by aligned splits in three, never runs out. */
 static void test_node_bound_every_other_page(void)
 {
-    ab_span sp[3] = {{1, 1001}, {2000, 1000}, {4000, 1}};
+    ab_span sp[3] = T_EOP_SPANS;
     t_inst ti;
     T_REQUIRE(t_inst_open(&ti, ST, sp, 3) == AB_OK);
+    /* New nodes from frees (span 1) and from splits in three (span 0), to
+       the bound, then merged back. */
+    t_every_other_page(&ti);
     uint64_t a;
-    /* New nodes from frees: span 1 by singles, then its even pages freed. */
-    T_REQUIRE(t_alloc(&ti, 1001, 0, &a) == AB_OK && a == PG(1));
-    for (uint64_t i = 0; i < 1000; i++)
-        T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK && a == PG(2000 + i));
-    for (uint64_t p = 2000; p < 3000; p += 2)
-        T_EXPECT(t_free(&ti, PG(p), 1) == AB_OK);
-    T_EXPECT(t_free(&ti, PG(1), 1001) == AB_OK);
-    /* New nodes from splits in three: pages 2, 4, ..., 1000 of span 0. */
-    for (uint64_t i = 0; i < 500; i++)
-        T_REQUIRE(t_alloc(&ti, 1, 2, &a) == AB_OK && a == PG(2 + 2 * i));
-    ab_stats s = t_stats(&ti);
-    /* ceil(1001/2) + ceil(1000/2) + ceil(1/2) = 501 + 500 + 1: the bound. */
-    T_EXPECT(s.free_runs == 1002, "runs %llu", (unsigned long long)s.free_runs);
-    T_EXPECT(s.free_pages == 1002 && s.largest_free_run == 1);
-    T_EXPECT(t_check(&ti) == 0);
-    /* Merge it all back. */
-    for (uint64_t p = 2; p <= 1000; p += 2)
-        T_EXPECT(t_free(&ti, PG(p), 1) == AB_OK);
-    for (uint64_t p = 2001; p < 3000; p += 2)
-        T_EXPECT(t_free(&ti, PG(p), 1) == AB_OK);
-    RUNS_ARE(&ti, 1, 1001, 2000, 1000, 4000, 1);
     /* And reach the bound again, from recycled nodes. */
     for (uint64_t i = 0; i < 2002; i++)
         T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK);
@@ -270,38 +252,7 @@ static void test_free_errors_are_exact(void)
 {
     t_inst ti;
     T_REQUIRE(open1(&ti, 0x200, 40) == AB_OK);
-    uint64_t a, b, c;
-    T_REQUIRE(t_alloc(&ti, 4, 0, &a) == AB_OK && a == PG(0x200));
-    T_REQUIRE(t_alloc(&ti, 6, 0, &b) == AB_OK && b == PG(0x204));
-    T_REQUIRE(t_alloc(&ti, 2, 0, &c) == AB_OK && c == PG(0x20a));
-    T_REQUIRE(t_free(&ti, c, 2) == AB_OK); /* 0x20a.. free */
-    size_t len = ti.meta_len;
-    unsigned char *before = t_meta_copy(&ti);
-    T_REQUIRE(before != NULL);
-    T_EXPECT(t_free(&ti, a, 0) == AB_EINVAL);
-    T_EXPECT(t_free(&ti, a + 1, 4) == AB_EALIGN);
-    T_EXPECT(t_free(&ti, PG(0x1ff), 1) == AB_ERANGE);
-    T_EXPECT(t_free(&ti, PG(0x226), 3) == AB_ERANGE);
-    T_EXPECT(t_free(&ti, c, 1) == AB_EDOUBLE);           /* free range's first page */
-    T_EXPECT(t_free(&ti, PG(0x20c), 2) == AB_EDOUBLE);   /* inside a free range */
-    T_EXPECT(t_free(&ti, a, 3) == AB_ESIZE);             /* too short */
-    T_EXPECT(t_free(&ti, a, 5) == AB_ESIZE);             /* into the next allocation */
-    T_EXPECT(t_free(&ti, PG(0x201), 3) == AB_ESIZE);     /* middle, to the end */
-    T_EXPECT(t_free(&ti, PG(0x201), 1) == AB_ESIZE);     /* middle */
-    T_EXPECT(t_free(&ti, b, 5) == AB_ESIZE);
-    T_EXPECT(t_free(&ti, b, 7) == AB_ESIZE);             /* into a free range */
-    T_EXPECT(t_free(&ti, b, 10) == AB_ESIZE);
-    T_EXPECT(t_free(&ti, a, 10) == AB_ESIZE);            /* two allocations */
-    T_EXPECT(memcmp(before, ti.meta, len) == 0, "a failed free changed the metadata");
-    T_EXPECT(t_free(&ti, b, 6) == AB_OK);
-    T_EXPECT(t_free(&ti, b, 6) == AB_EDOUBLE);
-    T_EXPECT(t_free(&ti, a, 4) == AB_OK);
-    RUNS_ARE(&ti, 0x200, 40);
-    /* An allocation ending at the span's end. */
-    T_REQUIRE(t_alloc(&ti, 40, 0, &a) == AB_OK);
-    T_EXPECT(t_free(&ti, a, 39) == AB_ESIZE);
-    T_EXPECT(t_free(&ti, a, 40) == AB_OK);
-    free(before);
+    t_free_errors_exact(&ti, 0x200, 40, 4, 6, 2);
     t_inst_close(&ti);
 }
 

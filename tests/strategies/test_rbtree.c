@@ -190,39 +190,7 @@ static void test_free_errors_are_exact(void)
 {
     t_inst ti;
     T_REQUIRE(open1(&ti, 0x300, 50) == AB_OK);
-    uint64_t a, b, c;
-    T_REQUIRE(t_alloc(&ti, 5, 0, &a) == AB_OK && a == PG(0x300));
-    T_REQUIRE(t_alloc(&ti, 7, 0, &b) == AB_OK && b == PG(0x305));
-    T_REQUIRE(t_alloc(&ti, 3, 0, &c) == AB_OK && c == PG(0x30c));
-    T_REQUIRE(t_free(&ti, c, 3) == AB_OK); /* 0x30c.. free */
-    size_t len = ti.meta_len;
-    unsigned char *before = t_meta_copy(&ti);
-    T_REQUIRE(before != NULL);
-    T_EXPECT(t_free(&ti, a, 0) == AB_EINVAL);
-    T_EXPECT(t_free(&ti, a + 8, 5) == AB_EALIGN);
-    T_EXPECT(t_free(&ti, PG(0x2ff), 1) == AB_ERANGE);
-    T_EXPECT(t_free(&ti, PG(0x330), 3) == AB_ERANGE);
-    T_EXPECT(t_free(&ti, c, 3) == AB_EDOUBLE);         /* double free */
-    T_EXPECT(t_free(&ti, PG(0x310), 1) == AB_EDOUBLE); /* never allocated */
-    T_EXPECT(t_free(&ti, a, 4) == AB_ESIZE);           /* too short */
-    T_EXPECT(t_free(&ti, a, 6) == AB_ESIZE);           /* into the next allocation */
-    T_EXPECT(t_free(&ti, PG(0x302), 1) == AB_ESIZE);   /* a middle page */
-    T_EXPECT(t_free(&ti, PG(0x302), 3) == AB_ESIZE);   /* middle to the end */
-    T_EXPECT(t_free(&ti, b, 8) == AB_ESIZE);           /* into a free range */
-    T_EXPECT(t_free(&ti, b, 6) == AB_ESIZE);
-    T_EXPECT(t_free(&ti, a, 12) == AB_ESIZE);          /* two allocations */
-    T_EXPECT(memcmp(before, ti.meta, len) == 0, "a failed free changed the metadata");
-    T_EXPECT(t_free(&ti, b, 7) == AB_OK);
-    T_EXPECT(t_free(&ti, b, 7) == AB_EDOUBLE);
-    T_EXPECT(t_free(&ti, a, 5) == AB_OK);
-    RUNS_ARE(&ti, 0x300, 50);
-    /* An allocation ending at the span's end. */
-    T_REQUIRE(t_alloc(&ti, 50, 0, &a) == AB_OK);
-    T_EXPECT(t_free(&ti, a, 49) == AB_ESIZE);
-    T_EXPECT(t_free(&ti, PG(0x331), 1) == AB_ESIZE);
-    T_EXPECT(t_free(&ti, a, 50) == AB_OK);
-    T_EXPECT(t_free(&ti, a, 50) == AB_EDOUBLE);
-    free(before);
+    t_free_errors_exact(&ti, 0x300, 50, 5, 7, 3);
     t_inst_close(&ti);
 }
 
@@ -256,26 +224,10 @@ static void test_exhaustion_then_recovery(void)
  * reached by frees and by aligned splits in three, then merged back. */
 static void test_every_other_page_free(void)
 {
-    ab_span sp[3] = {{1, 1001}, {2000, 1000}, {4000, 1}};
+    ab_span sp[3] = T_EOP_SPANS;
     t_inst ti;
     T_REQUIRE(t_inst_open(&ti, ST, sp, 3) == AB_OK);
-    uint64_t a;
-    T_REQUIRE(t_alloc(&ti, 1001, 0, &a) == AB_OK && a == PG(1));
-    alloc_singles(&ti, 2000, 1000);
-    for (uint64_t p = 2000; p < 3000; p += 2)
-        T_EXPECT(t_free(&ti, PG(p), 1) == AB_OK);
-    T_EXPECT(t_free(&ti, PG(1), 1001) == AB_OK);
-    for (uint64_t i = 0; i < 500; i++) /* splits in three: pages 2, 4, ..., 1000 */
-        T_REQUIRE(t_alloc(&ti, 1, 2, &a) == AB_OK && a == PG(2 + 2 * i));
-    ab_stats s = t_stats(&ti);
-    T_EXPECT(s.free_runs == 1002, "runs %llu", (unsigned long long)s.free_runs);
-    T_EXPECT(s.free_pages == 1002 && s.largest_free_run == 1);
-    T_EXPECT(t_check(&ti) == 0);
-    for (uint64_t p = 2; p <= 1000; p += 2)
-        T_EXPECT(t_free(&ti, PG(p), 1) == AB_OK);
-    for (uint64_t p = 2001; p < 3000; p += 2)
-        T_EXPECT(t_free(&ti, PG(p), 1) == AB_OK);
-    RUNS_ARE(&ti, 1, 1001, 2000, 1000, 4000, 1);
+    t_every_other_page(&ti);
     t_inst_close(&ti);
 }
 
