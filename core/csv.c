@@ -289,7 +289,7 @@ void ab_csv_frag_header(const ab_out *o)
         ab_out_str(o, ",blocks_o");
         ab_out_u64(o, k);
     }
-    ab_out_str(o, ",contig_tried,contig_success,fill\n");
+    ab_out_str(o, ",contig_tried,contig_success,fill,role\n");
 }
 
 void ab_csv_frag_row(const ab_out *o, const ab_cell *c, uint64_t step,
@@ -326,6 +326,8 @@ void ab_csv_frag_row(const ab_out *o, const ab_cell *c, uint64_t step,
         ab_out_fixed(o, contig_ok * 1000000u / contig_tried, 6);
     comma(o);
     ab_out_fixed(o, c->fill_pm, 3);
+    comma(o);
+    ab_out_str(o, c->role);
     ab_out_str(o, "\n");
 }
 

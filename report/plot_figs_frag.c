@@ -16,14 +16,14 @@
 /* ---- fragmentation ---------------------------------------------------- */
 
 typedef struct fgroup {
-    const char *env, *workload;
+    const char *env, *workload, *role;
     double fill;
 } fgroup;
 
 static int fgroup_has(const fgroup *g, const ab_frow *f, int with_fill)
 {
     return strcmp(g->env, f->env) == 0 && strcmp(g->workload, f->workload) == 0 &&
-           (!with_fill || pf_same_fill(g->fill, f->fill));
+           strcmp(g->role, f->role) == 0 && (!with_fill || pf_same_fill(g->fill, f->fill));
 }
 
 /* Reference size and seed of a frag group: the size with most (strategy,
@@ -120,7 +120,7 @@ static fgroup *ft_groups(const ab_run *run, size_t *count)
         if (n == NULL)
             break;
         gs = n;
-        gs[ng++] = (fgroup){f->env, f->workload, f->fill};
+        gs[ng++] = (fgroup){f->env, f->workload, f->role, f->fill};
     }
     *count = ng;
     return gs;
@@ -177,12 +177,13 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
         static const char *const kinds[] = {"frag_ext", "frag_2m"};
         for (size_t kind = 0; kind < COUNT_OF(kinds) && rc == 0; kind++) {
             memset(present, 0, run->nstrats * sizeof *present);
-            ab_fmt(name, sizeof name, "%s-%s-%s%s", kind == 0 ? "fragext" : "free2m",
-                     g->env, g->workload, fillstem);
+            ab_fmt(name, sizeof name, "%s-%s%s-%s%s", kind == 0 ? "fragext" : "free2m",
+                     g->env, ab_frag_role_stem(g->role), g->workload, fillstem);
             ab_figure *f = pf_fig_new(run, kinds[kind], name);
-            ab_fmt(f->title, sizeof f->title, "%s over time: %s%s, %s, %s",
+            ab_fmt(f->title, sizeof f->title, "%s over time: %s%s%s, %s, %s",
                      kind == 0 ? "External fragmentation" : "Free 2 MiB blocks",
-                     g->workload, filltxt, memtxt, g->env);
+                     *ab_frag_role_stem(g->role) ? "VMM " : "", g->workload, filltxt, memtxt,
+                     g->env);
             double steps = 0, ymax = 0;
             for (size_t k = 0; k < run->nstrats && rc == 0; k++) {
                 int got = ft_strategy(run, f, g, kind, mem, seed, k, &steps, &ymax);
@@ -303,7 +304,7 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
     fgroup pairs[64];
     size_t npairs = 0;
     for (size_t r = 0; r < run->nf; r++) {
-        fgroup g = {run->f[r].env, run->f[r].workload, NAN};
+        fgroup g = {run->f[r].env, run->f[r].workload, run->f[r].role, NAN};
         size_t k = 0;
         while (k < npairs && !fgroup_has(&pairs[k], &run->f[r], 0))
             k++;
@@ -320,10 +321,11 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
         memset(present, 0, run->nstrats * sizeof *present);
         char name[240], memtxt[32], missing[600];
         ab_mem_label(mem, memtxt, sizeof memtxt);
-        ab_fmt(name, sizeof name, "fragfill-%s-%s", g.env, g.workload);
+        ab_fmt(name, sizeof name, "fragfill-%s%s-%s", g.env, ab_frag_role_stem(g.role),
+               g.workload);
         ab_figure *f = pf_fig_new(run, "frag_fill", name);
-        ab_fmt(f->title, sizeof f->title, "External fragmentation against fill: %s, %s, %s",
-                 g.workload, memtxt, g.env);
+        ab_fmt(f->title, sizeof f->title, "External fragmentation against fill: %s%s, %s, %s",
+                 *ab_frag_role_stem(g.role) ? "VMM " : "", g.workload, memtxt, g.env);
         for (size_t k = 0; k < run->nstrats; k++) {
             int got = ff_strategy(run, f, &g, mem, seed, fills, nfl, k);
             if (got < 0) {

@@ -343,7 +343,10 @@ static int frag_load(ab_run *run)
         c_lr = ab_table_col(t, "largest_free_run"), c_fr = ab_table_col(t, "free_runs"),
         c_ef = ab_table_col(t, "ext_frag"), c_2m = ab_table_col(t, "free_2m_blocks"),
         c_thr = ab_table_col(t, "threads"), c_rep = ab_table_col(t, "rep"),
-        c_ct = ab_table_col(t, "contig_tried");
+        c_ct = ab_table_col(t, "contig_tried"), c_role = ab_table_col(t, "role");
+    if (c_role < 0 && t->nrows > 0)
+        ab_run_note(run, "frag.csv has no role column: PMM and VMM samples of the same "
+                         "workload, size and fill are drawn and judged together.");
     if (c_fill < 0)
         ab_run_note(run, "frag.csv has no fill column: fragmentation is grouped without "
                          "the fill level, and the ext-frag-against-fill plot is not drawn.");
@@ -352,6 +355,7 @@ static int frag_load(ab_run *run)
         f->env = ab_table_str(t, r, c_env);
         f->strategy = ab_table_str(t, r, c_strat);
         f->workload = ab_table_str(t, r, c_wl);
+        f->role = c_role >= 0 ? ab_table_str(t, r, c_role) : "";
         f->line = t->lines[r];
         if (f->env[0] == '\0' || f->strategy[0] == '\0' || f->workload[0] == '\0')
             return pl_row_error(t, r, "env, strategy and workload must not be empty%s%s", "", "");
