@@ -309,17 +309,8 @@ static void stopped_say(int argc, char **argv, const char *last)
     hbuf cmd = {0};
     hbuf_write(&cmd, "allocbench", 10);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                       "0123456789_./+-=:,@%") == strlen(a)) {
-            hbuf_write(&cmd, " ", 1);
-            hbuf_write(&cmd, a, strlen(a));
-            continue;
-        }
-        hbuf_write(&cmd, " '", 2);
-        for (; *a; a++)
-            hbuf_write(&cmd, *a == '\'' ? "'\\''" : a, *a == '\'' ? 4 : 1);
-        hbuf_write(&cmd, "'", 1);
+        hbuf_write(&cmd, " ", 1);
+        hbuf_sh_quote(&cmd, argv[i]);
     }
     hbuf_write(&cmd, "", 1);
     fprintf(stderr, "allocbench merge: %s: stopped after %s; resume with: %s\n",

@@ -16,23 +16,6 @@
 #include "process.h"
 #include "programs_int.h"
 
-void pr_sh_quote(hbuf *b, const char *s)
-{
-    if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                  "0123456789_./+-=:,@%") == strlen(s)) {
-        hbuf_write(b, s, strlen(s));
-        return;
-    }
-    hbuf_write(b, "'", 1);
-    for (; *s; s++) {
-        if (*s == '\'')
-            hbuf_write(b, "'\\''", 4);
-        else
-            hbuf_write(b, s, 1);
-    }
-    hbuf_write(b, "'", 1);
-}
-
 /* hyperfine's argv: the fixed flags, then a named `env LD_PRELOAD=... prog`
    command per wanted allocator (its text in cmds[k]). */
 static void hyperfine_argv(const program *p, const allocator *al, size_t nal, const int *want,
@@ -54,11 +37,11 @@ static void hyperfine_argv(const program *p, const allocator *al, size_t nal, co
             char pre[4200];
             pr_fmt(pre, sizeof pre, "LD_PRELOAD=%s", al[k].preload);
             hbuf_write(&cmds[k], " ", 1);
-            pr_sh_quote(&cmds[k], pre);
+            hbuf_sh_quote(&cmds[k], pre);
         }
         for (size_t i = 0; p->argv[i] != NULL; i++) {
             hbuf_write(&cmds[k], " ", 1);
-            pr_sh_quote(&cmds[k], p->argv[i]);
+            hbuf_sh_quote(&cmds[k], p->argv[i]);
         }
         argv[a++] = "--command-name";
         argv[a++] = (char *)al[k].name;

@@ -71,7 +71,6 @@ int hyperfine_program(const program *p, const allocator *al, size_t nal, const i
                       row *rows, int runs, const char *dir, char *why, size_t len);
 
 /* Appends s to b, shell-quoted when it needs it. */
-void pr_sh_quote(hbuf *b, const char *s);
 
 /* ---- kill anywhere (programs_resume.c) ---- */
 

@@ -203,11 +203,11 @@ void pr_stopped_say(const programs_opts *o, const char *dir, const char *last)
         const char *a = o->argv[i];
         has_out |= !strcmp(a, "--out") || !strncmp(a, "--out=", 6) || !strncmp(a, "-o", 2);
         hbuf_write(&cmd, " ", 1);
-        pr_sh_quote(&cmd, a);
+        hbuf_sh_quote(&cmd, a);
     }
     if (!has_out) {
         hbuf_printf(&cmd, " --out ");
-        pr_sh_quote(&cmd, dir);
+        hbuf_sh_quote(&cmd, dir);
     }
     int sig = pr_stop_signal();
     fprintf(stderr, "allocbench programs: %s: stopped after %s; resume with: %s\n",
