@@ -172,10 +172,8 @@ static void summary_tail(const ab_out *o, const ab_timer *t, const ab_op_stats *
     if (s->probed != 0)
         ab_out_fixed(o, s->cpu_wall_pm, 3);
     comma(o);
-    if (h->count != 0) {
-        uint64_t f = s->failures < h->count ? s->failures : h->count;
-        ab_out_fixed(o, f * 1000000u / h->count, 6);
-    }
+    if (h->count + s->failures != 0) /* served + failed requests */
+        ab_out_fixed(o, s->failures * 1000000u / (h->count + s->failures), 6);
 }
 
 static void summary_row(const ab_out *o, const ab_cell *c, const ab_wl_result *r,
@@ -291,7 +289,7 @@ void ab_csv_frag_header(const ab_out *o)
         ab_out_str(o, ",blocks_o");
         ab_out_u64(o, k);
     }
-    ab_out_str(o, ",contig_tried,contig_success,fill\n");
+    ab_out_str(o, ",contig_tried,contig_success,fill,role\n");
 }
 
 void ab_csv_frag_row(const ab_out *o, const ab_cell *c, uint64_t step,
@@ -328,6 +326,8 @@ void ab_csv_frag_row(const ab_out *o, const ab_cell *c, uint64_t step,
         ab_out_fixed(o, contig_ok * 1000000u / contig_tried, 6);
     comma(o);
     ab_out_fixed(o, c->fill_pm, 3);
+    comma(o);
+    ab_out_str(o, c->role);
     ab_out_str(o, "\n");
 }
 

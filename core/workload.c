@@ -106,6 +106,7 @@ typedef struct wl {
     int stop;       /* set once the outcome is ERROR or TIMEOUT */
     int sampling;   /* 0 during batch phases */
     int enomem_ok;  /* trace: any ENOMEM is legitimate */
+    int missed;     /* the last alloc failed */
 } wl;
 
 /* ---- messages, without stdio ---- */
@@ -227,10 +228,14 @@ static int op_alloc(wl *w, uint64_t n, uint64_t align, ab_op op, int timed,
         s = w->st->alloc(w->self, n, align, &addr);
         uint64_t t1 = ab_tsc_read();
         uint64_t d = t1 - t0;
-        ab_hist_add(&os->hist, d > w->overhead ? d - w->overhead : 0);
+        /* Latency describes served requests only: a fast "no" is not a
+           fast allocation. Failures are their own column (failure_rate). */
+        if (s == AB_OK)
+            ab_hist_add(&os->hist, d > w->overhead ? d - w->overhead : 0);
     } else {
         s = w->st->alloc(w->self, n, align, &addr);
     }
+    w->missed = s != AB_OK;
     if (n > 1u) {
         w->r->contig_tried++;
         if (s == AB_OK)
@@ -690,9 +695,13 @@ static uint64_t mixed_len(wl *w, uint64_t *align, ab_op *op)
     }
 }
 
+/* Below the fill level, allocate; at it, free one at random. After a
+   failed allocation the next step frees, so a strategy that cannot hold
+   the fill level churns at the level it can hold instead of retrying
+   failures (its failure_rate says how far below it is). */
 static void mixed_step(wl *w, int timed)
 {
-    if (w->used < w->target || w->nlive == 0) {
+    if (w->nlive == 0 || (w->used < w->target && !w->missed)) {
         uint64_t align;
         ab_op op;
         uint64_t n = mixed_len(w, &align, &op);
@@ -702,6 +711,7 @@ static void mixed_step(wl *w, int timed)
         uint64_t n = w->live[i] & LEN_MASK;
         ab_op op = w->p->kind == AB_WL_HUGE && n == AB_PAGES_2M ? AB_OP_FREE2M : AB_OP_FREE;
         free_live(w, i, op, timed);
+        w->missed = 0;
     }
 }
 
@@ -771,6 +781,7 @@ static void counters_restart(wl *w)
     }
     w->r->contig_tried = 0;
     w->r->contig_ok = 0;
+    w->missed = 0;
 }
 
 static void run_mixed(wl *w)
@@ -939,6 +950,7 @@ ab_wl_outcome ab_workload_run(const ab_strategy *st, void *self,
     w.stop = 0;
     w.sampling = 1;
     w.enomem_ok = 0;
+    w.missed = 0;
 
     bool contig = (st->caps & AB_CAP_CONTIG) != 0;
     if ((unsigned)p->kind >= AB_WL_COUNT) {

@@ -276,9 +276,15 @@ static size_t mtrace_scratch(const kconfig *cfg, uint64_t usable_pages)
     return (size_t)bytes;
 }
 
-static void mt_sample(kctx *ctx, ab_op_stats *s, uint64_t t0)
+/* A served call's latency goes to the histogram; a failed one (ENOMEM,
+   NULL) only counts as a failure: latency describes served requests. */
+static void mt_sample(kctx *ctx, ab_op_stats *s, uint64_t t0, int served)
 {
-    ab_hist_add(&s->hist, ab_timer_delta(&ctx->timer, t0, ab_tsc_read()));
+    uint64_t t1 = ab_tsc_read();
+    if (served)
+        ab_hist_add(&s->hist, ab_timer_delta(&ctx->timer, t0, t1));
+    else
+        s->failures++;
 }
 
 /* A replay in progress: the heap, and each trace id's live block. */
@@ -302,7 +308,7 @@ static int mt_free(mt_replay *m, const ab_mt_record *r, ab_op_stats *st, uint32_
         return heap_error("mtrace free", i, "block lost its contents");
     uint64_t t0 = ab_tsc_read();
     ab_status s = m->h->free(m->self, r->id != 0 ? b->p : NULL);
-    mt_sample(m->ctx, st, t0);
+    mt_sample(m->ctx, st, t0, 1);
     if (s != AB_OK)
         return heap_error("mtrace free", i, ab_status_name(s));
     if (r->id != 0)
@@ -321,11 +327,9 @@ static int mt_realloc(mt_replay *m, const ab_mt_record *r, ab_op_stats *st, uint
         return heap_error("mtrace realloc", i, "block lost its contents");
     uint64_t t0 = ab_tsc_read();
     ab_status s = m->h->realloc(m->self, old ? old->p : NULL, n, p);
-    mt_sample(m->ctx, st, t0);
-    if (s == AB_ENOMEM) {
-        st->failures++;
+    mt_sample(m->ctx, st, t0, s != AB_ENOMEM);
+    if (s == AB_ENOMEM)
         return 1;
-    }
     if (s != AB_OK)
         return heap_error("mtrace realloc", i, ab_status_name(s));
     if (old != NULL)
@@ -370,11 +374,9 @@ static int mt_record(mt_replay *m, const ab_mt_record *r, uint32_t i)
             p = m->h->calloc(m->self, 1, n);
         else
             p = m->h->memalign(m->self, r->arg < 32 ? (size_t)1 << r->arg : 0, n);
-        mt_sample(m->ctx, st, t0);
-        if (p == NULL) {
-            st->failures++;
+        mt_sample(m->ctx, st, t0, p != NULL);
+        if (p == NULL)
             return 0;
-        }
     }
     m->tab[r->id] = (kblock){p, n32};
     mark(p, n32, r->id);

@@ -32,6 +32,7 @@ double ab_metric_of(const ab_srow *s, int metric)
     case AB_M_P50: return s->p50_ns;
     case AB_M_P99: return s->p99_ns;
     case AB_M_P999: return s->p999_ns;
+    case AB_M_SPEED: return !isnan(s->batch_median_ns) ? s->batch_median_ns : s->mean_ns;
     default: return s->meta_per_gib;
     }
 }

@@ -11,7 +11,10 @@
 #include "plot_run.h"
 #include "stats.h"
 
-enum { AB_M_MEAN, AB_M_P50, AB_M_P99, AB_M_P999, AB_M_META, AB_M_COUNT };
+/* AB_M_SPEED: the batch median per op where the workload has batches (bulk,
+   repeat, rand: >= 5 batches of >= 10 ms, preempted ones redone), else the
+   mean of the per-op samples. */
+enum { AB_M_MEAN, AB_M_P50, AB_M_P99, AB_M_P999, AB_M_META, AB_M_SPEED, AB_M_COUNT };
 
 typedef struct ab_cell {
     const ab_srow *proto; /* the first row: env, role, workload, op, ... */

@@ -16,14 +16,14 @@
 /* ---- fragmentation ---------------------------------------------------- */
 
 typedef struct fgroup {
-    const char *env, *workload;
+    const char *env, *workload, *role;
     double fill;
 } fgroup;
 
 static int fgroup_has(const fgroup *g, const ab_frow *f, int with_fill)
 {
     return strcmp(g->env, f->env) == 0 && strcmp(g->workload, f->workload) == 0 &&
-           (!with_fill || pf_same_fill(g->fill, f->fill));
+           strcmp(g->role, f->role) == 0 && (!with_fill || pf_same_fill(g->fill, f->fill));
 }
 
 /* Reference size and seed of a frag group: the size with most (strategy,
@@ -120,7 +120,7 @@ static fgroup *ft_groups(const ab_run *run, size_t *count)
         if (n == NULL)
             break;
         gs = n;
-        gs[ng++] = (fgroup){f->env, f->workload, f->fill};
+        gs[ng++] = (fgroup){f->env, f->workload, f->role, f->fill};
     }
     *count = ng;
     return gs;
@@ -176,12 +176,13 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
         }
         static const char *const kinds[] = {"frag_ext", "frag_2m"};
         for (size_t kind = 0; kind < COUNT_OF(kinds) && rc == 0; kind++) {
-            ab_fmt(name, sizeof name, "%s-%s-%s%s", kind == 0 ? "fragext" : "free2m",
-                     g->env, g->workload, fillstem);
+            ab_fmt(name, sizeof name, "%s-%s%s-%s%s", kind == 0 ? "fragext" : "free2m",
+                     g->env, ab_frag_role_stem(g->role), g->workload, fillstem);
             ab_figure *f = pf_fig_begin(run, present, kinds[kind], name,
-                                        "%s over time: %s%s, %s, %s",
+                                        "%s over time: %s%s%s, %s, %s",
                                         kind == 0 ? "External fragmentation" : "Free 2 MiB blocks",
-                                        g->workload, filltxt, memtxt, g->env);
+                                        *ab_frag_role_stem(g->role) ? "VMM " : "", g->workload,
+                                        filltxt, memtxt, g->env);
             double steps = 0, ymax = 0;
             for (size_t k = 0; k < run->nstrats && rc == 0; k++) {
                 int got = ft_strategy(run, f, g, kind, mem, seed, k, &steps, &ymax);
@@ -294,7 +295,7 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
     fgroup pairs[64];
     size_t npairs = 0;
     for (size_t r = 0; r < run->nf; r++) {
-        fgroup g = {run->f[r].env, run->f[r].workload, NAN};
+        fgroup g = {run->f[r].env, run->f[r].workload, run->f[r].role, NAN};
         size_t k = 0;
         while (k < npairs && !fgroup_has(&pairs[k], &run->f[r], 0))
             k++;
@@ -310,10 +311,12 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
             continue;
         char name[240], memtxt[32], missing[600];
         ab_mem_label(mem, memtxt, sizeof memtxt);
-        ab_fmt(name, sizeof name, "fragfill-%s-%s", g.env, g.workload);
+        ab_fmt(name, sizeof name, "fragfill-%s%s-%s", g.env, ab_frag_role_stem(g.role),
+               g.workload);
         ab_figure *f = pf_fig_begin(run, present, "frag_fill", name,
-                                    "External fragmentation against fill: %s, %s, %s",
-                                    g.workload, memtxt, g.env);
+                                    "External fragmentation against fill: %s%s, %s, %s",
+                                    *ab_frag_role_stem(g.role) ? "VMM " : "", g.workload, memtxt,
+                                    g.env);
         for (size_t k = 0; k < run->nstrats; k++) {
             int got = ff_strategy(run, f, &g, mem, seed, fills, nfl, k);
             if (got < 0) {

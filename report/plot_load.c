@@ -240,7 +240,7 @@ static const ab_field summary_fields[] = {
 };
 static const ab_field frag_fields[] = {
     AB_COL_TEXT(ab_frow, env), AB_COL_TEXT(ab_frow, strategy), AB_COL_TEXT(ab_frow, workload),
-    AB_COL_LINE(ab_frow, line), AB_COL_NUM(ab_frow, mem_bytes), AB_COL_NUM(ab_frow, seed),
+    AB_COL_TEXT(ab_frow, role), AB_COL_LINE(ab_frow, line), AB_COL_NUM(ab_frow, mem_bytes), AB_COL_NUM(ab_frow, seed),
     AB_COL_NUM(ab_frow, step), AB_COL_NUM(ab_frow, fill), AB_COL_NUM(ab_frow, free_pages),
     AB_COL_NUM(ab_frow, largest_free_run), AB_COL_NUM(ab_frow, free_runs),
     AB_COL_NUM(ab_frow, ext_frag), AB_COL_NUM_AS(ab_frow, free_2m, "free_2m_blocks"),
@@ -326,6 +326,9 @@ static int frag_load(ab_run *run)
     if (run->f == NULL ||
         ab_table_rows(t, frag_fields, COUNT_OF(frag_fields), run->f, sizeof *run->f) != 0)
         return -1;
+    if (ab_table_col(t, "role") < 0 && t->nrows > 0)
+        ab_run_note(run, "frag.csv has no role column: PMM and VMM samples of the same "
+                         "workload, size and fill are drawn and judged together.");
     if (ab_table_col(t, "fill") < 0)
         ab_run_note(run, "frag.csv has no fill column: fragmentation is grouped without "
                          "the fill level, and the ext-frag-against-fill plot is not drawn.");

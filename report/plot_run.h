@@ -7,6 +7,7 @@
 #define ALLOCBENCH_PLOT_RUN_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "plot_csv.h"
 #include <jansson.h>
@@ -38,12 +39,21 @@ typedef struct ab_trow {
 /* One frag.csv row. fill is NAN when frag.csv has no fill column. */
 typedef struct ab_frow {
     const char *env, *strategy, *workload;
+    const char *role;  /* pmm, vmm; "" when frag.csv has no role column */
     double mem_bytes, seed, step, fill;
     double free_pages, largest_free_run, free_runs, ext_frag, free_2m;
     double threads, rep, contig_tried; /* contig_tried NAN when absent */
     size_t line;
     int strat;
 } ab_frow;
+
+/* The part of a frag figure's name that says the role: "-vmm" for VMM
+   samples, "" for PMM ones and for frag.csv files without a role column,
+   so PMM figure names stay as they were. */
+static inline const char *ab_frag_role_stem(const char *role)
+{
+    return strcmp(role, "vmm") == 0 ? "-vmm" : "";
+}
 
 /* One Google Benchmark result (real time, ns). */
 typedef struct ab_gbench {

@@ -26,7 +26,8 @@ typedef struct fpoint {
 static int same_fgroup(const ab_frow *a, const ab_frow *b)
 {
     return strcmp(a->env, b->env) == 0 && strcmp(a->workload, b->workload) == 0 &&
-           a->mem_bytes == b->mem_bytes && a->threads == b->threads &&
+           strcmp(a->role, b->role) == 0 && a->mem_bytes == b->mem_bytes &&
+           a->threads == b->threads &&
            ((isnan(a->fill) && isnan(b->fill)) || a->fill == b->fill);
 }
 
@@ -41,7 +42,8 @@ static int can_serve(const ab_run *run, int k, const ab_frow *f)
     int runs = 0;
     for (size_t r = 0; r < run->ns; r++) {
         const ab_srow *s = &run->s[r];
-        if (strcmp(s->env, f->env) != 0 || strcmp(s->workload, f->workload) != 0)
+        if (strcmp(s->env, f->env) != 0 || strcmp(s->workload, f->workload) != 0 ||
+            (f->role[0] != '\0' && strcmp(s->role, f->role) != 0))
             continue;
         runs |= strstr(s->op, "2m") != NULL || strstr(s->op, "run") != NULL;
         if (s->strat != k)
@@ -172,8 +174,8 @@ static void judge_point(vctx *v, const vsection *s, const ab_frow *proto, const 
     char fill[32] = "";
     if (!isnan(proto->fill))
         ab_fmt(fill, sizeof fill, "-f%.0f", proto->fill * 1000);
-    ab_fmt(fig, sizeof fig, "%s-%s-%s%s", two_mib ? "free2m" : "fragext", proto->env,
-           proto->workload, fill);
+    ab_fmt(fig, sizeof fig, "%s-%s%s-%s%s", two_mib ? "free2m" : "fragext", proto->env,
+           ab_frag_role_stem(proto->role), proto->workload, fill);
     vtally_add(v, c, p, 0, ev, fig);
     if (!write)
         return;
@@ -194,6 +196,9 @@ static void judge_all(vctx *v, const vsection *s, int two_mib, int write)
     vtally_reset(v);
     for (size_t r = 0; steps != NULL && r < run->nf; r++) {
         const ab_frow *proto = &run->f[r];
+        /* a section judges its role's samples (all, without a role column) */
+        if (s->role != NULL && proto->role[0] != '\0' && strcmp(proto->role, s->role) != 0)
+            continue;
         int first = 1, in[AB_VERDICT_MAXC];
         for (size_t q = 0; q < r && first; q++)
             first = !same_fgroup(&run->f[q], proto);

@@ -306,6 +306,17 @@ typedef struct replay {
     size_t msg_len;
 } replay;
 
+/* A served call's latency goes to the histogram; a failed one (NULL,
+   ENOMEM) only counts as a failure: latency describes served requests. */
+static void served_sample(replay *R, ab_op_stats *s, uint64_t t0, int served)
+{
+    uint64_t t1 = ab_tsc_read();
+    if (served)
+        ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, t1));
+    else
+        s->failures++;
+}
+
 static ab_op_stats *op_stats(replay *R, uint8_t op)
 {
     return op == AB_MT_MALLOC     ? &R->ops[0]
@@ -329,7 +340,7 @@ static ab_wl_outcome replay_free(replay *R, size_t i, const ab_mt_record *rec, a
     }
     uint64_t t0 = ab_tsc_read();
     ab_status st = R->h->free(R->self, rec->id != 0 ? b->p : NULL);
-    ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, ab_tsc_read()));
+    served_sample(R, s, t0, 1);
     if (rec->id != 0)
         b->p = NULL;
     if (st != AB_OK) {
@@ -354,9 +365,8 @@ static ab_wl_outcome replay_realloc(replay *R, size_t i, const ab_mt_record *rec
     }
     uint64_t t0 = ab_tsc_read();
     ab_status st = R->h->realloc(R->self, old ? old->p : NULL, n, p);
-    ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, ab_tsc_read()));
+    served_sample(R, s, t0, st != AB_ENOMEM);
     if (st == AB_ENOMEM) {
-        s->failures++;
         *p = NULL;
         return AB_WL_OK;
     }
@@ -401,11 +411,9 @@ static ab_wl_outcome replay_one(replay *R, size_t i)
             p = R->h->calloc(R->self, 1, n);
         else
             p = R->h->memalign(R->self, rec.arg < 8 * sizeof(size_t) ? (size_t)1 << rec.arg : 0, n);
-        ab_hist_add(&s->hist, ab_timer_delta(R->tm, t0, ab_tsc_read()));
-        if (p == NULL) {
-            s->failures++;
+        served_sample(R, s, t0, p != NULL);
+        if (p == NULL)
             return AB_WL_OK;
-        }
     }
     R->tab[rec.id] = (mblock){p, n32};
     mark(p, n32, rec.id);

@@ -126,7 +126,8 @@ static const cli_opt pr_opts[] = {
     [PR_QUICK] = {"quick", 'q', NULL, "smaller inputs (50000 entries), --runs 2 unless given, heapscale\n"
                                       "up to 10000 chunks: about 30-60 s on 2 cores"},
     [PR_OUT] = {"out", 'o', "DIR", "run dir (default results/<UTC timestamp>, results/latest); an\n"
-                                   "existing run's folder is fine (allocbench plot shows both)"},
+                                   "existing run's folder is fine (allocbench plot shows both);\n"
+                                   "one this command was stopped in is resumed"},
     [PR_HEAPS] = {"heaps", 0, "LIST", "comma-separated allocators (default: every heap, jemalloc, glibc)"},
     [PR_RUNS] = {"runs", 0, "N", "hyperfine runs per program x allocator (default 10)"},
 };
@@ -144,7 +145,14 @@ static const cli_spec pr_spec = {
     "  python  python3 -c: a dict of 200000 strings, 30000 byte strings, a sort\n"
     "  gcc     gcc -O2 -c report/plot_report.c (this repository's source)\n"
     "  perl    perl -e: 200000 hash inserts, two thirds deleted again\n",
-    pr_opts, CLI_NOPTS(pr_opts), "Columns: docs/results.md. Exit status 1 if any row failed.\n",
+    pr_opts, CLI_NOPTS(pr_opts),
+    "Kill anywhere: run it again with the same --out and it resumes. A program is the\n"
+    "unit: the programs DIR/programs.csv has under every allocator asked for are kept,\n"
+    "not measured again (use a new --out to measure again), and so are heapscale.csv\n"
+    "and heappairs.csv. SIGINT/SIGTERM stop it after the last finished program's\n"
+    "files are safe (the running one is dropped), saying how to resume.\n"
+    "Columns: docs/results.md. Exit status 1 if a row of DIR/programs.csv failed,\n"
+    "130/143 if SIGINT/SIGTERM stopped it.\n",
     false, 0};
 
 static int pr_apply(void *ctx, int k, const char *v)
@@ -166,7 +174,7 @@ static int pr_apply(void *ctx, int k, const char *v)
 
 int cmd_programs(int argc, char **argv)
 {
-    programs_opts o = {0, 0, NULL, NULL};
+    programs_opts o = {0, 0, NULL, NULL, argc, argv};
     cli_parser p;
     int rc = cli_parse(&p, &pr_spec, argc, argv, pr_apply, &o);
     if (rc >= 0)

@@ -23,7 +23,9 @@ enum { O_STRATEGY, O_WORKLOAD, O_HEAP, O_MEM, O_FILL, O_SEED, O_ROLE, O_OPS, O_O
 static const cli_opt opts[] = {
     [O_STRATEGY] = {"strategy", 's', "S", "a name from `allocbench list`"},
     [O_WORKLOAD] = {"workload", 'w', "W",
-                    "bulk, repeat, rand, churn, sizes, huge, adversary, or trace:FILE\n"
+                    "bulk, repeat, rand, churn, sizes, huge, adversary; the VMM ones\n"
+                    "fix_size, full_fit, long_busy_list, random_size, fix_align,\n"
+                    "random_size_align, align_shift (`allocbench list`); or trace:FILE\n"
                     "(replay a page trace, docs/traces.md; --role defaults to the\n"
                     "trace's '# role:' line; --mem must hold the trace's peak),\n"
                     "or mtrace:FILE (replay a malloc trace, .abt of docs/heaps.md, on\n"

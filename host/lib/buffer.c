@@ -63,3 +63,16 @@ void hbuf_free(hbuf *b)
     b->p = NULL;
     b->len = b->cap = 0;
 }
+
+void hbuf_sh_quote(hbuf *b, const char *s)
+{
+    if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789_./+-=:,@%") == strlen(s)) {
+        hbuf_write(b, s, strlen(s));
+        return;
+    }
+    hbuf_write(b, "'", 1);
+    for (; *s; s++)
+        hbuf_write(b, *s == '\'' ? "'\\''" : s, *s == '\'' ? 4 : 1);
+    hbuf_write(b, "'", 1);
+}

@@ -28,5 +28,8 @@ void hbuf_printf(hbuf *b, const char *fmt, ...) __attribute__((format(printf, 2,
 void hbuf_clear(hbuf *b);
 /* Frees b and zeroes it. */
 void hbuf_free(hbuf *b);
+/* Appends s quoted for a POSIX shell: as is when it holds only safe
+   characters, else in single quotes ('\'' for a quote). */
+void hbuf_sh_quote(hbuf *b, const char *s);
 
 #endif

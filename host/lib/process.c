@@ -68,8 +68,67 @@ static void child_redirect(const hproc *p)
         dup2(2, 1);
 }
 
+/*
+ * The watcher of a child's process group: a forked copy of the parent that
+ * holds nothing but the read end of a pipe whose write end only the parent
+ * has. A byte means the child was reaped (exit quietly); EOF without one
+ * means the parent died (SIGKILL included), and the group dies with it.
+ */
+static void watcher_main(int rfd, pid_t group)
+{
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    for (int fd = 0; fd < 1024; fd++)
+        if (fd != rfd)
+            close(fd);
+    char c;
+    ssize_t n;
+    while ((n = read(rfd, &c, 1)) < 0 && errno == EINTR)
+        ;
+    if (n == 0)
+        kill(-group, SIGKILL);
+    _exit(0);
+}
+
+/* Starts the watcher of p's group. 0, or -1 (errno set). */
+static int watcher_start(hproc *p)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return -1;
+    p->watcher = fork();
+    if (p->watcher == 0)
+        watcher_main(fds[0], p->pid);
+    int e = errno;
+    close(fds[0]);
+    if (p->watcher < 0) {
+        close(fds[1]);
+        p->watcher = 0;
+        errno = e;
+        return -1;
+    }
+    p->watch_fd = fds[1];
+    return 0;
+}
+
+/* The child is reaped: the watcher goes without killing anything. */
+static void watcher_stop(hproc *p)
+{
+    if (p->watcher <= 0)
+        return;
+    ssize_t n = write(p->watch_fd, "x", 1);
+    (void)n;
+    close(p->watch_fd);
+    while (waitpid(p->watcher, NULL, 0) < 0 && errno == EINTR)
+        ;
+    p->watcher = 0;
+}
+
 int hproc_spawn(hproc *p)
 {
+    p->watcher = 0;
+    p->watch_fd = -1;
     char **env = env_build(p);
     if (env == NULL)
         return -1;
@@ -99,6 +158,12 @@ int hproc_spawn(hproc *p)
     if (p->own_group)
         setpgid(p->pid, p->pid); /* either side may win the race */
     free(env);
+    if (p->own_group && p->die_with_parent && watcher_start(p) != 0) {
+        int e = errno;
+        hproc_kill(p);
+        errno = e;
+        return -1;
+    }
     return 0;
 }
 
@@ -109,6 +174,7 @@ void hproc_kill(hproc *p)
     kill(p->own_group ? -p->pid : p->pid, SIGKILL);
     while (wait4(p->pid, &p->status, 0, &p->ru) < 0 && errno == EINTR)
         ;
+    watcher_stop(p);
 }
 
 hproc_end hproc_wait(hproc *p, double timeout_s)
@@ -117,8 +183,10 @@ hproc_end hproc_wait(hproc *p, double timeout_s)
     memset(&p->ru, 0, sizeof p->ru);
     for (;;) {
         pid_t w = wait4(p->pid, &p->status, timeout_s > 0 ? WNOHANG : 0, &p->ru);
-        if (w == p->pid)
+        if (w == p->pid) {
+            watcher_stop(p);
             return HPROC_EXITED;
+        }
         if (w < 0 && errno != EINTR)
             return HPROC_ERROR;
         if (timeout_s > 0 && host_now_s() > deadline) {

@@ -27,9 +27,15 @@ typedef struct hproc {
     bool own_group;               /* the child leads a new process group */
     bool die_with_parent;         /* SIGKILL when the parent dies (a killed
                                      matrix leaves no child running beside
-                                     the resumed one) */
+                                     the resumed one); with own_group, the
+                                     whole group: a watcher process kills it
+                                     (grandchildren: hyperfine's commands,
+                                     gcc's cc1) */
     /* Filled in: */
     pid_t pid;
+    pid_t watcher;                /* the group's watcher, or 0 */
+    int watch_fd;                 /* its pipe: EOF without a byte = the
+                                     parent died */
     int status;                   /* as waitpid gives it */
     struct rusage ru;
 } hproc;
@@ -40,7 +46,7 @@ typedef enum {
     HPROC_ERROR = -1    /* not started or not waited for (errno set) */
 } hproc_end;
 
-/* Starts the child. 0, or -1 with errno set. */
+/* Starts the child (and its group's watcher). 0, or -1 with errno set. */
 int hproc_spawn(hproc *p);
 /* Waits for it; timeout_s 0 waits for ever. */
 hproc_end hproc_wait(hproc *p, double timeout_s);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buffer.h"
 #include "cmd_kernel.h"
 
 static double now_s(void)
@@ -77,25 +78,10 @@ static int cell_done(const char *dir, const mcell *m)
 /* Shell-quotes s into out when it needs it. */
 static void shq(const char *s, char *out, size_t len)
 {
-    if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                  "0123456789_./+-=:,@%") == strlen(s)) {
-        snprintf(out, len, "%s", s);
-        return;
-    }
-    size_t k = 0;
-    if (k + 1 < len)
-        out[k++] = '\'';
-    for (; *s && k + 5 < len; s++) {
-        if (*s == '\'') {
-            memcpy(out + k, "'\\''", 4);
-            k += 4;
-        } else {
-            out[k++] = *s;
-        }
-    }
-    if (k + 1 < len)
-        out[k++] = '\'';
-    out[k] = '\0';
+    hbuf b = {0};
+    hbuf_sh_quote(&b, s);
+    snprintf(out, len, "%s", b.p != NULL ? b.p : "");
+    hbuf_free(&b);
 }
 
 static void self_path(char *out, size_t len)

@@ -8,12 +8,21 @@
  * meta.json, in order (each machine's CPU, compiler, tsc_hz are kept).
  * gbench.json: the first one found; another source's is kept as
  * gbench-<n>.json (n = its position among the sources, from 1).
- * RUN must not exist, or be a folder an earlier merge made (it holds
- * .allocbench-merge, written first): nothing else is ever overwritten.
+ * RUN must not exist, be empty, or be a folder an earlier merge made (it
+ * holds .allocbench-merge, written first): nothing else is ever overwritten.
  * Every file is written to a temporary name and renamed.
+ *
+ * Kill anywhere: a merge is redone whole (it is deterministic), so a killed
+ * merge re-run with the same sources gives the bytes of one never killed.
+ * The folder a kill left is its own: it holds the mark, or nothing but
+ * temporaries (killed before the mark was renamed into place), which are
+ * removed. SIGINT and SIGTERM stop it after the file being written is in
+ * place, saying so; exit 128 + the signal.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +41,32 @@ static const char merge_help[] =
     "Joins cell folders (allocbench cell) or run folders into the run folder RUN:\n"
     "summary.csv, frag.csv and failures.csv under one header each (a source with a\n"
     "different header is refused), meta.json with every source's meta.json in\n"
-    "\"merged_from\", gbench.json. RUN must not exist, or be an earlier merge's output.\n"
+    "\"merged_from\", gbench.json. RUN must not exist, be empty, or be an earlier\n"
+    "merge's output (a merge that was killed or stopped too: run it again, it redoes\n"
+    "the whole folder and gives the same bytes).\n"
     "  -o, --output RUN  the merged run folder\n"
     "  -h, --help        this text\n"
-    "Exit status: 0 merged, 1 a source is unreadable or does not fit, 2 bad usage.\n";
+    "Exit status: 0 merged, 1 a source is unreadable or does not fit, 2 bad usage,\n"
+    "130/143 stopped by SIGINT/SIGTERM (after the file being written was in place).\n";
+
+/* The signal that asked the merge to stop: the handler's only state. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+static void signals_catch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 /* "allocbench merge: <why>" and the help hint; exit status 2 (cli.h). */
 static int merge_usage(const char *fmt, const char *arg)
@@ -79,6 +110,21 @@ static int is_dir(const char *p)
 {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* 1 iff dir holds nothing but temporaries (name.tmp.<pid>): empty, or what
+   a merge killed before its mark was in place left. */
+static int only_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    int only = 1;
+    for (struct dirent *e; only && (e = readdir(d)) != NULL;)
+        only = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+               strstr(e->d_name, ".tmp.") != NULL;
+    closedir(d);
+    return only;
 }
 
 /* Reads the options and the sources (which may come after -o too) into
@@ -134,7 +180,7 @@ static int merge_check(const char *run, char **src, int nsrc)
     }
     snprintf(path, sizeof path, "%s/%s", run, MERGE_MARK);
     if (is_dir(run) || host_file_exists(run)) {
-        if (!host_file_exists(path)) {
+        if (!host_file_exists(path) && !(is_dir(run) && only_temps(run))) {
             fprintf(stderr, "allocbench merge: %s exists and no merge made it: refusing to "
                             "overwrite it (choose another -o)\n", run);
             return 1;
@@ -188,8 +234,12 @@ static int meta_build(char **src, int nsrc, hbuf *meta)
     return nmeta;
 }
 
-/* Copies the sources' gbench.json into run. 0, or -1 with path the file
- * that could not be written. */
+/* merge_write's outcome when a signal stopped it (path: the last file in
+ * place). */
+#define MERGE_STOPPED 2
+
+/* Copies the sources' gbench.json into run. 0, MERGE_STOPPED, or -1 with
+ * path the file that could not be written. */
 static int gbench_copy(const char *run, char **src, int nsrc, char *path, size_t plen)
 {
     int ngb = 0;
@@ -207,14 +257,16 @@ static int gbench_copy(const char *run, char **src, int nsrc, char *path, size_t
         free(g);
         if (bad)
             return -1;
+        if (stop_signal)
+            return MERGE_STOPPED;
     }
     return 0;
 }
 
 static const char *const merge_files[3] = {"summary.csv", "frag.csv", "failures.csv"};
 
-/* Writes the joined files into run (created). 0, 1 with a message, or -1
- * with path the file that could not be written. */
+/* Writes the joined files into run (created). 0, 1 with a message,
+ * MERGE_STOPPED, or -1 with path the file that could not be written. */
 static int merge_write(const char *run, char **src, int nsrc, hbuf *out, char **hdr, char *path,
                        size_t plen, int *nmeta)
 {
@@ -226,25 +278,44 @@ static int merge_write(const char *run, char **src, int nsrc, hbuf *out, char **
     snprintf(path, plen, "%s/%s", run, MERGE_MARK);
     if (host_write_atomic(path, "allocbench merge\n", 17) != 0)
         return -1;
+    if (stop_signal)
+        return MERGE_STOPPED;
     hbuf meta = {0};
     hbuf_write(&meta, "", 0);
     *nmeta = meta_build(src, nsrc, &meta);
     int bad = 0;
-    for (int f = 0; f < 3 && !bad; f++) {
+    for (int f = 0; f < 3 && !bad && !stop_signal; f++) {
         snprintf(path, plen, "%s/%s", run, merge_files[f]);
         if (hdr[f] == NULL)
             unlink(path);
         else
             bad = host_write_atomic(path, out[f].p, out[f].len) != 0;
     }
-    if (!bad) {
+    if (!bad && !stop_signal) {
         snprintf(path, plen, "%s/meta.json", run);
         bad = host_write_atomic(path, meta.p, meta.len) != 0;
     }
     hbuf_free(&meta);
-    if (bad || gbench_copy(run, src, nsrc, path, plen) != 0)
+    if (bad)
         return -1;
-    return 0;
+    if (stop_signal)
+        return MERGE_STOPPED;
+    return gbench_copy(run, src, nsrc, path, plen);
+}
+
+/* "allocbench merge: <signal>: stopped after FILE; run again: ..." */
+static void stopped_say(int argc, char **argv, const char *last)
+{
+    hbuf cmd = {0};
+    hbuf_write(&cmd, "allocbench", 10);
+    for (int i = 1; i < argc; i++) {
+        hbuf_write(&cmd, " ", 1);
+        hbuf_sh_quote(&cmd, argv[i]);
+    }
+    hbuf_write(&cmd, "", 1);
+    fprintf(stderr, "allocbench merge: %s: stopped after %s; resume with: %s\n",
+            strsignal(stop_signal), last, cmd.p);
+    hbuf_free(&cmd);
 }
 
 int merge_main(int argc, char **argv)
@@ -259,6 +330,7 @@ int merge_main(int argc, char **argv)
         free(src);
         return rc;
     }
+    signals_catch();
     /* Join everything in memory first: a bad source leaves RUN as it was. */
     hbuf out[3] = {{0}, {0}, {0}};
     char *hdr[3] = {NULL, NULL, NULL};
@@ -276,6 +348,12 @@ int merge_main(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "allocbench merge: cannot write %s\n", path);
         rc = 1;
+    } else if (rc == MERGE_STOPPED) {
+        stopped_say(argc, argv, path);
+        rc = 128 + stop_signal;
+    } else if (rc == 0 && stop_signal) {
+        stopped_say(argc, argv, "the last file (the merge is complete)");
+        rc = 128 + stop_signal;
     } else if (rc == 0) {
         fprintf(stderr, "allocbench merge: %d folder%s, %d meta.json, into %s\n", nsrc,
                 nsrc == 1 ? "" : "s", nmeta, run);

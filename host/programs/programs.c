@@ -38,6 +38,7 @@
 #include "host.h"
 #include "process.h"
 #include "programs_int.h"
+#include "matrix.h"
 #include "record.h"
 
 #ifndef AB_SOURCE_DIR
@@ -242,7 +243,15 @@ static void program_check(const program *p, const allocator *a, row *r, double m
     if (a->is_heap)
         add[na++] = sv;
     runout ro;
-    if (run_child(p->argv, add, o, e, quick ? 300 : 1800, &ro) != 0) {
+    int started = run_child(p->argv, add, o, e, quick ? 300 : 1800, &ro) == 0;
+    if (pr_stop_signal()) {
+        /* the run is stopping: this program is dropped, its files with it */
+        unlink(o);
+        unlink(e);
+        unlink(st);
+        return;
+    }
+    if (!started) {
         pr_fmt(why, why_len, "cannot start %s", p->argv[0]);
     } else if (verdict(p, &ro, o, e, why, why_len) == 0) {
         r->checked_ok = 1;
@@ -281,7 +290,7 @@ static void program_checks(const program *p, const allocator *al, size_t nal, ro
                 p->name);
         mt_peak = mtrace_peak(p, dir, mt_why, sizeof mt_why);
     }
-    for (size_t k = 0; k < nal; k++) {
+    for (size_t k = 0; k < nal && !pr_stop_signal(); k++) {
         row *r = &rows[k];
         r->peak_live = r->peak_fp = NAN;
         r->median = r->stddev = r->min = r->max = NAN;
@@ -317,7 +326,7 @@ static void program_times(const program *p, const allocator *al, size_t nal, row
     int any = 0;
     for (size_t k = 0; k < nal; k++)
         any |= want[k];
-    if (!any)
+    if (!any || pr_stop_signal())
         return;
     fprintf(stderr, "allocbench programs: %s: hyperfine ...\n", p->name);
     char why[300];
@@ -339,96 +348,126 @@ static void program_times(const program *p, const allocator *al, size_t nal, row
     }
 }
 
-/* programs.csv's text; *failed set if a row failed. */
-static void rows_csv(hbuf *csv, const program *progs, size_t np, const allocator *al,
-                     size_t nal, row (*rows)[MAX_ALLOCS], int *failed)
+static const char programs_header[] =
+    "program,allocator,runs,wall_median_s,wall_stddev_s,wall_min_s,wall_max_s,max_rss_kib,"
+    "peak_live_bytes,peak_footprint_bytes,footprint_over_live,footprint_kind,status";
+
+/* One row of programs.csv, with its newline. */
+static void row_csv(hbuf *csv, const char *prog, const char *alloc, const row *r)
 {
-    hbuf_printf(csv, "program,allocator,runs,wall_median_s,wall_stddev_s,wall_min_s,"
-                     "wall_max_s,max_rss_kib,peak_live_bytes,peak_footprint_bytes,"
-                     "footprint_over_live,footprint_kind,status\n");
-    for (size_t i = 0; i < np; i++)
-        for (size_t k = 0; k < nal; k++) {
-            const row *r = &rows[i][k];
-            hbuf_printf(csv, "%s,%s,%d", progs[i].name, al[k].name, r->runs);
-            num_field(csv, "%.6f", r->median);
-            num_field(csv, "%.6f", r->stddev);
-            num_field(csv, "%.6f", r->min);
-            num_field(csv, "%.6f", r->max);
-            num_field(csv, "%.0f", r->maxrss_kib >= 0 ? (double)r->maxrss_kib : NAN);
-            num_field(csv, "%.0f", r->peak_live);
-            num_field(csv, "%.0f", r->peak_fp);
-            num_field(csv, "%.4f", r->peak_live > 0 ? r->peak_fp / r->peak_live : NAN);
-            hbuf_printf(csv, ",%s,%s\n", r->fp_kind, r->status);
-            *failed |= strncmp(r->status, "failed", 6) == 0;
-        }
+    csv->len = 0;
+    hbuf_printf(csv, "%s,%s,%d", prog, alloc, r->runs);
+    num_field(csv, "%.6f", r->median);
+    num_field(csv, "%.6f", r->stddev);
+    num_field(csv, "%.6f", r->min);
+    num_field(csv, "%.6f", r->max);
+    num_field(csv, "%.0f", r->maxrss_kib >= 0 ? (double)r->maxrss_kib : NAN);
+    num_field(csv, "%.0f", r->peak_live);
+    num_field(csv, "%.0f", r->peak_fp);
+    num_field(csv, "%.4f", r->peak_live > 0 ? r->peak_fp / r->peak_live : NAN);
+    hbuf_printf(csv, ",%s,%s\n", r->fp_kind, r->status);
 }
 
-/* heapscale.csv (the firstfit heap's first-fit curve) and heappairs.csv
-   (the slab target against jemalloc), next to the programs. 0 or 1. */
-static int extras_write(const char *dir, int quick)
+/* One of heapscale.csv (the firstfit heap's first-fit curve) and
+   heappairs.csv (the slab target against jemalloc), next to the programs,
+   unless dir has it already. 0 or 1. */
+static int extra_write(const char *dir, int quick, int pairs, const char **last)
 {
-    hbuf hs = {0}, hp = {0};
+    const char *name = pairs ? "heappairs.csv" : "heapscale.csv";
     char err[512], path[4300];
+    pr_fmt(path, sizeof path, "%s/%s", dir, name);
+    if (host_file_exists(path) || pr_stop_signal())
+        return 0;
+    hbuf b = {0};
     int failed = 0;
     const ab_strategy *buddy = ab_registry_find("buddy");
-    if (buddy != NULL && hr_heapscale(buddy, hr_heapscale_counts, quick ? 4 : 5,
-                                      quick ? 5000 : 20000, 1, &hs, err, sizeof err) == 0) {
-        pr_fmt(path, sizeof path, "%s/heapscale.csv", dir);
-        if (host_write_atomic(path, hs.p, hs.len) != 0)
-            fprintf(stderr, "allocbench programs: cannot write %s\n", path);
-    } else {
-        fprintf(stderr, "allocbench programs: heapscale: %s\n", buddy ? err : "no buddy");
+    int bad = buddy == NULL ||
+              (pairs ? hr_heappairs(buddy, quick ? 200000 : 2000000, 5, &b, err, sizeof err)
+                     : hr_heapscale(buddy, hr_heapscale_counts, quick ? 4 : 5,
+                                    quick ? 5000 : 20000, 1, &b, err, sizeof err)) != 0;
+    if (bad) {
+        fprintf(stderr, "allocbench programs: %.9s: %s\n", name, buddy ? err : "no buddy");
         failed = 1;
-    }
-    if (buddy != NULL && hr_heappairs(buddy, quick ? 200000 : 2000000, 5, &hp, err,
-                                      sizeof err) == 0) {
-        pr_fmt(path, sizeof path, "%s/heappairs.csv", dir);
-        if (host_write_atomic(path, hp.p, hp.len) != 0)
-            fprintf(stderr, "allocbench programs: cannot write %s\n", path);
-    } else {
-        fprintf(stderr, "allocbench programs: heappairs: %s\n", buddy ? err : "no buddy");
+    } else if (pr_stop_signal()) {
+        /* stopped while it ran: dropped, and done again on resume */
+    } else if (host_write_atomic(path, b.p, b.len) != 0) {
+        fprintf(stderr, "allocbench programs: cannot write %s\n", path);
         failed = 1;
+    } else {
+        *last = name;
     }
-    hbuf_free(&hs);
-    hbuf_free(&hp);
+    hbuf_free(&b);
     return failed;
 }
 
-/* Every program under every allocator, then programs.csv. 0 or 1. */
+/* 1 iff t has a row of p under every allocator. */
+static int program_done(const pr_table *t, const program *p, const allocator *al, size_t nal)
+{
+    for (size_t k = 0; k < nal; k++)
+        if (!pr_table_has(t, p->name, al[k].name))
+            return 0;
+    return 1;
+}
+
+/* Every program under every allocator that dir's programs.csv lacks; the
+   table is written after each program. 0, or 1 if programs.csv cannot be
+   written. */
 static int programs_measure(const programs_opts *o, const allocator *al, size_t nal,
-                            const char *dir)
+                            const char *dir, pr_table *t, const char **last, char *unit,
+                            size_t unit_len)
 {
     program progs[MAX_PROGS];
-    size_t np;
+    size_t np, ndone = 0;
     programs_make(progs, &np, o->quick, dir);
     static row rows[MAX_PROGS][MAX_ALLOCS];
     memset(rows, 0, sizeof rows);
-    progress pg = {0, np * nal, host_now_s()};
-    fprintf(stderr, "allocbench programs: %zu programs x %zu allocators, hyperfine --runs %d%s; "
-            "results in %s\n", np, nal, o->runs, o->quick ? " (quick)" : "", dir);
-    for (size_t i = 0; i < np; i++) {
+    for (size_t i = 0; i < np; i++)
+        ndone += program_done(t, &progs[i], al, nal);
+    progress pg = {0, (np - ndone) * nal, host_now_s()};
+    fprintf(stderr, "allocbench programs: %zu programs x %zu allocators (%zu programs already "
+            "done), hyperfine --runs %d%s; results in %s\n", np, nal, ndone, o->runs,
+            o->quick ? " (quick)" : "", dir);
+    hbuf line = {0}, csv = {0};
+    char path[4300];
+    pr_fmt(path, sizeof path, "%s/programs.csv", dir);
+    int bad = 0;
+    for (size_t i = 0; i < np && !bad && !pr_stop_signal(); i++) {
+        if (program_done(t, &progs[i], al, nal))
+            continue;
         int want[MAX_ALLOCS] = {0};
         program_checks(&progs[i], al, nal, rows[i], want, dir, o->quick, &pg);
         program_times(&progs[i], al, nal, rows[i], want, o->runs, dir);
+        /* stopped while it ran: its children were killed, so its rows are
+           not its own; dropped, and measured again on resume */
+        if (pr_stop_signal())
+            break;
+        for (size_t k = 0; k < nal && !bad; k++) {
+            row_csv(&line, progs[i].name, al[k].name, &rows[i][k]);
+            bad = pr_table_put(t, line.p) != 0;
+        }
+        if (bad || pr_table_write(t, path, programs_header, &csv) != 0) {
+            fprintf(stderr, "allocbench programs: cannot write %s\n", path);
+            bad = 1;
+            break;
+        }
+        pr_fmt(unit, unit_len, "program %s", progs[i].name);
+        *last = unit;
         double el = host_now_s() - pg.t_start;
         fprintf(stderr, "allocbench programs: %zu/%zu cells after %.0f s, about %.0f s left\n",
                 pg.done, pg.cells, el, el / (double)pg.done * (double)(pg.cells - pg.done));
     }
     if (progs[1].obj[0] != '\0')
         unlink(progs[1].obj);
-    hbuf csv = {0};
-    char path[4300];
-    int failed = 0;
-    rows_csv(&csv, progs, np, al, nal, rows, &failed);
-    pr_fmt(path, sizeof path, "%s/programs.csv", dir);
-    if (host_write_atomic(path, csv.p, csv.len) != 0) {
+    /* a session that ran nothing still writes the file (a new folder whose
+       programs could not run has its failed rows) */
+    if (!bad && !pr_stop_signal() && !host_file_exists(path) &&
+        pr_table_write(t, path, programs_header, &csv) != 0) {
         fprintf(stderr, "allocbench programs: cannot write %s\n", path);
-        hbuf_free(&csv);
-        return 1;
+        bad = 1;
     }
-    fputs(csv.p, stdout);
+    hbuf_free(&line);
     hbuf_free(&csv);
-    return failed;
+    return bad;
 }
 
 int programs_run(const programs_opts *o)
@@ -438,7 +477,7 @@ int programs_run(const programs_opts *o)
     int rc;
     if (o->heaps != NULL && (rc = allocators_filter(al, &nal, o->heaps)) != 0)
         return rc;
-    char dir[4096], meta[4200];
+    char dir[4096], meta[4200], path[4300];
     if (o->out != NULL) {
         pr_fmt(dir, sizeof dir, "%s", o->out);
         if (host_mkdirs(dir) != 0) {
@@ -449,12 +488,40 @@ int programs_run(const programs_opts *o)
         fprintf(stderr, "allocbench programs: cannot create results/<timestamp>\n");
         return 1;
     }
+    pr_signals_catch();
+    run_temps_remove(dir); /* what a kill left */
     pr_fmt(meta, sizeof meta, "%s/meta.json", dir);
     if (access(meta, F_OK) != 0)
         host_write_meta(dir, NULL);
+    pr_fmt(path, sizeof path, "%s/programs.csv", dir);
+    pr_table t;
+    rc = pr_table_load(&t, path, programs_header);
+    if (rc < 0) {
+        fprintf(stderr, "allocbench programs: cannot read %s\n", path);
+        return 1;
+    }
+    if (rc > 0)
+        fprintf(stderr, "allocbench programs: %s has another header (an older allocbench): "
+                "its rows are measured again\n", path);
     double t0 = host_now_s();
-    int failed = programs_measure(o, al, nal, dir);
-    failed |= extras_write(dir, o->quick);
+    const char *last = NULL;
+    char unit[64];
+    int failed = programs_measure(o, al, nal, dir, &t, &last, unit, sizeof unit);
+    if (!failed) {
+        failed |= extra_write(dir, o->quick, 0, &last);
+        failed |= extra_write(dir, o->quick, 1, &last);
+    }
+    if (pr_stop_signal()) {
+        pr_table_free(&t);
+        pr_stopped_say(o, dir, last);
+        return 128 + pr_stop_signal();
+    }
+    failed |= pr_table_failed(&t);
+    hbuf csv = {0};
+    pr_table_write(&t, NULL, programs_header, &csv);
+    failed |= fputs(csv.p, stdout) < 0;
+    hbuf_free(&csv);
+    pr_table_free(&t);
     fprintf(stderr, "allocbench programs: %s in %.0f s; results in %s/programs.csv\n",
             failed ? "some rows FAILED" : "ok", host_now_s() - t0, dir);
     return failed ? 1 : 0;

@@ -12,10 +12,15 @@ typedef struct programs_opts {
     int runs;            /* hyperfine runs per program x allocator */
     const char *out;     /* NULL = results/<timestamp> */
     const char *heaps;   /* comma list of allocators, NULL = all */
+    int argc;            /* the command line (argv[0] = "programs"), for */
+    char **argv;         /* "resume with: ..." */
 } programs_opts;
 
-/* Runs every program under every allocator. Exit status: 0, 1 if a row
-   failed, 2 if --heaps names an unknown allocator or --out cannot be made. */
+/* Runs (or resumes: DIR's finished programs are kept) every program under
+   every allocator. Exit status: 0, 1 if a row of DIR/programs.csv failed,
+   2 if --heaps names an unknown allocator or --out cannot be made, 130/143
+   if SIGINT/SIGTERM stopped it (after the last finished program's files
+   were safe). */
 int programs_run(const programs_opts *o);
 
 #endif

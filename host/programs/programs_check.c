@@ -32,9 +32,7 @@ int run_child(char *const *argv, const char *const *add, const char *out_path,
     hproc p = {.argv = argv, .env_drop = drop, .env_add = add, .out_path = out_path,
                .err_path = err_path};
     double t0 = host_now_s();
-    if (hproc_spawn(&p) != 0)
-        return -1;
-    hproc_end e = hproc_wait(&p, timeout_s);
+    hproc_end e = pr_child_run(&p, timeout_s);
     if (e == HPROC_ERROR)
         return -1;
     ro->wall_s = host_now_s() - t0;
@@ -154,6 +152,21 @@ int heap_stats(const char *path, double *live, double *fp)
     return found ? 0 : -1;
 }
 
+/* Removes dir's files (what a killed run left) and dir. */
+static void scratch_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+        char path[4700];
+        pr_fmt(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] != '.')
+            unlink(path);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(dir);
+}
+
 /* Peak live bytes of a program on glibc: one run under the recorder; the
    largest peak over its processes' traces. NAN with a reason on failure. */
 double mtrace_peak(const program *p, const char *dir, char *why, size_t len)
@@ -165,6 +178,7 @@ double mtrace_peak(const program *p, const char *dir, char *why, size_t len)
     }
     char tdir[4200], prefix[4400], pre[4400], env_t[4500], out[4400], err[4400];
     pr_fmt(tdir, sizeof tdir, "%s/mtrace-tmp", dir);
+    scratch_remove(tdir); /* a killed run's traces are not this run's */
     host_mkdirs(tdir);
     pr_fmt(prefix, sizeof prefix, "%s/%s", tdir, p->name);
     pr_fmt(pre, sizeof pre, "LD_PRELOAD=%s", lib);
@@ -210,9 +224,7 @@ double mtrace_peak(const program *p, const char *dir, char *why, size_t len)
             peak = NAN;
         }
     }
-    unlink(out);
-    unlink(err);
-    rmdir(tdir);
+    scratch_remove(tdir);
     return peak;
 }
 

@@ -16,18 +16,6 @@
 #include "process.h"
 #include "programs_int.h"
 
-static void sh_quote(hbuf *b, const char *s)
-{
-    hbuf_write(b, "'", 1);
-    for (; *s; s++) {
-        if (*s == '\'')
-            hbuf_write(b, "'\\''", 4);
-        else
-            hbuf_write(b, s, 1);
-    }
-    hbuf_write(b, "'", 1);
-}
-
 /* hyperfine's argv: the fixed flags, then a named `env LD_PRELOAD=... prog`
    command per wanted allocator (its text in cmds[k]). */
 static void hyperfine_argv(const program *p, const allocator *al, size_t nal, const int *want,
@@ -49,11 +37,11 @@ static void hyperfine_argv(const program *p, const allocator *al, size_t nal, co
             char pre[4200];
             pr_fmt(pre, sizeof pre, "LD_PRELOAD=%s", al[k].preload);
             hbuf_write(&cmds[k], " ", 1);
-            sh_quote(&cmds[k], pre);
+            hbuf_sh_quote(&cmds[k], pre);
         }
         for (size_t i = 0; p->argv[i] != NULL; i++) {
             hbuf_write(&cmds[k], " ", 1);
-            sh_quote(&cmds[k], p->argv[i]);
+            hbuf_sh_quote(&cmds[k], p->argv[i]);
         }
         argv[a++] = "--command-name";
         argv[a++] = (char *)al[k].name;
@@ -78,11 +66,12 @@ static void hyperfine_row(const ab_json *r, row *dst)
     dst->runs = n;
 }
 
-/* Reads hyperfine's JSON into the wanted rows. 0, or -1 with why. */
-static int hyperfine_read(const char *json, const allocator *al, size_t nal, const int *want,
-                          row *rows, char *why, size_t len)
+/* Reads hyperfine's JSON (at path; named json in why) into the wanted rows.
+   0, or -1 with why. */
+static int hyperfine_read(const char *path, const char *json, const allocator *al, size_t nal,
+                          const int *want, row *rows, char *why, size_t len)
 {
-    char *text = host_read_file(json, NULL);
+    char *text = host_read_file(path, NULL);
     char err[256];
     ab_json *j = text != NULL ? ab_json_parse(text, err, sizeof err) : NULL;
     free(text);
@@ -105,24 +94,37 @@ static int hyperfine_read(const char *json, const allocator *al, size_t nal, con
 int hyperfine_program(const program *p, const allocator *al, size_t nal, const int *want,
                       row *rows, int runs, const char *dir, char *why, size_t len)
 {
-    char json[4300], runs_s[32];
+    char json[4300], tmp[4400], runs_s[32];
     pr_fmt(json, sizeof json, "%s/hyperfine-%s.json", dir, p->name);
+    /* hyperfine writes its JSON in place: under a temporary name, renamed
+       once read, so a kill never leaves half of one under the real name */
+    pr_fmt(tmp, sizeof tmp, "%s.tmp.%ld", json, (long)getpid());
     pr_fmt(runs_s, sizeof runs_s, "%d", runs);
     char *argv[12 + 3 * MAX_ALLOCS];
     hbuf cmds[MAX_ALLOCS];
     memset(cmds, 0, sizeof cmds);
-    hyperfine_argv(p, al, nal, want, argv, cmds, runs_s, json);
+    hyperfine_argv(p, al, nal, want, argv, cmds, runs_s, tmp);
     unlink(json);
     /* hyperfine's report goes with the progress, on stderr */
     hproc h = {.argv = argv, .out_to_err = true};
-    int ok = hproc_spawn(&h) == 0 && hproc_wait(&h, 0) == HPROC_EXITED;
+    int ok = pr_child_run(&h, 0) == HPROC_EXITED;
     int code = ok ? hproc_exit_code(&h) : -1;
     for (size_t k = 0; k < nal; k++)
         hbuf_free(&cmds[k]);
     if (code != 0) {
+        unlink(tmp);
         pr_fmt(why, len, "hyperfine %s (exit %d)", code == 127 ? "not found (Debian: hyperfine)"
                                                                 : "failed", code);
         return -1;
     }
-    return hyperfine_read(json, al, nal, want, rows, why, len);
+    if (hyperfine_read(tmp, json, al, nal, want, rows, why, len) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, json) != 0) {
+        unlink(tmp);
+        pr_fmt(why, len, "cannot write %s", json);
+        return -1;
+    }
+    return 0;
 }

@@ -21,7 +21,12 @@ replay)
     echo "$name: replayed $n inputs, no crash"
     ;;
 short|long)
-    "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # One input may take this long. Long runs share the machine with other
+    # work (make fuzz runs beside builds): a slow input there is load, not a
+    # hang, so they allow 60 s.
+    tmo=10
+    [ "$mode" = long ] && tmo=60
+    "$bin" -max_total_time="$secs" -timeout="$tmo" -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$work/artifacts/" "$work/corpus" "$corpus" >"$work/$mode.log" 2>&1
     rc=$?
     status=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$work/$mode.log" | tail -1)

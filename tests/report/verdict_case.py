@@ -18,24 +18,25 @@ S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,m
           "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,p50_cycles,p999_cycles,failures,skipped,"
           "meta_bytes,meta_bytes_per_gib,status")
 F_HEAD = ("env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,"
-          "free_runs,ext_frag,free_2m_blocks,fill")
+          "free_runs,ext_frag,free_2m_blocks,fill,role")
 
-def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok", threads=1):
+def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok", threads=1,
+         role="pmm"):
     j = lambda v: v * (1 + rng.uniform(-noise, noise))
     if status != "ok":
         return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,{status}"
     p = [j(p999 * f) for f in (0.2, 0.3, 0.5, 0.8, 1.0, 2.0)]
     p.sort()
     mean, p50, p90, p99, p999v, mx = p
-    return (f"host,{s},pmm,{wl},{64*MiB},0.500,{threads},{rep+1},{rep},{op},{count},{mean:.2f},"
+    return (f"host,{s},{role},{wl},{64*MiB},0.500,{threads},{rep+1},{rep},{op},{count},{mean:.2f},"
             f"{p50:.2f},{p90:.2f},{p99:.2f},{p999v:.2f},{mx:.2f},{round(p50*2.5)},"
             f"{round(p999v*2.5)},{failures},0,4096,65536,ok")
 
-def frow(s, step, ext, rep, wl="churn"):
+def frow(s, step, ext, rep, wl="churn", role="pmm"):
     free = 8192
     largest = int(free * (1 - ext))
     return (f"host,{s},{wl},{64*MiB},1,{rep+1},{rep},{step},{free},{largest},10,"
-            f"{1 - largest / free:.6f},{largest // 512},0.500")
+            f"{1 - largest / free:.6f},{largest // 512},0.500,{role}")
 
 rows, frows = [], []
 meta = {"tsc_hz": HZ, "timer_quantum_cycles": 25}   # one quantum = 10 ns
@@ -72,6 +73,13 @@ for rep in range(REPS):
         # stack cannot serve churn here (skipped): its frag rows must be left out.
         for step in range(0, 40001, 2500):
             frows.append(frow("stack", step, 0.0, rep))
+        # The same workload, size and fill in the VMM role: judged in the
+        # VMM section only, never against the PMM strategies (and buddy's
+        # own VMM series must not mix into its PMM one).
+        for s, e in (("rbtree", 0.001), ("buddy", 0.9)):
+            rows.append(srow(s, "churn", "alloc", 300, rep, role="vmm"))
+            for step in range(0, 40001, 2500):
+                frows.append(frow(s, step, e + rng.uniform(0, .0005), rep, role="vmm"))
 if not frows:
     for s in ("buddy", "bitmap"):
         for rep in range(REPS):
@@ -120,7 +128,7 @@ else:
     fr = [x for x in v if x["need"] in ("fragmentation", "free_2m")]
     if not fr:
         bad.append("no fragmentation decisions")
-    for x in fr:
+    for x in (x for x in fr if x["section"] == "pmm"):
         if "stack" in x["evidence"] or "stack" in x["pick"] or "stack" in x["tied"]:
             bad.append(f"stack cannot serve churn but is compared: {x['cell']}")
         if "step 2" not in x["cell"] and "step 1" not in x["cell"] and "step 5" not in x["cell"]:
@@ -129,7 +137,14 @@ else:
             bad.append(f"compared past bitmap's last sample: {x['cell']}")
         if x["need"] == "fragmentation" and x["pick"] == "bitmap":
             bad.append(f"bitmap wins fragmentation only by stopping early: {x['cell']}")
-    ends = [x for x in fr if x["need"] == "fragmentation" and "(end" in x["cell"]]
+    for x in fr:
+        if x["section"] == "pmm" and "rbtree" in x["evidence"] + x["pick"] + x["tied"]:
+            bad.append(f"a VMM series is judged in the PMM section: {x['cell']}")
+    vm = [x for x in fr if x["section"] == "vmm" and x["need"] == "fragmentation"]
+    if not vm or any(x["pick"] != "rbtree" or "bitmap" in x["evidence"] for x in vm):
+        bad.append(f"the VMM section should judge rbtree against buddy's VMM series: {vm}")
+    ends = [x for x in fr if x["need"] == "fragmentation" and "(end" in x["cell"] and
+            x["section"] == "pmm"]
     if len(ends) != 1 or "step 20000" not in ends[0]["cell"] or ends[0]["pick"] != "buddy":
         bad.append(f"the end point should be step 20000 won by buddy: {ends}")
 for b in bad:
