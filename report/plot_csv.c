@@ -158,6 +158,29 @@ static int fail(ab_table *t, char *err, size_t errlen, const char *path, size_t 
     return -1;
 }
 
+/* What is wrong with t's header (an empty or repeated name, a required
+   column missing), in msg or a constant; NULL when nothing is. */
+static const char *header_problem(const ab_table *t, const char *const *required, char *msg,
+                                  size_t msglen)
+{
+    for (size_t k = 0; k < t->ncols; k++) {
+        if (t->cols[k][0] == '\0')
+            return "header has an empty column name";
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(t->cols[j], t->cols[k]) == 0) {
+                snprintf(msg, msglen, "column '%s' appears twice in the header", t->cols[k]);
+                return msg;
+            }
+    }
+    for (size_t r = 0; required != NULL && required[r] != NULL; r++)
+        if (ab_table_col(t, required[r]) < 0) {
+            snprintf(msg, msglen, "header lacks column '%s' (is this the right file?)",
+                     required[r]);
+            return msg;
+        }
+    return NULL;
+}
+
 int ab_table_load(ab_table *t, const char *path, const char *const *required,
                   const char *const *numeric, char *err, size_t errlen)
 {
@@ -200,22 +223,9 @@ int ab_table_load(ab_table *t, const char *path, const char *const *required,
     if (t->cols == NULL || t->cells == NULL || t->lines == NULL)
         return fail(t, err, errlen, path, 1, "out of memory");
     line_split(p, t->cols, t->ncols);
-    for (size_t k = 0; k < t->ncols; k++) {
-        if (t->cols[k][0] == '\0')
-            return fail(t, err, errlen, path, 1, "header has an empty column name");
-        for (size_t j = 0; j < k; j++)
-            if (strcmp(t->cols[j], t->cols[k]) == 0) {
-                snprintf(msg, sizeof msg, "column '%s' appears twice in the header",
-                         t->cols[k]);
-                return fail(t, err, errlen, path, 1, msg);
-            }
-    }
-    for (size_t r = 0; required != NULL && required[r] != NULL; r++)
-        if (ab_table_col(t, required[r]) < 0) {
-            snprintf(msg, sizeof msg, "header lacks column '%s' (is this the right file?)",
-                     required[r]);
-            return fail(t, err, errlen, path, 1, msg);
-        }
+    const char *why = header_problem(t, required, msg, sizeof msg);
+    if (why != NULL)
+        return fail(t, err, errlen, path, 1, why);
     int numcols[256];
     size_t nnum = 0;
     for (size_t r = 0; numeric != NULL && numeric[r] != NULL && nnum < 256; r++) {
