@@ -47,6 +47,64 @@ size_t kmem_read_map(const mb_info *mbi, void *regions_out, size_t cap)
     return n;
 }
 
+/* The boot module: after the kernel in its span (QEMU's place: the bump
+   allocator starts past it), or anywhere else, cut out of the spans.
+   Returns the end of the identity map the module needs (0: none beyond
+   the kernel's). */
+static uint64_t module_place(kmem_layout *out, ab_span *spans, size_t *n, bump *b,
+                             uint64_t span_end, uint32_t module_start, uint32_t module_end)
+{
+    if (module_end <= module_start)
+        return 0;
+    out->module_start = module_start;
+    out->module_end = module_end;
+    if (module_start < out->kernel_end && module_end > out->kernel_start)
+        panic("boot: module 0x%08x..0x%08x overlaps the kernel image", module_start,
+              module_end);
+    if (module_start >= out->kernel_end && module_start < span_end) {
+        if (module_end > span_end)
+            panic("boot: module 0x%08x..0x%08x runs past usable memory", module_start,
+                  module_end);
+        b->cur = align_up(module_end, 4096);
+        return 0;
+    }
+    uint64_t first = module_start >> 12;
+    uint64_t last = align_up(module_end, 4096) >> 12;
+    if (ab_spans_remove(spans, n, KMEM_MAX_SPANS, first, last - first) != AB_OK)
+        panic("boot: cutting out the module splits the map too often");
+    if (ab_span_find(spans, *n, out->kernel_end >> 12) == *n)
+        panic("boot: the kernel's span vanished cutting out the module");
+    return align_up(module_end, 4096);
+}
+
+/*
+ * The PMM's metadata comes last, at pmeta_at; cutting it out of the spans
+ * can change what it needs, so size it until it stops growing. Cutting
+ * only trims the front of one span, so this settles in a step or two.
+ */
+static size_t pmm_meta_settle(const ab_strategy *pmm, const ab_span *spans, size_t n,
+                              uint64_t pmeta_at, uint32_t kernel_start)
+{
+    ab_span trial[KMEM_MAX_SPANS];
+    size_t pmeta = pmm->meta_bytes(spans, n);
+    for (int round = 0;; round++) {
+        if (pmeta == 0)
+            panic("boot: %s cannot manage this memory map", pmm->name);
+        uint64_t end_page = align_up(pmeta_at + pmeta, 4096) >> 12;
+        size_t tn = n;
+        memcpy(trial, spans, n * sizeof *spans);
+        if (ab_spans_remove(trial, &tn, KMEM_MAX_SPANS, kernel_start >> 12,
+                            end_page - (kernel_start >> 12)) != AB_OK)
+            panic("boot: cutting out the kernel splits the map too often");
+        size_t need = tn ? pmm->meta_bytes(trial, tn) : 0;
+        if (need != 0 && need <= pmeta)
+            return pmeta;
+        if (round == 8)
+            panic("boot: %s metadata size does not settle", pmm->name);
+        pmeta = need;
+    }
+}
+
 void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
                const ab_strategy *vmm, uint64_t mem_limit_bytes, uint64_t window_bytes,
                size_t scratch_bytes, size_t heap_meta_bytes, uint32_t module_start,
@@ -68,38 +126,15 @@ void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
 
     out->kernel_start = (uint32_t)(uintptr_t)_kernel_start;
     out->kernel_end = (uint32_t)(uintptr_t)_kernel_end;
-    uint64_t kend_page = out->kernel_end >> 12;
-    size_t k = ab_span_find(spans, n, kend_page);
+    size_t k = ab_span_find(spans, n, out->kernel_end >> 12);
     if (k == n || ab_span_find(spans, n, out->kernel_start >> 12) != k)
         panic("boot: the kernel image 0x%08x..0x%08x is not in usable memory",
               out->kernel_start, out->kernel_end);
     uint64_t span_end = (spans[k].first_page + spans[k].npages) << 12;
     bump b = {out->kernel_end, span_end};
 
-    /* The module: after the kernel in its span (QEMU's place), or cut out. */
-    uint64_t module_identity_end = 0;
-    if (module_end > module_start) {
-        out->module_start = module_start;
-        out->module_end = module_end;
-        if (module_start < out->kernel_end && module_end > out->kernel_start)
-            panic("boot: module 0x%08x..0x%08x overlaps the kernel image", module_start,
-                  module_end);
-        if (module_start >= out->kernel_end && module_start < span_end) {
-            if (module_end > span_end)
-                panic("boot: module 0x%08x..0x%08x runs past usable memory", module_start,
-                      module_end);
-            b.cur = align_up(module_end, 4096);
-        } else {
-            uint64_t first = module_start >> 12;
-            uint64_t last = align_up(module_end, 4096) >> 12;
-            if (ab_spans_remove(spans, &n, KMEM_MAX_SPANS, first, last - first) != AB_OK)
-                panic("boot: cutting out the module splits the map too often");
-            module_identity_end = align_up(module_end, 4096);
-            k = ab_span_find(spans, n, kend_page);
-            if (k == n)
-                panic("boot: the kernel's span vanished cutting out the module");
-        }
-    }
+    uint64_t module_identity_end =
+        module_place(out, spans, &n, &b, span_end, module_start, module_end);
 
     uint32_t pd = (uint32_t)bump_alloc(&b, 4096, 4096, "page directory");
     uint32_t pt0 = (uint32_t)bump_alloc(&b, 4096, 4096, "first page table");
@@ -119,30 +154,9 @@ void kmem_init(const void *regions, size_t nregions, const ab_strategy *pmm,
     out->scratch = (void *)(uintptr_t)bump_alloc(&b, scratch_bytes ? scratch_bytes : 64,
                                                  AB_META_ALIGN, "workload scratch");
 
-    /*
-     * The PMM's metadata comes last; cutting it out of the spans can change
-     * what it needs, so size it until it stops growing. Cutting only trims
-     * the front of one span, so this settles in a step or two.
-     */
-    uint64_t pmeta_at = align_up(b.cur, AB_META_ALIGN);
-    ab_span trial[KMEM_MAX_SPANS];
-    size_t pmeta = pmm->meta_bytes(spans, n);
-    for (int round = 0;; round++) {
-        if (pmeta == 0)
-            panic("boot: %s cannot manage this memory map", pmm->name);
-        uint64_t end_page = align_up(pmeta_at + pmeta, 4096) >> 12;
-        size_t tn = n;
-        memcpy(trial, spans, n * sizeof *spans);
-        if (ab_spans_remove(trial, &tn, KMEM_MAX_SPANS, out->kernel_start >> 12,
-                            end_page - (out->kernel_start >> 12)) != AB_OK)
-            panic("boot: cutting out the kernel splits the map too often");
-        size_t need = tn ? pmm->meta_bytes(trial, tn) : 0;
-        if (need != 0 && need <= pmeta)
-            break;
-        if (round == 8)
-            panic("boot: %s metadata size does not settle", pmm->name);
-        pmeta = need;
-    }
+    /* The PMM's metadata comes last (pmm_meta_settle). */
+    size_t pmeta = pmm_meta_settle(pmm, spans, n, align_up(b.cur, AB_META_ALIGN),
+                                   out->kernel_start);
     void *pmeta_ptr = (void *)(uintptr_t)bump_alloc(&b, pmeta, AB_META_ALIGN, "PMM metadata");
     out->pmm_meta_bytes = pmeta;
     out->bump_end = (uint32_t)align_up(b.cur, 4096);

@@ -98,6 +98,70 @@ static double opt_num(const ab_table *t, size_t r, const char *col)
     return end != text && *end == '\0' ? v : NAN;
 }
 
+/* The numerator's and denominator's per-rep values of one target. */
+typedef struct pair_vals {
+    double *va, *vb;
+    long ka, kb;
+    const ab_tcell *ta, *tb; /* threads targets */
+    char why[96];            /* when there is nothing to compare */
+} pair_vals;
+
+/* Finds cells a and b and their values of metric. 1 with values (va and vb
+   to free), 0 when one is absent (why says which), -1 after printing why
+   the target is bad. */
+static int pair_values(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
+                       const ab_table *t, size_t r, const sel *a, const sel *b, int threads,
+                       const char *metric, pair_vals *pv)
+{
+    memset(pv, 0, sizeof *pv);
+    const ab_cell *na = NULL, *nb = NULL;
+    if (threads) {
+        /* Both cells at one order: the given one, else the first both have. */
+        for (size_t i = 0; i < tc->n && (pv->ta == NULL || pv->tb == NULL); i++) {
+            double o = tc->c[i].proto->order;
+            if (!isnan(a->at) && o != a->at)
+                continue;
+            pv->ta = ab_tcell_find(run, tc, a->strat, NULL, a->workload, a->op, a->mem, o,
+                                   a->threads);
+            pv->tb = ab_tcell_find(run, tc, b->strat, NULL, b->workload, b->op, b->mem, o,
+                                   b->threads);
+        }
+    } else {
+        na = sel_find(run, cs, a);
+        nb = sel_find(run, cs, b);
+    }
+    int absent_a = threads ? pv->ta == NULL : na == NULL;
+    int absent_b = threads ? pv->tb == NULL : nb == NULL;
+    if (absent_a || absent_b) {
+        ab_fmt(pv->why, sizeof pv->why, "%s", absent_a ? "numerator absent" : "denominator absent");
+        return 0;
+    }
+    size_t cap = threads ? run->nt + 1 : run->ns + 1;
+    pv->va = calloc(cap, sizeof *pv->va);
+    pv->vb = calloc(cap, sizeof *pv->vb);
+    pv->ka = pv->kb = -1;
+    if (pv->va != NULL && pv->vb != NULL && threads) {
+        memcpy(pv->va, pv->ta->total, pv->ta->nreps * sizeof *pv->va);
+        memcpy(pv->vb, pv->tb->total, pv->tb->nreps * sizeof *pv->vb);
+        pv->ka = (long)pv->ta->nreps;
+        pv->kb = (long)pv->tb->nreps;
+    } else if (pv->va != NULL && pv->vb != NULL) {
+        pv->ka = metric_values(run, na, metric, pv->va);
+        pv->kb = metric_values(run, nb, metric, pv->vb);
+    }
+    if (pv->ka > 0 && pv->kb > 0)
+        return 1;
+    free(pv->va);
+    free(pv->vb);
+    if (pv->ka < 0 || pv->kb < 0) {
+        fprintf(stderr, "allocbench report: %s:%zu: unknown metric '%s'\n", t->path,
+                t->lines[r], metric);
+        return -1;
+    }
+    ab_fmt(pv->why, sizeof pv->why, "no values of %s", metric);
+    return 0;
+}
+
 static int check_row(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
                      const ab_table *t, size_t r, size_t *fails)
 {
@@ -125,63 +189,24 @@ static int check_row(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
                         "total_ops_per_s, not '%s'\n", t->path, t->lines[r], metric);
         return -1;
     }
-    const ab_cell *na = NULL, *nb = NULL;
-    const ab_tcell *ta = NULL, *tb = NULL;
-    if (threads) {
-        /* Both cells at one order: the given one, else the first both have. */
-        for (size_t i = 0; i < tc->n && (ta == NULL || tb == NULL); i++) {
-            double o = tc->c[i].proto->order;
-            if (!isnan(a.at) && o != a.at)
-                continue;
-            ta = ab_tcell_find(run, tc, a.strat, NULL, a.workload, a.op, a.mem, o, a.threads);
-            tb = ab_tcell_find(run, tc, b.strat, NULL, b.workload, b.op, b.mem, o, b.threads);
-        }
-    } else {
-        na = sel_find(run, cs, &a);
-        nb = sel_find(run, cs, &b);
-    }
-    int absent_a = threads ? ta == NULL : na == NULL, absent_b = threads ? tb == NULL : nb == NULL;
-    if (absent_a || absent_b) {
-        printf("%-28s %10s %22s %4s %-6g NO DATA (%s)\n", fig, "-", "-", cmp, limit,
-               absent_a ? "numerator absent" : "denominator absent");
-        return 0;
-    }
-    size_t cap = threads ? run->nt + 1 : run->ns + 1;
-    double *va = calloc(cap, sizeof *va), *vb = calloc(cap, sizeof *vb);
-    long ka = -1, kb = -1;
-    if (va != NULL && vb != NULL && threads) {
-        memcpy(va, ta->total, ta->nreps * sizeof *va);
-        memcpy(vb, tb->total, tb->nreps * sizeof *vb);
-        ka = (long)ta->nreps;
-        kb = (long)tb->nreps;
-    } else if (va != NULL && vb != NULL) {
-        ka = metric_values(run, na, metric, va);
-        kb = metric_values(run, nb, metric, vb);
-    }
-    if (ka < 0 || kb < 0) {
-        free(va);
-        free(vb);
-        fprintf(stderr, "allocbench report: %s:%zu: unknown metric '%s'\n", t->path,
-                t->lines[r], metric);
+    pair_vals pv;
+    int got = pair_values(run, cs, tc, t, r, &a, &b, threads, metric, &pv);
+    if (got < 0)
         return -1;
-    }
-    if (ka == 0 || kb == 0) {
-        free(va);
-        free(vb);
-        printf("%-28s %10s %22s %4s %-6g NO DATA (no values of %s)\n", fig, "-", "-", cmp,
-               limit, metric);
+    if (got == 0) {
+        printf("%-28s %10s %22s %4s %-6g NO DATA (%s)\n", fig, "-", "-", cmp, limit, pv.why);
         return 0;
     }
-    st_est q = st_ratio_ci(vb, (size_t)kb, va, (size_t)ka, 0, 4242 + r);
-    free(va);
-    free(vb);
+    st_est q = st_ratio_ci(pv.vb, (size_t)pv.kb, pv.va, (size_t)pv.ka, 0, 4242 + r);
+    free(pv.va);
+    free(pv.vb);
     int pass = cmp[0] == '<' ? q.median <= limit : q.median >= limit;
     *fails += !pass;
     char iv[64];
     ab_fmt(iv, sizeof iv, "[%.3g, %.3g]", q.lo, q.hi);
     const char *warn = "";
-    if (threads && ((ta->apart > 0 && ta->proto->threads > 1) ||
-                    (tb->apart > 0 && tb->proto->threads > 1)))
+    if (threads && ((pv.ta->apart > 0 && pv.ta->proto->threads > 1) ||
+                    (pv.tb->apart > 0 && pv.tb->proto->threads > 1)))
         warn = " (threads did not run together in some reps: not a scaling figure)";
     printf("%-28s %10.3g %22s %4s %-6g %s%s\n", fig, q.median, iv, cmp, limit,
            pass ? "PASS" : "FAIL", warn);

@@ -181,6 +181,47 @@ static const char *header_problem(const ab_table *t, const char *const *required
     return NULL;
 }
 
+/* Splits the data lines from p on (the header is line 1) into t's rows,
+   checking field counts and the numeric columns. 0, or -1 after fail(). */
+static int rows_read(ab_table *t, char *p, const char *const *numeric, char *err,
+                     size_t errlen)
+{
+    int numcols[256];
+    size_t nnum = 0;
+    for (size_t r = 0; numeric != NULL && numeric[r] != NULL && nnum < 256; r++) {
+        int c = ab_table_col(t, numeric[r]);
+        if (c >= 0)
+            numcols[nnum++] = c;
+    }
+    char msg[512];
+    size_t line = 1;
+    for (char *nl; *p != '\0'; p = nl + 1) {
+        line++;
+        nl = strchr(p, '\n');
+        *nl = '\0';
+        if (nl > p && nl[-1] == '\r')
+            nl[-1] = '\0';
+        if (*p == '\0')
+            return fail(t, err, errlen, t->path, line, "empty line inside the data");
+        char **row = t->cells + t->nrows * t->ncols;
+        size_t n = line_split(p, row, t->ncols);
+        if (n != t->ncols) {
+            snprintf(msg, sizeof msg, "%zu fields, the header has %zu", n, t->ncols);
+            return fail(t, err, errlen, t->path, line, msg);
+        }
+        for (size_t k = 0; k < nnum; k++) {
+            const char *s = row[numcols[k]];
+            if (*s != '\0' && !field_is_number(s)) {
+                snprintf(msg, sizeof msg, "column '%s': '%.40s' is not a number",
+                         t->cols[numcols[k]], s);
+                return fail(t, err, errlen, t->path, line, msg);
+            }
+        }
+        t->lines[t->nrows++] = line;
+    }
+    return 0;
+}
+
 int ab_table_load(ab_table *t, const char *path, const char *const *required,
                   const char *const *numeric, char *err, size_t errlen)
 {
@@ -226,39 +267,8 @@ int ab_table_load(ab_table *t, const char *path, const char *const *required,
     const char *why = header_problem(t, required, msg, sizeof msg);
     if (why != NULL)
         return fail(t, err, errlen, path, 1, why);
-    int numcols[256];
-    size_t nnum = 0;
-    for (size_t r = 0; numeric != NULL && numeric[r] != NULL && nnum < 256; r++) {
-        int c = ab_table_col(t, numeric[r]);
-        if (c >= 0)
-            numcols[nnum++] = c;
-    }
-
-    size_t line = 1;
-    for (p = nl + 1; *p != '\0'; p = nl + 1) {
-        line++;
-        nl = strchr(p, '\n');
-        *nl = '\0';
-        if (nl > p && nl[-1] == '\r')
-            nl[-1] = '\0';
-        if (*p == '\0')
-            return fail(t, err, errlen, path, line, "empty line inside the data");
-        char **row = t->cells + t->nrows * t->ncols;
-        size_t n = line_split(p, row, t->ncols);
-        if (n != t->ncols) {
-            snprintf(msg, sizeof msg, "%zu fields, the header has %zu", n, t->ncols);
-            return fail(t, err, errlen, path, line, msg);
-        }
-        for (size_t k = 0; k < nnum; k++) {
-            const char *s = row[numcols[k]];
-            if (*s != '\0' && !field_is_number(s)) {
-                snprintf(msg, sizeof msg, "column '%s': '%.40s' is not a number",
-                         t->cols[numcols[k]], s);
-                return fail(t, err, errlen, path, line, msg);
-            }
-        }
-        t->lines[t->nrows++] = line;
-    }
+    if (rows_read(t, nl + 1, numeric, err, errlen) != 0)
+        return -1;
     if (t->nrows == 0)
         return fail(t, err, errlen, path, 2, "no data rows after the header");
     return 0;

@@ -272,16 +272,120 @@ const char *trace_next_line(const char *p, const char *end, const char **line_en
     return q + 1;
 }
 
+/* One op line: "a ID NPAGES [ALIGN]" or "f ID". */
+typedef struct op_line {
+    int is_alloc;
+    uint64_t key, npages, align;
+} op_line;
+
+/* NPAGES [ALIGN] of an alloc op. 0, or nonzero after fail(). */
+static int parse_alloc_fields(cursor *c, op_line *o, char *err, size_t err_len,
+                              const char *name, size_t line)
+{
+    const char *tok;
+    size_t tn = token(c, &tok);
+    int rc = field_u64(tok, tn, "NPAGES", &o->npages, err, err_len, name, line);
+    if (rc != 0)
+        return rc;
+    if (o->npages == 0)
+        return fail(err, err_len, name, line, "NPAGES is 0");
+    if (o->npages > TRACE_MAX_NPAGES)
+        return fail(err, err_len, name, line, "NPAGES %llu is above the replay limit %llu",
+                    (unsigned long long)o->npages, (unsigned long long)TRACE_MAX_NPAGES);
+    tn = token(c, &tok);
+    if (tn == 0)
+        return 0;
+    if ((rc = field_u64(tok, tn, "ALIGN", &o->align, err, err_len, name, line)) != 0)
+        return rc;
+    if (o->align == 0 || (o->align & (o->align - 1)) != 0)
+        return fail(err, err_len, name, line, "ALIGN %llu is not a power of two",
+                    (unsigned long long)o->align);
+    return 0;
+}
+
+/* Parses the op at c into *o. 0, or nonzero after fail(). */
+static int parse_op(cursor *c, op_line *o, char *err, size_t err_len, const char *name,
+                    size_t line)
+{
+    const char *tok;
+    size_t tn = token(c, &tok);
+    o->is_alloc = tn == 1 && tok[0] == 'a';
+    o->npages = o->align = 0;
+    if (!o->is_alloc && !(tn == 1 && tok[0] == 'f'))
+        return fail(err, err_len, name, line,
+                    "unknown op '%.*s' (want 'a ID NPAGES [ALIGN]' or 'f ID')",
+                    (int)(tn > 20 ? 20 : tn), tok);
+    if (memchr(c->p, '#', (size_t)(c->e - c->p)) != NULL)
+        return fail(err, err_len, name, line, "'#' after an op: a comment takes a whole line");
+    tn = token(c, &tok);
+    int rc = field_u64(tok, tn, "ID", &o->key, err, err_len, name, line);
+    if (rc == 0 && o->is_alloc)
+        rc = parse_alloc_fields(c, o, err, err_len, name, line);
+    if (rc != 0)
+        return rc;
+    tn = token(c, &tok);
+    if (tn != 0)
+        return fail(err, err_len, name, line, "trailing text '%.*s'", (int)(tn > 40 ? 40 : tn),
+                    tok);
+    return 0;
+}
+
+/* The parse in progress: the trace, its ids, its records' capacity. */
+typedef struct parse_state {
+    trace t;
+    id_map m;
+    size_t cap;
+    uint64_t live_pages;
+} parse_state;
+
+/* Checks op o against the ids' states and appends its record. 0, or
+   nonzero after fail(). */
+static int apply_op(parse_state *ps, const op_line *o, char *err, size_t err_len,
+                    const char *name, size_t line)
+{
+    int64_t d = id_map_get(&ps->m, o->key);
+    if (d < 0)
+        return fail(err, err_len, name, line, "more than 2^32 - 2 distinct IDs");
+    id_ent *e = &ps->m.ents[d];
+    unsigned long long key = (unsigned long long)o->key;
+    if (o->is_alloc && e->live)
+        return fail(err, err_len, name, line, "ID %llu is still live (allocated at line %zu)",
+                    key, e->line);
+    if (!o->is_alloc && !e->live && e->line == 0)
+        return fail(err, err_len, name, line, "free of ID %llu, which was never allocated", key);
+    if (!o->is_alloc && !e->live)
+        return fail(err, err_len, name, line, "free of ID %llu, already freed at line %zu", key,
+                    e->line);
+    if (o->is_alloc) {
+        e->npages = o->npages;
+        ps->live_pages += o->npages;
+        if (ps->live_pages > ps->t.peak_pages)
+            ps->t.peak_pages = ps->live_pages;
+        ps->t.allocs++;
+    } else {
+        ps->live_pages -= e->npages;
+        ps->t.frees++;
+    }
+    e->live = o->is_alloc;
+    e->line = line;
+    if (ps->t.len == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 1024;
+        ps->t.recs = xrealloc(ps->t.recs, ps->cap * sizeof *ps->t.recs);
+    }
+    ab_trace_rec *r = &ps->t.recs[ps->t.len++];
+    r->op = o->is_alloc ? AB_TRACE_ALLOC : AB_TRACE_FREE;
+    r->id = (uint32_t)d;
+    r->npages = o->npages;
+    r->align = o->align;
+    return 0;
+}
+
 int trace_parse(const char *text, size_t len, const char *name, trace *out, char *err,
                 size_t err_len)
 {
-    trace t;
-    memset(&t, 0, sizeof t);
-    t.role = -1;
-    id_map m;
-    memset(&m, 0, sizeof m);
-    size_t cap = 0;
-    uint64_t live_pages = 0;
+    parse_state ps;
+    memset(&ps, 0, sizeof ps);
+    ps.t.role = -1;
     int rc = 0;
     const char *p = text, *end = text + len;
     for (size_t line = 1; p < end && rc == 0; line++) {
@@ -291,108 +395,24 @@ int trace_parse(const char *text, size_t len, const char *name, trace *out, char
         if (c.p == c.e)
             continue;
         if (*c.p == '#') {
-            rc = parse_comment(&c, &t, err, err_len, name, line);
+            rc = parse_comment(&c, &ps.t, err, err_len, name, line);
             continue;
         }
-        const char *tok;
-        size_t tn = token(&c, &tok);
-        int is_alloc = tn == 1 && tok[0] == 'a';
-        if (!is_alloc && !(tn == 1 && tok[0] == 'f')) {
-            rc = fail(err, err_len, name, line, "unknown op '%.*s' (want 'a ID NPAGES [ALIGN]' or 'f ID')",
-                      (int)(tn > 20 ? 20 : tn), tok);
-            break;
-        }
-        const char *hash = memchr(c.p, '#', (size_t)(c.e - c.p));
-        if (hash != NULL) {
-            rc = fail(err, err_len, name, line, "'#' after an op: a comment takes a whole line");
-            break;
-        }
-        uint64_t key, npages = 0, align = 0;
-        tn = token(&c, &tok);
-        if ((rc = field_u64(tok, tn, "ID", &key, err, err_len, name, line)) != 0)
-            break;
-        if (is_alloc) {
-            tn = token(&c, &tok);
-            if ((rc = field_u64(tok, tn, "NPAGES", &npages, err, err_len, name, line)) != 0)
-                break;
-            if (npages == 0) {
-                rc = fail(err, err_len, name, line, "NPAGES is 0");
-                break;
-            }
-            if (npages > TRACE_MAX_NPAGES) {
-                rc = fail(err, err_len, name, line, "NPAGES %llu is above the replay limit %llu",
-                          (unsigned long long)npages, (unsigned long long)TRACE_MAX_NPAGES);
-                break;
-            }
-            tn = token(&c, &tok);
-            if (tn != 0) {
-                if ((rc = field_u64(tok, tn, "ALIGN", &align, err, err_len, name, line)) != 0)
-                    break;
-                if (align == 0 || (align & (align - 1)) != 0) {
-                    rc = fail(err, err_len, name, line, "ALIGN %llu is not a power of two",
-                              (unsigned long long)align);
-                    break;
-                }
-            }
-        }
-        tn = token(&c, &tok);
-        if (tn != 0) {
-            rc = fail(err, err_len, name, line, "trailing text '%.*s'", (int)(tn > 40 ? 40 : tn), tok);
-            break;
-        }
-        int64_t d = id_map_get(&m, key);
-        if (d < 0) {
-            rc = fail(err, err_len, name, line, "more than 2^32 - 2 distinct IDs");
-            break;
-        }
-        id_ent *e = &m.ents[d];
-        if (is_alloc) {
-            if (e->live) {
-                rc = fail(err, err_len, name, line, "ID %llu is still live (allocated at line %zu)",
-                          (unsigned long long)key, e->line);
-                break;
-            }
-            e->live = 1;
-            e->npages = npages;
-            live_pages += npages;
-            if (live_pages > t.peak_pages)
-                t.peak_pages = live_pages;
-            t.allocs++;
-        } else {
-            if (!e->live) {
-                if (e->line == 0)
-                    rc = fail(err, err_len, name, line, "free of ID %llu, which was never allocated",
-                              (unsigned long long)key);
-                else
-                    rc = fail(err, err_len, name, line, "free of ID %llu, already freed at line %zu",
-                              (unsigned long long)key, e->line);
-                break;
-            }
-            e->live = 0;
-            live_pages -= e->npages;
-            t.frees++;
-        }
-        e->line = line;
-        if (t.len == cap) {
-            cap = cap ? cap * 2 : 1024;
-            t.recs = xrealloc(t.recs, cap * sizeof *t.recs);
-        }
-        ab_trace_rec *r = &t.recs[t.len++];
-        r->op = is_alloc ? AB_TRACE_ALLOC : AB_TRACE_FREE;
-        r->id = (uint32_t)d;
-        r->npages = npages;
-        r->align = align;
+        op_line o;
+        rc = parse_op(&c, &o, err, err_len, name, line);
+        if (rc == 0)
+            rc = apply_op(&ps, &o, err, err_len, name, line);
     }
-    t.ids = (uint32_t)m.n;
-    t.end_pages = live_pages;
-    id_map_free(&m);
+    ps.t.ids = (uint32_t)ps.m.n;
+    ps.t.end_pages = ps.live_pages;
+    id_map_free(&ps.m);
     if (rc != 0) {
-        free(t.recs);
+        free(ps.t.recs);
         memset(out, 0, sizeof *out);
         out->role = -1;
         return -1;
     }
-    *out = t;
+    *out = ps.t;
     return 0;
 }
 
