@@ -80,8 +80,10 @@ static long metric_values(const ab_run *run, const ab_cell *c, const char *metri
         }
         return n;
     }
-    int m = strcmp(metric, "p999_ns") == 0 ? AB_M_P999
-            : strcmp(metric, "p99_ns") == 0 ? AB_M_P99 : AB_M_MEAN;
+    int m = strcmp(metric, "p999_ns") == 0                ? AB_M_P999
+            : strcmp(metric, "p99_ns") == 0             ? AB_M_P99
+            : strcmp(metric, "meta_bytes_per_gib") == 0 ? AB_M_META
+                                                        : AB_M_MEAN;
     for (size_t i = 0; i < c->nreps; i++)
         out[i] = strcmp(metric, "throughput") == 0 ? c->proto->threads * 1e9 / c->v[m][i]
                                                    : c->v[m][i];

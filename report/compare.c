@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +64,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: allocbench compare RUN_A RUN_B [--threshold PCT] [-o DIR]\n\n"
                "Per cell and metric: B/A with its 95 %% interval and the Mann-Whitney p over\n"
                "the reps. Exits 1 when a change is significant (p under the Benjamini-Hochberg\n"
-               "bound for a 5 %% false discovery rate over all comparisons, interval excludes\n"
-               "1) and slower by more than PCT percent (default 5).\n\n"
+               "bound for a 5 %% false discovery rate over the strategy's comparisons, interval\n"
+               "excludes 1) and slower by more than PCT percent (default 5).\n\n"
                "  -t, --threshold PCT  regression threshold in percent (default 5)\n"
                "  -o, --output DIR     where compare.md and compare.csv go\n"
                "                       (default RUN_B/compare-<basename RUN_A>)\n");
@@ -75,8 +76,18 @@ typedef struct cmp_out {
     double threshold;
     size_t pairs, regressions, improvements, untestable;
     double lo, hi; /* the figure's x range */
-    double p_crit; /* Benjamini-Hochberg: p at or below it is significant */
+    double *p_crit; /* per strategy of B: Benjamini-Hochberg, p at or below it
+                       is significant (0: nothing is) */
+    struct strat_tally *tally; /* per strategy of B: its cells' mean_ns ratios */
+    size_t strat_regressions;
 } cmp_out;
+
+/* One strategy's cells, for the strategy-wide test: how many mean_ns
+   ratios B/A lie above and below 1, and the ratios. */
+typedef struct strat_tally {
+    size_t up, down, n;
+    double *ratio;
+} strat_tally;
 
 /* The smallest two-sided p Mann-Whitney can give for na and nb samples:
    2 / C(na + nb, na). With 3 reps a side it is 0.1: no test can pass at 5 %. */
@@ -95,20 +106,26 @@ static int cmp_double(const void *x, const void *y)
 }
 
 /*
- * The Benjamini-Hochberg critical p over every testable comparison (false
- * discovery rate 5 %): hundreds of cells and metrics tested at 5 % each
- * would flag about one in twenty of an A/A comparison. 0 when nothing
- * passes.
+ * The Benjamini-Hochberg critical p over the testable comparisons of one
+ * strategy of B (false discovery rate 5 %): hundreds of cells and metrics
+ * tested at 5 % each would flag about one in twenty of an A/A comparison.
+ * The family is a strategy because the question is "did this strategy
+ * change?", and because with 5 reps a side no p is below 0.0079: over a
+ * whole quick run (~900 comparisons) even a strategy-wide 20 % slowdown
+ * could not pass a single family's bound. 0 when nothing passes; *m gets
+ * the family's size.
  */
-static double bh_threshold(const side *a, const side *b)
+static double bh_threshold(const side *a, const side *b, int strat, size_t *family)
 {
     size_t cap = b->cs.n * COUNT_OF(cmp_metrics) + 1, m = 0;
     double *p = malloc(cap * sizeof *p), crit = 0;
+    *family = 0;
     if (p == NULL)
         return 0;
     for (size_t i = 0; i < b->cs.n; i++) {
         const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
-        if (y == NULL || x->nreps == 0 || y->nreps == 0 || mw_min_p(y->nreps, x->nreps) >= ALPHA)
+        if (x->strat != strat || y == NULL || x->nreps == 0 || y->nreps == 0 ||
+            mw_min_p(y->nreps, x->nreps) >= ALPHA)
             continue;
         for (size_t k = 0; k < COUNT_OF(cmp_metrics); k++) {
             int mt = cmp_metrics[k].metric;
@@ -120,6 +137,7 @@ static double bh_threshold(const side *a, const side *b)
         if (p[k - 1] <= ALPHA * (double)k / (double)m)
             crit = p[k - 1];
     free(p);
+    *family = m;
     return crit;
 }
 
@@ -133,7 +151,14 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
             continue;
         st_est r = st_ratio_ci(a->v[k], a->nreps, b->v[k], b->nreps, 0, 1234 + m);
         double p = st_mann_whitney_p(a->v[k], a->nreps, b->v[k], b->nreps);
-        int sig = o->p_crit > 0 && p <= o->p_crit && (r.lo > 1 || r.hi < 1);
+        if (m == 0) { /* mean_ns: one value per cell for the strategy-wide test */
+            strat_tally *t = &o->tally[b->strat];
+            t->up += r.median > 1;
+            t->down += r.median < 1;
+            t->ratio[t->n++] = r.median;
+        }
+        double crit = o->p_crit[b->strat];
+        int sig = crit > 0 && p <= crit && (r.lo > 1 || r.hi < 1);
         const char *verdict = "no significant change";
         if (mw_min_p(a->nreps, b->nreps) >= ALPHA) {
             verdict = "too few reps to test";
@@ -182,6 +207,7 @@ static int figure_draw(const char *outdir, size_t pairs, double xmin, double xma
     ab_fmt(common, sizeof common, "%s/common.gp", AB_PLOT_SCRIPTS_DIR);
     ab_fmt(script, sizeof script, "%s/compare.gp", AB_PLOT_SCRIPTS_DIR);
     ab_fmt(log, sizeof log, "%s/compare-ratios.log", outdir);
+    fflush(NULL); /* else the child's freopen writes our buffered output again */
     pid_t pid = fork();
     if (pid == 0) {
         if (freopen(log, "w", stderr) == NULL || freopen("/dev/null", "w", stdout) == NULL)
@@ -194,6 +220,109 @@ static int figure_draw(const char *outdir, size_t pairs, double xmin, double xma
                ? 0 : -1;
 }
 
+/* What the test can see: with few reps no p is small, so a change in one
+   cell alone cannot pass a large family's bound. */
+static void power_note(const cmp_out *o, const side *a, const side *b, size_t family)
+{
+    size_t ra = SIZE_MAX, rb = SIZE_MAX;
+    for (size_t i = 0; i < b->cs.n; i++) {
+        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        if (y != NULL && x->nreps > 0 && y->nreps > 0) {
+            ra = y->nreps < ra ? y->nreps : ra;
+            rb = x->nreps < rb ? x->nreps : rb;
+        }
+    }
+    if (family == 0 || ra == SIZE_MAX)
+        return;
+    double pmin = mw_min_p(ra, rb);
+    size_t cells = (size_t)ceil(pmin * (double)family / ALPHA);
+    fprintf(o->md, "Power: with %zu and %zu reps the smallest Mann-Whitney p is %.2g, so in a "
+                   "strategy with %zu comparisons a change shows only when it moves at least "
+                   "%zu of them%s.\n\n", ra, rb, pmin, family, cells ? cells : 1,
+            cells > 1 ? " (one cell alone cannot); more reps lower that" : "");
+}
+
+static void tallies_free(cmp_out *o, size_t ns)
+{
+    for (size_t k = 0; o->tally != NULL && k < ns; k++)
+        free(o->tally[k].ratio);
+    free(o->tally);
+    free(o->p_crit);
+}
+
+/* Two-sided sign test: k of n values above the middle when above and
+   below are equally likely. */
+static double sign_test_p(size_t k, size_t n)
+{
+    if (n == 0)
+        return 1;
+    size_t hi = k > n - k ? k : n - k;
+    double p = 0;
+    for (size_t i = hi; i <= n; i++)
+        p += exp(lgamma(n + 1.0) - lgamma(i + 1.0) - lgamma(n - i + 1.0) - (double)n * log(2.0));
+    return 2 * p < 1 ? 2 * p : 1;
+}
+
+/*
+ * The strategy-wide test: did most of a strategy's cells move the same
+ * way? A sign test over its cells' mean_ns ratios (one per cell, so the
+ * values are independent), Benjamini-Hochberg over the strategies, and the
+ * median ratio against the threshold. It sees a slowdown that every cell
+ * shows a little, which per-cell tests with 5 reps cannot: a noisy cell
+ * rarely reaches p 0.0079 on its own.
+ */
+static void strat_table(cmp_out *o, const ab_run *rb)
+{
+    size_t ns = rb->nstrats, m = 0;
+    double *p = calloc(ns + 1, sizeof *p), *sorted = calloc(ns + 1, sizeof *sorted), crit = 0;
+    if (p == NULL || sorted == NULL) {
+        free(p);
+        free(sorted);
+        return;
+    }
+    for (size_t k = 0; k < ns; k++) {
+        const strat_tally *t = &o->tally[k];
+        p[k] = t->up + t->down >= 6 ? sign_test_p(t->up, t->up + t->down) : NAN;
+        if (!isnan(p[k]))
+            sorted[m++] = p[k];
+    }
+    qsort(sorted, m, sizeof *sorted, cmp_double);
+    for (size_t k = m; k >= 1 && crit == 0; k--)
+        if (sorted[k - 1] <= ALPHA * (double)k / (double)m)
+            crit = sorted[k - 1];
+    fprintf(o->md, "\n## Per strategy\n\nA sign test over each strategy's cells (mean_ns "
+                   "ratios B/A above against below 1; tested when 6 or more cells moved), "
+                   "Benjamini-Hochberg over the strategies, and the median ratio against the "
+                   "threshold.\n\n| strategy | cells | above 1 | below 1 | median B/A | p | "
+                   "verdict |\n|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < ns; k++) {
+        strat_tally *t = &o->tally[k];
+        if (t->n == 0)
+            continue;
+        qsort(t->ratio, t->n, sizeof *t->ratio, cmp_double);
+        double med = t->n % 2 ? t->ratio[t->n / 2]
+                              : (t->ratio[t->n / 2 - 1] + t->ratio[t->n / 2]) / 2;
+        int sig = !isnan(p[k]) && crit > 0 && p[k] <= crit;
+        const char *v = !sig ? "no significant change"
+                        : med > 1 + o->threshold / 100       ? "REGRESSION"
+                        : med < 1 / (1 + o->threshold / 100) ? "improvement"
+                                                             : "shifted, within threshold";
+        if (strcmp(v, "REGRESSION") == 0) {
+            o->strat_regressions++;
+            printf("allocbench compare: %s: REGRESSION over its cells (median B/A %.3f, %zu "
+                   "of %zu cells slower, sign test p %.2g)\n", rb->strats[k].name, med, t->up,
+                   t->up + t->down, p[k]);
+        }
+        char ptxt[32] = "-";
+        if (!isnan(p[k]))
+            ab_fmt(ptxt, sizeof ptxt, "%.2g", p[k]);
+        fprintf(o->md, "| %s | %zu | %zu | %zu | %.3f | %s | %s |\n", rb->strats[k].name,
+                t->n, t->up, t->down, med, ptxt, v);
+    }
+    free(p);
+    free(sorted);
+}
+
 static int compare_write(const char *outdir, const char *ra, const char *rb, side *a, side *b,
                          double threshold)
 {
@@ -204,23 +333,41 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     char pf[AB_PLOT_PATH + 40];
     ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
     cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 0, 1, 1,
-                 bh_threshold(a, b)};
+                 calloc(b->run.nstrats + 1, sizeof(double)),
+                 calloc(b->run.nstrats + 1, sizeof(strat_tally)), 0};
+    int oom = o.p_crit == NULL || o.tally == NULL;
+    for (size_t k = 0; !oom && k < b->run.nstrats; k++)
+        oom = (o.tally[k].ratio = calloc(b->cs.n + 1, sizeof(double))) == NULL;
+    size_t most = 0; /* the largest family */
+    for (size_t k = 0; o.p_crit != NULL && k < b->run.nstrats; k++) {
+        size_t fam;
+        o.p_crit[k] = bh_threshold(a, b, (int)k, &fam);
+        most = fam > most ? fam : most;
+    }
     if (o.fig != NULL)
         fprintf(o.fig, "idx,label,ratio,lo,hi,kind\n");
-    if (o.md == NULL || o.csv == NULL) {
-        fprintf(stderr, "allocbench compare: %s: cannot write\n", o.md ? pc : pm);
+    if (o.md == NULL || o.csv == NULL || oom) {
+        if (oom)
+            fprintf(stderr, "allocbench compare: out of memory\n");
+        else
+            fprintf(stderr, "allocbench compare: %s: cannot write\n", o.md ? pc : pm);
         if (o.md)
             fclose(o.md);
         if (o.csv)
             fclose(o.csv);
+        if (o.fig)
+            fclose(o.fig);
+        tallies_free(&o, b->run.nstrats);
         return -1;
     }
     fprintf(o.md, "# allocbench compare\n\nA: %s\n\nB: %s\n\nRatio B/A of medians over reps, "
                   "95 %% bootstrap interval, Mann-Whitney p, significant at or below the "
-                  "Benjamini-Hochberg bound for a 5 %% false discovery rate over every "
-                  "comparison (%.3g here); regression threshold %.1f %%.\n\n"
-                  "| strategy | cell | metric | A | B | B/A [95 %%] | p | verdict |\n"
-                  "|---|---|---|---|---|---|---|---|\n", ra, rb, o.p_crit, threshold);
+                  "Benjamini-Hochberg bound for a 5 %% false discovery rate over the "
+                  "comparisons of the same strategy, with an interval that excludes 1; "
+                  "regression threshold %.1f %%.\n\n", ra, rb, threshold);
+    power_note(&o, a, b, most);
+    fprintf(o.md, "| strategy | cell | metric | A | B | B/A [95 %%] | p | verdict |\n"
+                  "|---|---|---|---|---|---|---|---|\n");
     fprintf(o.csv, "strategy,role,cell,metric,a_median,b_median,ratio,ratio_lo,ratio_hi,p,"
                    "a_reps,b_reps,verdict\n");
     size_t unmatched = 0;
@@ -241,6 +388,9 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     if (o.untestable != 0)
         printf("allocbench compare: %zu of them had too few reps to test (3 a side cannot "
                "reach p < 0.05): run both with --reps 4 or more\n", o.untestable);
+    strat_table(&o, &b->run);
+    printf("allocbench compare: per strategy (a sign test over its cells): %zu regressed\n",
+           o.strat_regressions);
     fprintf(o.md, "\n![B/A per cell and metric](compare-ratios.png)\n");
     int bad = fclose(o.md) != 0;
     bad |= fclose(o.csv) != 0;
@@ -248,7 +398,8 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     if (!bad && figure_draw(outdir, o.pairs, o.lo / 1.05, o.hi * 1.05) != 0)
         fprintf(stderr, "allocbench compare: %s/compare-ratios.png: gnuplot failed (see "
                         "compare-ratios.log); the tables are written\n", outdir);
-    return bad ? -1 : (int)(o.regressions > 0);
+    tallies_free(&o, b->run.nstrats);
+    return bad ? -1 : (int)(o.regressions > 0 || o.strat_regressions > 0);
 }
 
 int ab_compare_main(int argc, char **argv)

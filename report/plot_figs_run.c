@@ -45,6 +45,7 @@ static pid_t job_start(const ab_run *run, const job *j)
     ab_fmt(common, sizeof common, "%s/common.gp", run->scripts_dir);
     ab_fmt(script, sizeof script, "%s/%s", run->scripts_dir, j->script);
     ab_fmt(log, sizeof log, "%s/%s.log", run->data_dir, j->fig);
+    fflush(NULL); /* else the child's freopen writes our buffered output again */
     pid_t pid = fork();
     if (pid != 0)
         return pid;

@@ -4,7 +4,11 @@
   compare_case.py aa DRIVER WORKDIR          two runs of one distribution,
       different noise: no significant regression, exit 0.
   compare_case.py regression DRIVER WORKDIR  B has bitmap 20 % slower:
-      exactly bitmap is regressed, exit 1."""
+      exactly bitmap is regressed, exit 1.
+
+Both runs have the size of a quick matrix run with --reps 5: 20 strategies
+x 8 workloads x 2 ops x 3 metrics = 960 comparisons, 5 reps a side (the
+smallest Mann-Whitney p is then 0.0079: the test must still see bitmap)."""
 import csv, os, random, shutil, subprocess, sys
 
 case, driver, work = sys.argv[1:4]
@@ -18,10 +22,12 @@ def make(run, seed, slow):
     shutil.rmtree(run, ignore_errors=True)
     os.makedirs(run)
     rows, frows = [], []
-    for s, base in (("buddy", 100), ("bitmap", 150), ("hier2m", 80)):
-        for wl in ("bulk", "churn"):
+    strats = [("buddy", 100), ("bitmap", 150), ("hier2m", 80)] + \
+             [(f"filler{i:02}", 60 + 7 * i) for i in range(17)]
+    for s, base in strats:
+        for wl in ("bulk", "churn", "rand", "repeat", "sizes", "huge", "fix_size", "random_size"):
             for op in ("alloc", "free"):
-                for rep in range(6):
+                for rep in range(5):
                     k = base * (1.2 if s == slow else 1.0)
                     v = sorted(k * f * (1 + rng.gauss(0, 0.01)) for f in (1, .8, 1.5, 3, 6, 20))
                     rows.append(f"host,{s},pmm,{wl},{64*MiB},0.5,1,{seed*100+rep},{rep},{op},1000,"
@@ -38,16 +44,20 @@ r = subprocess.run([driver, a, b, "--threshold", "5", "-o", out], capture_output
 print(r.stdout, r.stderr)
 rows = list(csv.DictReader(open(os.path.join(out, "compare.csv"))))
 reg = sorted({x["strategy"] for x in rows if x["verdict"] == "REGRESSION"})
+wide = sorted(l.split(":")[1].strip() for l in r.stdout.splitlines()
+              if "REGRESSION over its cells" in l)
 bad = []
 if case == "aa":
-    if r.returncode != 0 or reg:
-        bad.append(f"A/A shows regressions {reg} (exit {r.returncode})")
+    if r.returncode != 0 or reg or wide:
+        bad.append(f"A/A shows regressions {reg}, strategy-wide {wide} (exit {r.returncode})")
 else:
     if r.returncode != 1 or reg != ["bitmap"]:
         bad.append(f"expected exactly bitmap regressed and exit 1, got {reg} exit {r.returncode}")
+    if wide != ["bitmap"]:
+        bad.append(f"the per-strategy test should flag exactly bitmap, got {wide}")
     n = sum(1 for x in rows if x["strategy"] == "bitmap" and x["verdict"] == "REGRESSION")
-    if n != 12:
-        bad.append(f"bitmap regressed in {n} of 12 cell-metrics")
+    if n != 48:
+        bad.append(f"bitmap regressed in {n} of 48 cell-metrics")
     for x in rows:
         if x["strategy"] == "bitmap" and not (1.1 < float(x["ratio"]) < 1.3):
             bad.append(f"bitmap ratio {x['ratio']} is not near 1.2")
