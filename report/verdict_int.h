@@ -17,9 +17,16 @@ typedef struct vsection {
     int scaling;                      /* rows with threads > 1 */
 } vsection;
 
+/* A strategy's clearest win in a tally: its evidence and figure. */
+typedef struct vbest {
+    double margin;        /* < 0: no win yet */
+    char evidence[600], figure[200];
+} vbest;
+
 /* The tally of one need ("tail latency") over the cells of a section. */
 typedef struct vtally {
     int *wins;            /* per strategy */
+    vbest *best;          /* per strategy: the pick's evidence is its own win */
     size_t cells, ties, decided, one_rep;
     int best_cell_strat;  /* the strategy whose win had the largest margin */
     double best_margin;

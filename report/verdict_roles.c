@@ -46,6 +46,8 @@ static int has_frag(const vsection *s)
 void vtally_reset(vctx *v)
 {
     memset(v->t.wins, 0, (v->run->nstrats + 1) * sizeof *v->t.wins);
+    for (size_t k = 0; k <= v->run->nstrats; k++)
+        v->t.best[k].margin = -1;
     v->t.cells = v->t.ties = v->t.decided = v->t.one_rep = 0;
     v->t.best_cell_strat = -1;
     v->t.best_margin = -1;
@@ -62,7 +64,8 @@ void vtally_add(vctx *v, const ab_cand *c, ab_pick p, double margin, const char 
         return;
     v->t.decided++;
     v->t.wins[c[p.winner].strat]++;
-    /* The clearest win among those with a drawn figure, if any has one. */
+    /* The clearest win among those with a drawn figure, if any has one:
+       over all strategies, and the winner's own. */
     int drawn = ab_run_figure(v->run, figure) != NULL;
     int have = v->t.figure[0] != '\0' && ab_run_figure(v->run, v->t.figure) != NULL;
     if (v->t.best_cell_strat < 0 || (drawn && !have) ||
@@ -71,6 +74,13 @@ void vtally_add(vctx *v, const ab_cand *c, ab_pick p, double margin, const char 
         v->t.best_cell_strat = c[p.winner].strat;
         ab_fmt(v->t.evidence, sizeof v->t.evidence, "%s", evidence);
         ab_fmt(v->t.figure, sizeof v->t.figure, "%s", figure);
+    }
+    vbest *b = &v->t.best[c[p.winner].strat];
+    int had = b->figure[0] != '\0' && ab_run_figure(v->run, b->figure) != NULL;
+    if (b->margin < 0 || (drawn && !had) || (drawn == had && margin > b->margin)) {
+        b->margin = margin;
+        ab_fmt(b->evidence, sizeof b->evidence, "%s", evidence);
+        ab_fmt(b->figure, sizeof b->figure, "%s", figure);
     }
 }
 
@@ -100,13 +110,15 @@ void vtally_row(vctx *v, const char *need, const char *none_why)
         ab_fmt(pick, sizeof pick, "tie: no single pick");
         ab_fmt(ev, sizeof ev, "%zu cells: %zu decided, %zu tied; no strategy wins most",
                v->t.cells, v->t.decided, v->t.ties);
-    } else {
+    }
+    const char *figname = v->t.figure;
+    if (pick[0] == '\0') { /* one pick: its own clearest win is the evidence */
         ab_fmt(pick, sizeof pick, "%s", run->strats[top].name);
         ab_fmt(ev, sizeof ev, "wins %d of %zu cells (%zu tied); clearest: %s", v->t.wins[top],
-               v->t.cells, v->t.ties, v->t.evidence);
+               v->t.cells, v->t.ties, v->t.best[top].evidence);
+        figname = v->t.best[top].figure;
     }
-    ab_fmt(fig, sizeof fig, "%s%s", v->t.figure[0] ? FIG_LINK : "",
-           v->t.figure[0] ? v->t.figure : "-");
+    ab_fmt(fig, sizeof fig, "%s%s", figname[0] ? FIG_LINK : "", figname[0] ? figname : "-");
     char needtxt[200];
     ab_fmt(needtxt, sizeof needtxt, "pick this if you need %s", need);
     if (v->sec < DOC_ROLES) {
@@ -114,9 +126,9 @@ void vtally_row(vctx *v, const char *need, const char *none_why)
         size_t gl = strlen(g);
         ab_fmt(g + gl, sizeof v->d->glance_line[0] - gl, "%s%s: %s", gl ? "; " : "", need,
                pick);
-        if (v->d->glance_fig[v->sec][0] == '\0' && v->t.figure[0] != '\0' &&
-            ab_run_figure(run, v->t.figure) != NULL)
-            ab_fmt(v->d->glance_fig[v->sec], sizeof v->d->glance_fig[0], "%s", v->t.figure);
+        if (v->d->glance_fig[v->sec][0] == '\0' && figname[0] != '\0' &&
+            ab_run_figure(run, figname) != NULL)
+            ab_fmt(v->d->glance_fig[v->sec], sizeof v->d->glance_fig[0], "%s", figname);
     }
     const char *cells[] = {needtxt, pick, ev, fig};
     doc_row(v->d, 0, COUNT_OF(cells), cells);
@@ -503,13 +515,15 @@ int ab_verdict_write(doc *d)
     v.d = d;
     v.run = d->run;
     v.t.wins = calloc(d->run->nstrats + 1, sizeof *v.t.wins);
+    v.t.best = calloc(d->run->nstrats + 1, sizeof *v.t.best);
     char path[AB_PLOT_PATH + 32];
     ab_fmt(path, sizeof path, "%s/verdict.csv", d->run->dir);
     v.csv = fopen(path, "w");
-    if (v.t.wins == NULL || v.csv == NULL || ab_cells_build(d->run, &v.cs) != 0 ||
-        ab_tcells_build(d->run, &v.tc) != 0) {
+    if (v.t.wins == NULL || v.t.best == NULL || v.csv == NULL ||
+        ab_cells_build(d->run, &v.cs) != 0 || ab_tcells_build(d->run, &v.tc) != 0) {
         fprintf(stderr, "allocbench report: %s: cannot write the verdict\n", path);
         free(v.t.wins);
+        free(v.t.best);
         if (v.csv != NULL)
             fclose(v.csv);
         ab_cells_free(&v.cs);
@@ -525,5 +539,6 @@ int ab_verdict_write(doc *d)
     ab_cells_free(&v.cs);
     ab_tcells_free(&v.tc);
     free(v.t.wins);
+    free(v.t.best);
     return bad ? -1 : 0;
 }

@@ -147,6 +147,13 @@ else:
             x["section"] == "pmm"]
     if len(ends) != 1 or "step 20000" not in ends[0]["cell"] or ends[0]["pick"] != "buddy":
         bad.append(f"the end point should be step 20000 won by buddy: {ends}")
+# A pick's evidence is its own clearest win, never another strategy's.
+for line in open(os.path.join(run, "report.md")):
+    f = [x.strip() for x in line.split("|")]
+    if len(f) > 3 and f[1].startswith("pick this if you need") and "clearest: " in f[3]:
+        who = f[3].split("clearest: ", 1)[1].replace("\\_", "_")
+        if not who.startswith(f[2].replace("\\_", "_") + " "):
+            bad.append(f"{f[1]}: pick {f[2]}, but the evidence is {who[:60]}")
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
