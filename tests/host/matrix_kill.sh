@@ -30,9 +30,18 @@ for k in 1 2 3 4 5 6 7 8 9 10 INT TERM; do
     [ "$k" = TERM ] && sig=TERM
     "$bin" matrix "${F[@]}" --out "$run" >"$out/kill-$k.log" 2>&1 &
     pid=$!
-    # 0.05 .. 1.5 s: before the first cell, inside cells, between files.
-    sleep "$(printf '0.%02d' $((RANDOM % 100)))"
-    [ $((RANDOM % 2)) -eq 0 ] && sleep 0.5
+    if [ "$sig" = KILL ]; then
+        # 0.05 .. 1.5 s: before the first cell, inside cells, between files.
+        sleep "$(printf '0.%02d' $((RANDOM % 100)))"
+        [ $((RANDOM % 2)) -eq 0 ] && sleep 0.5
+    else
+        # INT and TERM test the stop after a cell: send them once the
+        # matrix runs cells (a signal during process start-up, before any
+        # handler exists, only kills it, as for any program; under ASan
+        # start-up takes long enough for the random delay to land there).
+        for _ in $(seq 100); do grep -q '^\[' "$out/kill-$k.log" && break; sleep 0.05; done
+        sleep "$(printf '0.%02d' $((RANDOM % 30)))"
+    fi
     kill -s "$sig" "$pid" 2>/dev/null
     { wait "$pid"; } 2>/dev/null
     rc=$?
