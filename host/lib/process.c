@@ -208,3 +208,14 @@ int hproc_exit_code(const hproc *p)
         return 128 + WTERMSIG(p->status);
     return -1;
 }
+
+void hproc_on_stop(void (*fn)(int), int restart)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}

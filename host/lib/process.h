@@ -54,5 +54,9 @@ hproc_end hproc_wait(hproc *p, double timeout_s);
 void hproc_kill(hproc *p);
 /* The exit code, or 128 + signal, or -1 if the status says neither. */
 int hproc_exit_code(const hproc *p);
+/* Sends SIGINT and SIGTERM to fn (a stop request the caller acts on at a
+   safe point). restart: SA_RESTART, so that slow calls resume; without it
+   a wait returns EINTR and the caller can pass the stop on at once. */
+void hproc_on_stop(void (*fn)(int), int restart);
 
 #endif

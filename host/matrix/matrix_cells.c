@@ -19,6 +19,7 @@
 
 #include "cmd_kernel.h"
 #include "kernel_run.h"
+#include "process.h"
 #include "micro_run.h"
 #include "threads.h"
 
@@ -37,12 +38,7 @@ static void on_stop(int sig)
 
 void signals_catch(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    hproc_on_stop(on_stop, 0);
 }
 
 static void signals_default(void)

@@ -32,6 +32,7 @@
 #include "cli.h"
 
 #include "matrix.h"
+#include "process.h"
 
 #define MERGE_MARK ".allocbench-merge"
 
@@ -59,13 +60,7 @@ static void on_stop(int sig)
 
 static void signals_catch(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    hproc_on_stop(on_stop, 1);
 }
 
 /* "allocbench merge: <why>" and the help hint; exit status 2 (cli.h). */

@@ -18,6 +18,7 @@
 
 #include "file.h"
 #include "programs_int.h"
+#include "process.h"
 
 /* The signal that asked the run to stop, and the running child's group:
    the handler's only state. */
@@ -34,13 +35,7 @@ static void on_stop(int sig)
 
 void pr_signals_catch(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    hproc_on_stop(on_stop, 1);
 }
 
 int pr_stop_signal(void)
