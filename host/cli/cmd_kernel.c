@@ -233,38 +233,15 @@ size_t kcmd_matrix_count(void)
     return n * (sizeof kernel_workloads / sizeof kernel_workloads[0]);
 }
 
-/* Everything after the first line of path, or NULL if unreadable. */
-static char *read_body(const char *path, size_t *len)
-{
-    size_t all;
-    char *text = host_read_file(path, &all);
-    if (text == NULL)
-        return NULL;
-    const char *nl = memchr(text, '\n', all);
-    size_t skip = nl != NULL ? (size_t)(nl - text) + 1 : all;
-    *len = all - skip;
-    memmove(text, text + skip, *len + 1);
-    return text;
-}
-
 /* Appends the body of src (after its header) to dst, header first when
  * dst is new. 0, or -1 if dst cannot be written. */
 static int append_body(const char *src, const char *dst, const char *hdr)
 {
     size_t len = 0;
-    char *body = read_body(src, &len);
+    char *body = host_read_body(src, &len, NULL, 0);
     int rc = body == NULL || len == 0 ? 0 : host_append_csv(dst, hdr, body, len, NULL, 0);
     free(body);
     return rc == 0 ? 0 : -1;
-}
-
-static void append_file(const char *path, hbuf *dst)
-{
-    size_t len;
-    char *text = host_read_file(path, &len);
-    if (text != NULL)
-        hbuf_write(dst, text, len);
-    free(text);
 }
 
 int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_index,
@@ -314,12 +291,12 @@ int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_ind
                  * Every run, failed or not, leaves a summary row (a status row). */
                 size_t len = 0;
                 snprintf(src, sizeof src, "%s/frag.csv", cell_dir);
-                char *body = read_body(src, &len);
+                char *body = host_read_body(src, &len, NULL, 0);
                 if (host_write_atomic(frag_path, body ? body : "", body ? len : 0) != 0)
                     return -1;
                 free(body);
                 snprintf(src, sizeof src, "%s/summary.csv", cell_dir);
-                body = read_body(src, &len);
+                body = host_read_body(src, &len, NULL, 0);
                 if (body == NULL || len == 0) {
                     fprintf(stderr, "allocbench matrix: %s left no summary row\n", key);
                     free(body);
@@ -329,8 +306,8 @@ int kcmd_matrix_run(const char *run_dir, const char *cells_dir, size_t first_ind
                     return -1;
                 free(body);
             }
-            append_file(sum_path, summary);
-            append_file(frag_path, frag);
+            hbuf_append_file(summary, sum_path);
+            hbuf_append_file(frag, frag_path);
         }
     }
     return failed;

@@ -213,3 +213,27 @@ int host_mkdirs(const char *path)
         return -1;
     return 0;
 }
+
+char *host_read_body(const char *path, size_t *len, char *hdr, size_t hdr_len)
+{
+    size_t all;
+    char *text = host_read_file(path, &all);
+    if (text == NULL)
+        return NULL;
+    const char *nl = memchr(text, '\n', all);
+    size_t skip = nl != NULL ? (size_t)(nl - text) + 1 : all;
+    if (hdr != NULL)
+        snprintf(hdr, hdr_len, "%.*s", (int)(nl ? (size_t)(nl - text) : all), text);
+    *len = all - skip;
+    memmove(text, text + skip, *len + 1);
+    return text;
+}
+
+void hbuf_append_file(hbuf *b, const char *path)
+{
+    size_t len;
+    char *text = host_read_file(path, &len);
+    if (text != NULL)
+        hbuf_write(b, text, len);
+    free(text);
+}

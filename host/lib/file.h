@@ -11,6 +11,14 @@
 /* The whole file, NUL-terminated, in a malloc'd buffer (*len gets its size
    when len is not NULL); NULL if it cannot be read (errno set). */
 char *host_read_file(const char *path, size_t *len);
+/* A CSV file without its header line: everything after the first line, in
+ * a malloc'ed buffer (NUL-terminated, *len bytes), or NULL if unreadable;
+ * hdr (if not NULL) gets the first line. */
+char *host_read_body(const char *path, size_t *len, char *hdr, size_t hdr_len);
+/* Appends the whole file at path to the hbuf b (nothing if it cannot be
+ * read). */
+struct hbuf;
+void hbuf_append_file(struct hbuf *b, const char *path);
 /* The rest of an open stream (stdin too), the same way; f stays open. */
 char *host_read_stream(FILE *f, size_t max_bytes, size_t *len);
 /* The same, but NULL with errno = EFBIG if the file is over max_bytes. */

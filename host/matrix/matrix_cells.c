@@ -92,12 +92,23 @@ static int cell_wait(pid_t pid, int *status)
 }
 
 /* In a cell process: die with the matrix, take signals by default. */
-static void child_setup(pid_t parent)
+/* Forks a cell process (stdio flushed first, so the child does not write
+ * the parent's buffered lines again). The child gets the default signal
+ * actions and dies with the matrix: PR_SET_PDEATHSIG, and an exit if the
+ * matrix was already gone. Returns as fork(). */
+static pid_t cell_fork(void)
 {
-    signals_default();
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-        _exit(9);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        signals_default();
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(9);
+    }
+    return pid;
 }
 
 /* Blocks SIGINT and SIGTERM while a cell process writes its files. */
@@ -121,12 +132,8 @@ int host_cell_run(const char *dir, const mcell *m)
     char sum_path[4600], frag_path[4600];
     cell_path(sum_path, sizeof sum_path, dir, m->key, "summary");
     cell_path(frag_path, sizeof frag_path, dir, m->key, "frag");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = cell_fork();
     if (pid == 0) {
-        child_setup(parent);
         const char *crash = getenv("ALLOCBENCH_TEST_CRASH_CELL");
         if (crash != NULL && strcmp(crash, m->key) == 0)
             raise(SIGSEGV);
@@ -194,23 +201,6 @@ int host_cell_run(const char *dir, const mcell *m)
               host_write_atomic(sum_path, row.p ? row.p : "", row.len) != 0;
     hbuf_free(&row);
     return bad ? CELL_IOERR : CELL_FAILED;
-}
-
-/* Everything after the first line of path, or NULL if unreadable; *hdr
- * (if not NULL) gets the first line. */
-static char *read_body(const char *path, size_t *len, char *hdr, size_t hdr_len)
-{
-    size_t all;
-    char *text = host_read_file(path, &all);
-    if (text == NULL)
-        return NULL;
-    const char *nl = memchr(text, '\n', all);
-    size_t skip = nl != NULL ? (size_t)(nl - text) + 1 : all;
-    if (hdr != NULL)
-        snprintf(hdr, hdr_len, "%.*s", (int)(nl ? (size_t)(nl - text) : all), text);
-    *len = all - skip;
-    memmove(text, text + skip, *len + 1);
-    return text;
 }
 
 /* Rewrites column `col` (by the header's names) of every row to value. The
@@ -289,7 +279,7 @@ int kernel_cell_run(const char *dir, const mcell *m, int quick)
         fprintf(stderr, "  FAILED (%s): %s; serial log kept in %s\n", ab_kernel_status_name(st),
                 r.reason, cell_dir);
         snprintf(src, sizeof src, "%s/failures.csv", cell_dir);
-        char *body = read_body(src, &len, NULL, 0);
+        char *body = host_read_body(src, &len, NULL, 0);
         cell_path(path, sizeof path, dir, m->key, "failure");
         int bad = body != NULL && len > 0 ? host_write_atomic(path, body, len)
                                            : failure_write(dir, m, ab_kernel_status_name(st), -1,
@@ -301,7 +291,7 @@ int kernel_cell_run(const char *dir, const mcell *m, int quick)
     const char *what[2] = {"frag", "summary"};
     for (int i = 0; i < 2; i++) {
         snprintf(src, sizeof src, "%s/%s.csv", cell_dir, what[i]);
-        char *body = read_body(src, &len, hdr, sizeof hdr);
+        char *body = host_read_body(src, &len, hdr, sizeof hdr);
         if (i == 1 && (body == NULL || len == 0)) {
             fprintf(stderr, "allocbench matrix: %s left no summary row\n", m->key);
             free(body);
@@ -324,12 +314,8 @@ int kernel_cell_run(const char *dir, const mcell *m, int quick)
  * (micro_run's child dies with it). */
 int gbench_cell_run(const char *dir, const mcell *m, int quick)
 {
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = cell_fork();
     if (pid == 0) {
-        child_setup(parent);
         _exit(micro_run(dir, quick) ? 3 : 0);
     }
     int st = 0;
@@ -358,12 +344,8 @@ int gbench_cell_run(const char *dir, const mcell *m, int quick)
 int threads_cell_run(const char *dir, const mcell *m)
 {
     char path[4600];
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = cell_fork();
     if (pid == 0) {
-        child_setup(parent);
         threads_cell c = {m->hc.st, ab_mt_parse(m->workload), m->hc.fill_pm,
                           m->hc.threads ? m->hc.threads : 1, m->hc.rep, m->hc.mem_bytes, 0,
                           m->hc.seed};

@@ -75,15 +75,6 @@ static int strategies_write(const char *dir)
     return rc;
 }
 
-static void append_file(const char *path, hbuf *dst)
-{
-    size_t len;
-    char *text = host_read_file(path, &len);
-    if (text != NULL)
-        hbuf_write(dst, text, len);
-    free(text);
-}
-
 int run_join(const char *dir, const plan *p)
 {
     hbuf S = {0}, F = {0}, X = {0}, H = {0}, T = {0};
@@ -101,19 +92,19 @@ int run_join(const char *dir, const plan *p)
         cell_path(path, sizeof path, dir, key, "summary");
         if (!host_file_exists(path))
             continue;
-        append_file(path, &S);
+        hbuf_append_file(&S, path);
         cell_path(path, sizeof path, dir, key, "frag");
-        append_file(path, &F);
+        hbuf_append_file(&F, path);
         cell_path(path, sizeof path, dir, key, "hist");
-        append_file(path, &H);
+        hbuf_append_file(&H, path);
         cell_path(path, sizeof path, dir, key, "threads");
         if (host_file_exists(path)) {
-            append_file(path, &T);
+            hbuf_append_file(&T, path);
             threads_rows = 1;
         }
         cell_path(path, sizeof path, dir, key, "failure");
         if (host_file_exists(path)) {
-            append_file(path, &X);
+            hbuf_append_file(&X, path);
             failed++;
         }
     }
