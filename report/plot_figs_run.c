@@ -147,24 +147,16 @@ int ab_plot_figures(ab_run *run)
         return -1;
     if (dir_make(run->plots_dir) != 0 || dir_make(run->data_dir) != 0 || style_write(run) != 0)
         return -1;
+    /* Each family adds its figures and their gnuplot jobs, in this order. */
+    static int (*const family[])(ab_run *, jobs *) = {
+        pf_latency_figures, pf_frag_time_figures, pf_frag_fill_figures,
+        pf_meta_figures,    pf_host_kernel_figures, pf_gbench_figures,
+        pf_programs_figures, pf_heapscale_figures, pf_threads_figures,
+    };
     jobs js = {0};
-    int rc = pf_latency_figures(run, &js);
-    if (rc == 0)
-        rc = pf_frag_time_figures(run, &js);
-    if (rc == 0)
-        rc = pf_frag_fill_figures(run, &js);
-    if (rc == 0)
-        rc = pf_meta_figures(run, &js);
-    if (rc == 0)
-        rc = pf_host_kernel_figures(run, &js);
-    if (rc == 0)
-        rc = pf_gbench_figures(run, &js);
-    if (rc == 0)
-        rc = pf_programs_figures(run, &js);
-    if (rc == 0)
-        rc = pf_heapscale_figures(run, &js);
-    if (rc == 0)
-        rc = pf_threads_figures(run, &js);
+    int rc = 0;
+    for (size_t k = 0; k < sizeof family / sizeof family[0] && rc == 0; k++)
+        rc = family[k](run, &js);
     if (rc == 0)
         rc = jobs_run(run, &js);
     figs_compact(run);
