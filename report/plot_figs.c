@@ -390,12 +390,9 @@ static int scaling_data(const ab_run *run, const ab_figure *f, const group *g, s
         const ab_srow *best = scaling_row(run, g, k, op, mems[m]);
         if (best == NULL)
             continue;
-        if (d == NULL) {
-            d = pf_data_open(run, f->name, run->strats[k].ident);
-            if (d == NULL)
-                return -1;
-            fprintf(d, "mem_mib,mem,mean_ns,p99_ns\n");
-        }
+        if (pf_data_lazy(&d, run, f->name, run->strats[k].ident,
+                         "mem_mib,mem,mean_ns,p99_ns") == NULL)
+            return -1;
         char mt[32];
         ab_mem_label(mems[m], mt, sizeof mt);
         fprintf(d, "%.17g,%s,%.17g,%.17g\n", mems[m] / 1048576.0, mt,

@@ -62,6 +62,11 @@ typedef struct pf_axes {
 void pf_axes_vars(sbuf *v, const ab_run *run, const int *present, const pf_axes *a);
 /* plots/data/<fig>[.<ident>].csv for writing; NULL after printing why. */
 FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident);
+/* *d when it is open; else opens it as pf_data_open does and writes the
+ * header line (a series' file is made when its first point comes). NULL
+ * after printing why. */
+FILE *pf_data_lazy(FILE **d, const ab_run *run, const char *fig, const char *ident,
+                   const char *header);
 /* Queues gnuplot on script for fig with vars (taken over, cleared). */
 void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
                 sbuf *vars);

@@ -139,12 +139,8 @@ static int ft_strategy(const ab_run *run, const ab_figure *f, const fgroup *g, s
         if (fr->strat != (int)k || !fgroup_has(g, fr, 1) || fr->mem_bytes != mem ||
             fr->seed != seed)
             continue;
-        if (d == NULL) {
-            d = pf_data_open(run, f->name, run->strats[k].ident);
-            if (d == NULL)
-                return -1;
-            fprintf(d, "step,value\n");
-        }
+        if (pf_data_lazy(&d, run, f->name, run->strats[k].ident, "step,value") == NULL)
+            return -1;
         double val = kind == 0 ? fr->ext_frag : fr->free_2m;
         fprintf(d, "%.17g,%.17g\n", fr->step, val);
         *steps = fmax(*steps, fr->step);
@@ -269,12 +265,8 @@ static int ff_strategy(const ab_run *run, const ab_figure *f, const fgroup *g, d
         const ab_frow *fin = frag_final(run, k, g, mem, seed, fills[i]);
         if (fin == NULL)
             continue;
-        if (d == NULL) {
-            d = pf_data_open(run, f->name, run->strats[k].ident);
-            if (d == NULL)
-                return -1;
-            fprintf(d, "fill_pct,ext_frag\n");
-        }
+        if (pf_data_lazy(&d, run, f->name, run->strats[k].ident, "fill_pct,ext_frag") == NULL)
+            return -1;
         fprintf(d, "%.17g,%.17g\n", fills[i] * 100, fin->ext_frag);
         any = 1;
     }

@@ -159,13 +159,10 @@ int pf_heapscale_figures(ab_run *run, jobs *js)
                 const ab_hsrow *h = &run->hs[r];
                 if (h->strat != (int)k || strcmp(h->strategy, st) != 0)
                     continue;
-                if (d == NULL) {
-                    d = pf_data_open(run, f->name, run->strats[k].ident);
-                    if (d == NULL) {
-                        free(present);
-                        return -1;
-                    }
-                    fprintf(d, "live_chunks,malloc_mean_ns\n");
+                if (pf_data_lazy(&d, run, f->name, run->strats[k].ident,
+                                 "live_chunks,malloc_mean_ns") == NULL) {
+                    free(present);
+                    return -1;
                 }
                 fprintf(d, "%.17g,%.17g\n", h->live_chunks, h->malloc_mean_ns);
                 xlo = fmin(xlo, h->live_chunks);

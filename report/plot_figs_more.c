@@ -192,12 +192,8 @@ static int hk_strategy(const ab_run *run, const ab_figure *f, const char *env, s
         const ab_srow *hr = hk_host_row(run, kr);
         if (hr == NULL)
             continue;
-        if (d == NULL) {
-            d = pf_data_open(run, f->name, run->strats[k].ident);
-            if (d == NULL)
-                return -1;
-            fprintf(d, "host_ns,kernel_ns,cell\n");
-        }
+        if (pf_data_lazy(&d, run, f->name, run->strats[k].ident, "host_ns,kernel_ns,cell") == NULL)
+            return -1;
         double x = fmax(w == 0 ? hr->mean_ns : hr->p99_ns, 0.1);
         double y = fmax(w == 0 ? kr->mean_ns : kr->p99_ns, 0.1);
         /* One point per rep; the label once, on rep 0 ("_": none). */
@@ -323,13 +319,10 @@ int pf_gbench_figures(ab_run *run, jobs *js)
                 const ab_gbench *g = &run->g[q];
                 if (g->strat != want || strcmp(g->family, fam) != 0 || strcmp(g->file, file) != 0)
                     continue;
-                if (d == NULL) {
-                    d = pf_data_open(run, f->name, want >= 0 ? run->strats[k].ident : "other");
-                    if (d == NULL) {
-                        free(present);
-                        return -1;
-                    }
-                    fprintf(d, "x,ns,err,label\n");
+                const char *ident = want >= 0 ? run->strats[k].ident : "other";
+                if (pf_data_lazy(&d, run, f->name, ident, "x,ns,err,label") == NULL) {
+                    free(present);
+                    return -1;
                 }
                 const char *label = strchr(g->name, '/');
                 fprintf(d, "%zu,%.17g,%.17g,%s\n", x++, g->mean_ns, g->err_ns,

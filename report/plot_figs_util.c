@@ -104,6 +104,14 @@ FILE *pf_data_open(const ab_run *run, const char *fig, const char *ident)
     return f;
 }
 
+FILE *pf_data_lazy(FILE **d, const ab_run *run, const char *fig, const char *ident,
+                   const char *header)
+{
+    if (*d == NULL && (*d = pf_data_open(run, fig, ident)) != NULL)
+        fprintf(*d, "%s\n", header);
+    return *d;
+}
+
 void pf_job_add(jobs *js, const ab_run *run, const ab_figure *fig, const char *script,
                     sbuf *vars)
 {
