@@ -22,7 +22,8 @@
  *   - anything else: the caller's reserved entry if it holds a fit; else,
  *     the entries being grouped by their longest free run (31 classes:
  *     1..7 pages one each, then four per power of two, as TLSF), the
- *     search takes an entry of the lowest class that surely fits, else
+ *     search takes an entry of the lowest class that surely fits (after
+ *     filing a few entries whose longest run is not known yet), else
  *     looks at a few entries (H2_PROBE = 4) of the classes that may fit,
  *     then at the 2M list, then at the reserved entries. It never walks a
  *     whole list.
@@ -68,7 +69,8 @@
  *      reserves at most one entry); every slot names H2_NIL or an entry.
  *   9. Lazy membership, for entries nobody reserves: an entry with some but
  *      not all pages free is on the 4K list; an entry with all 512 pages
- *      free is on the 2M list; longest is its longest free run. An edge
+ *      free is on the 2M list; longest is its longest free run, or 0 (not
+ *      known yet, see 10) when some but not all pages are free. An edge
  *      entry is never on the 2M list. Lists may hold other entries (stale,
  *      reserved ones included: they are dropped when met at the head or
  *      during a search).
@@ -76,7 +78,9 @@
  *      bit c of the class mask is set iff list c is non-empty; an entry is on
  *      class list c (and its cls byte says c) iff nobody reserves it, some
  *      but not all of its pages are free and c is the class of its longest
- *      run.
+ *      run; class 0 holds the entries whose longest is 0 (not known: the
+ *      entry was full, and frees have come back to it since). A run search
+ *      files a few of them (all, before it fails) on their class first.
  */
 #ifndef ALLOCBENCH_STRATEGY_HIER2M_H
 #define ALLOCBENCH_STRATEGY_HIER2M_H

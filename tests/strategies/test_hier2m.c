@@ -667,7 +667,9 @@ static void test_three_threads_sharing_one_slot(void) { run_threads(3, true); }
 
 /* The class list order decides what a "may fit" class yields: at most
  * H2_PROBE (4) entries of such classes are looked at (the documented miss).
- * Runs of 8 and 9 pages share a class. */
+ * Runs of 8 and 9 pages share a class. Entries that were full and got pages
+ * back wait in class 0 (longest not known) until a run search files them:
+ * 4 of them first, all before it fails. */
 static void test_run_probe_is_bounded_and_documented(void)
 {
     t_inst ti;
@@ -675,26 +677,59 @@ static void test_run_probe_is_bounded_and_documented(void)
     T_REQUIRE(open1(&ti, 0, 8 * P2M));
     for (uint64_t i = 0; i < 8 * P2M; i++)
         T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK && a == i * PG);
-    /* Entry 6: a 9-page hole, classed first (deepest); entries 0..4: 8-page
-     * holes, each pushed in front of it on the class of runs 8..9. */
-    for (uint64_t p = 10; p < 19; p++)
-        T_REQUIRE(t_free(&ti, (6 * P2M + p) * PG, 1) == AB_OK);
+    /* Entries 0..4: 8-page holes; entry 6: a 9-page hole. All in class 0,
+     * entry 6 at its head. */
     for (uint64_t e = 0; e < 5; e++)
         for (uint64_t p = 0; p < 8; p++)
             T_REQUIRE(t_free(&ti, (e * P2M + p) * PG, 1) == AB_OK);
+    for (uint64_t p = 10; p < 19; p++)
+        T_REQUIRE(t_free(&ti, (6 * P2M + p) * PG, 1) == AB_OK);
     T_EXPECT(t_check(&ti) == 0);
     T_EXPECT(t_stats(&ti).largest_free_run == 9);
-    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM, "entry 6 is fifth on its class");
-    /* That class surely holds 8 pages: its head, entry 4. */
-    T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 4 * P2M * PG);
-    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM);
-    for (uint64_t e = 3; e >= 1; e--)
-        T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == e * P2M * PG);
-    /* Now entries 0 and 6 are left on the class: both looked at. */
-    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_OK && a == (6 * P2M + 10) * PG);
+    /* No 10-page run: the failing search files all of class 0, each pushed
+     * in front of the ones filed before: 0, 1, 2, 3, 4, 6 on class 8..9. */
+    T_EXPECT(t_alloc(&ti, 10, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_check(&ti) == 0);
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM, "entry 6 is sixth on its class");
+    /* That class surely holds 8 pages: its head, entry 0. */
     T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 0);
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_ENOMEM, "entry 6 is fifth");
+    for (uint64_t e = 1; e <= 3; e++)
+        T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == e * P2M * PG);
+    /* Now entries 4 and 6 are left on the class: both looked at. */
+    T_EXPECT(t_alloc(&ti, 9, 0, &a) == AB_OK && a == (6 * P2M + 10) * PG);
+    T_EXPECT(t_alloc(&ti, 8, 0, &a) == AB_OK && a == 4 * P2M * PG);
     T_EXPECT(t_alloc(&ti, 2, 0, &a) == AB_ENOMEM);
     T_EXPECT(t_stats(&ti).free_pages == 0);
+    T_EXPECT(t_check(&ti) == 0);
+    t_inst_close(&ti);
+}
+
+/* A run whose only fit lies in entries of class 0 (their longest not known
+ * yet) is found: the search files them before it fails, whatever their
+ * number. */
+static void test_run_finds_fits_in_class0(void)
+{
+    t_inst ti;
+    uint64_t a;
+    T_REQUIRE(open1(&ti, 0, 16 * P2M));
+    for (uint64_t i = 0; i < 16 * P2M; i++)
+        T_REQUIRE(t_alloc(&ti, 1, 0, &a) == AB_OK);
+    /* Twelve entries get one page back each (class 0), entry 13 a 300-page
+     * run page by page: its longest is never computed on the way. */
+    for (uint64_t e = 0; e < 12; e++)
+        T_REQUIRE(t_free(&ti, (e * P2M + 7) * PG, 1) == AB_OK);
+    for (uint64_t p = 100; p < 400; p++)
+        T_REQUIRE(t_free(&ti, (13 * P2M + p) * PG, 1) == AB_OK);
+    T_EXPECT(t_check(&ti) == 0);
+    T_EXPECT(t_alloc(&ti, 300, 0, &a) == AB_OK && a == (13 * P2M + 100) * PG);
+    T_EXPECT(t_alloc(&ti, 2, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_check(&ti) == 0);
+    /* Freed in one call, the run puts entry 13 (212 pages still allocated)
+     * back in class 0: a 300-page run is found again, a 301-page one is not. */
+    T_EXPECT(t_free(&ti, (13 * P2M + 100) * PG, 300) == AB_OK);
+    T_EXPECT(t_alloc(&ti, 301, 0, &a) == AB_ENOMEM);
+    T_EXPECT(t_alloc(&ti, 300, 0, &a) == AB_OK && a == (13 * P2M + 100) * PG);
     T_EXPECT(t_check(&ti) == 0);
     t_inst_close(&ti);
 }
@@ -806,6 +841,7 @@ int main(void)
     T_RUN(test_four_threads_bulk_exhaust_repeat);
     T_RUN(test_three_threads_sharing_one_slot);
     T_RUN(test_run_probe_is_bounded_and_documented);
+    T_RUN(test_run_finds_fits_in_class0);
     T_RUN(test_runs_at_16gib_near_full);
     return t_finish();
 }
