@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ struct th_thread {
     th_run *run;
     ab_mt_result res[2];
     uint64_t start_ns[2], end_ns[2], cpu_ns[2];
+    uint64_t faults[2]; /* page faults the thread took in the phase */
 };
 
 static uint64_t clock_ns(clockid_t id)
@@ -59,6 +61,15 @@ static uint64_t clock_ns(clockid_t id)
     struct timespec ts;
     clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Page faults (minor and major) the calling thread has taken so far. */
+static uint64_t thread_faults(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) != 0)
+        return 0;
+    return (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
 }
 
 static void *thread_main(void *arg)
@@ -72,11 +83,13 @@ static void *thread_main(void *arg)
     ab_cpu_bind(me->t);
     for (unsigned ph = 0; ph < ab_mt_phases(run->p.kind); ph++) {
         pthread_barrier_wait(&run->bar);
+        uint64_t f0 = thread_faults();
         uint64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
         me->start_ns[ph] = clock_ns(CLOCK_MONOTONIC);
         ab_mt_run_phase(run->c->st, run->meta, &run->p, me->t, ph, run->slots, &me->res[ph]);
         me->end_ns[ph] = clock_ns(CLOCK_MONOTONIC);
         me->cpu_ns[ph] = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+        me->faults[ph] = thread_faults() - f0;
     }
     return NULL;
 }
@@ -204,12 +217,14 @@ static void phase_rows(const th_run *run, unsigned ph, unsigned redone, const ch
         uint64_t tw = h->end_ns[ph] - h->start_ns[ph];
         double nsop = h->res[ph].ops ? (double)tw / (double)h->res[ph].ops : 0.0;
         csv_append(csv, len,
-                   "host,%s,%s,%llu,%u,%u,%llu,%u,%u,%s,%llu,%llu,%.2f,%llu,%llu,%.0f,%.3f,%.3f,%u,%d,%s\n",
+                   "host,%s,%s,%llu,%u,%u,%llu,%u,%u,%s,%llu,%llu,%.2f,%llu,%llu,%.0f,%.3f,%.3f,%u,%d,%s,"
+                   "%llu\n",
                    c->st->name, ab_mt_name(c->kind), (unsigned long long)c->mem_bytes, c->order,
                    c->threads, (unsigned long long)c->seed, c->rep, t, ab_mt_op_name(c->kind, ph),
                    (unsigned long long)h->res[ph].ops, (unsigned long long)h->res[ph].failures,
                    nsop, (unsigned long long)h->cpu_ns[ph], (unsigned long long)wall, tput, fair,
-                   tw ? (double)h->cpu_ns[ph] / (double)tw : 1.0, redone, together, status);
+                   tw ? (double)h->cpu_ns[ph] / (double)tw : 1.0, redone, together, status,
+                   (unsigned long long)h->faults[ph]);
     }
 }
 
@@ -234,9 +249,11 @@ int threads_run_cell(const threads_cell *c, char **csv, size_t *csv_len, char *m
     /* Fault the slots in before anything is timed: untouched, the first
        alloc phase paid a page fault every 512 slots (16 MiB at 16 GiB),
        serially with one thread and split among T, which inflated the
-       scaling figures, and only the first try: a redone run ran faster. */
+       scaling figures, and only the first try: a redone run ran faster.
+       Not with zeros: GCC turns malloc + memset(0) into calloc, which
+       leaves fresh mmap'd pages untouched (the faults column shows it). */
     if (slots != 0)
-        memset(run.slots, 0, slots);
+        memset(run.slots, 0xff, slots);
     int rc;
     unsigned redone = 0;
     for (;;) {

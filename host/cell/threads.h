@@ -15,7 +15,7 @@
 
 #define THREADS_CSV_HEADER                                                        \
     "env,strategy,workload,mem_bytes,order,threads,seed,rep,thread,op,ops,failures," \
-    "ns_per_op,cpu_ns,wall_ns,total_ops_per_s,fairness,cpu_wall,redone,together,status\n"
+    "ns_per_op,cpu_ns,wall_ns,total_ops_per_s,fairness,cpu_wall,redone,together,status,faults\n"
 
 typedef struct threads_cell {
     const ab_strategy *st;
