@@ -158,7 +158,8 @@ static size_t plan_announce(const char *dir, const plan *p, int quick, const cha
     est_s *= total_w > 0 ? todo_w / total_w : 0;
     char est[32];
     fmt_dur(est_s, est, sizeof est);
-    fprintf(stderr, "allocbench %s%s: %zu cells (%u rep%s; %zu already done) in %s; estimate %s\n",
+    fprintf(stderr,
+            "allocbench %s%s: %zu cells (%u rep%s; %zu already done) in %s; estimate %s or more\n",
             cmd, quick ? " --quick" : "", p->n, p->reps, p->reps == 1 ? "" : "s", done_before,
             dir, est);
     return done_before;
@@ -277,8 +278,11 @@ int matrix_main(const matrix_opts *o)
         }
         char est[32];
         fmt_dur(est_s, est, sizeof est);
-        fprintf(stderr, "allocbench matrix%s: %zu cells (%u reps); estimate %s\n",
-                o->plan.quick ? " --quick" : "", p.n, p.reps, est);
+        fprintf(stderr,
+                "allocbench matrix%s: %zu cells (%u reps); estimate %s or more (at %.0f ns per "
+                "operation; a strategy whose operations grow with the map, such as freelist or "
+                "vmem_bestfit, runs its large cells up to their budget of %.0f s each)\n",
+                o->plan.quick ? " --quick" : "", p.n, p.reps, est, NS_PER_OP_GUESS, p.budget_s);
         for (size_t i = 0; i < p.n; i++)
             printf("%s\n", p.c[i].key);
         plan_free(&p);
