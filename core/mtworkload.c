@@ -129,3 +129,25 @@ void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, u
         if (theirs[i] != MT_EMPTY && mt_free(st, self, p->order, theirs[i], r) < 0)
             return;
 }
+
+int ab_mt_together(uint32_t threads, const uint64_t *start, const uint64_t *end,
+                   const uint64_t *cpu, uint32_t *cpu_wall_pm)
+{
+    uint64_t first = UINT64_MAX, last = 0, latest_start = 0;
+    uint32_t lowest = 1000u;
+    for (uint32_t t = 0; t < threads; t++) {
+        uint64_t wall = end[t] > start[t] ? end[t] - start[t] : 0;
+        /* cpu * 1000 / wall without overflow for phases up to 2^54 ns */
+        uint64_t pm = wall != 0 ? (cpu[t] >= wall ? 1000u : cpu[t] * 1000u / wall) : 1000u;
+        if (pm < lowest)
+            lowest = (uint32_t)pm;
+        first = start[t] < first ? start[t] : first;
+        last = end[t] > last ? end[t] : last;
+        latest_start = start[t] > latest_start ? start[t] : latest_start;
+    }
+    *cpu_wall_pm = lowest;
+    if (threads == 0)
+        return 1;
+    uint64_t wall = last > first ? last - first : 0;
+    return lowest >= 900u && (latest_start - first) * 10u <= wall;
+}

@@ -65,4 +65,17 @@ size_t ab_mt_slots_bytes(const ab_mt_params *p);
 void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, uint32_t t,
                      unsigned phase, uint64_t *slots, ab_mt_result *r);
 
+/*
+ * Did `threads` threads run one phase together? start[t], end[t]: thread t's
+ * phase on one clock; cpu[t]: its CPU time in the phase, same unit. Together
+ * means every thread was on a CPU for at least 90 % of its own phase, and
+ * the last one started within 10 % of the phase (first start to last end)
+ * after the first. A thread that ends early because it was faster still ran
+ * together with the others: the throughput over the whole phase pays for
+ * the imbalance. *cpu_wall_pm: the lowest cpu / wall, per mille (1000 for a
+ * thread whose phase took no time). Returns 1 or 0.
+ */
+int ab_mt_together(uint32_t threads, const uint64_t *start, const uint64_t *end,
+                   const uint64_t *cpu, uint32_t *cpu_wall_pm);
+
 #endif
