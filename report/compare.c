@@ -61,12 +61,17 @@ static const ab_cell *twin_of(const side *a, const side *b, const ab_cell *x)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: allocbench compare RUN_A RUN_B [--threshold PCT] [-o DIR]\n\n"
+    fprintf(f, "usage: allocbench compare RUN_A RUN_B [--threshold PCT] [--absolute] [-o DIR]\n\n"
                "Per cell and metric: B/A with its 95 %% interval and the Mann-Whitney p over\n"
                "the reps. Exits 1 when a change is significant (p under the Benjamini-Hochberg\n"
                "bound for a 5 %% false discovery rate over the strategy's comparisons, interval\n"
-               "excludes 1) and slower by more than PCT percent (default 5).\n\n"
+               "excludes 1) and slower by more than PCT percent (default 5).\n"
+               "Cells and strategies are judged against the whole run's drift: the median B/A\n"
+               "of mean_ns over all cells, which a machine's speed moves between runs. The\n"
+               "whole run is judged too (a sign test over its cells), and a whole run slower\n"
+               "by more than PCT exits 1 as well.\n\n"
                "  -t, --threshold PCT  regression threshold in percent (default 5)\n"
+               "  -a, --absolute       judge raw B/A, not B/A over the run's drift\n"
                "  -o, --output DIR     where compare.md and compare.csv go\n"
                "                       (default RUN_B/compare-<basename RUN_A>)\n");
 }
@@ -80,6 +85,8 @@ typedef struct cmp_out {
                        is significant (0: nothing is) */
     struct strat_tally *tally; /* per strategy of B: its cells' mean_ns ratios */
     size_t strat_regressions;
+    double drift; /* cells are judged on B/A over this (1: --absolute) */
+    int run_regressed; /* the whole run is slower beyond the threshold */
 } cmp_out;
 
 /* One strategy's cells, for the strategy-wide test: how many mean_ns
@@ -105,6 +112,20 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* Mann-Whitney p of a scaled by d against b: is B different from A once
+   the run's drift d is taken out? */
+static double mw_p_drift(const double *a, size_t na, const double *b, size_t nb, double d)
+{
+    double *as = malloc((na + 1) * sizeof *as);
+    if (as == NULL)
+        return 1;
+    for (size_t i = 0; i < na; i++)
+        as[i] = a[i] * d;
+    double p = st_mann_whitney_p(as, na, b, nb);
+    free(as);
+    return p;
+}
+
 /*
  * The Benjamini-Hochberg critical p over the testable comparisons of one
  * strategy of B (false discovery rate 5 %): hundreds of cells and metrics
@@ -115,7 +136,8 @@ static int cmp_double(const void *x, const void *y)
  * could not pass a single family's bound. 0 when nothing passes; *m gets
  * the family's size.
  */
-static double bh_threshold(const side *a, const side *b, int strat, size_t *family)
+static double bh_threshold(const side *a, const side *b, int strat, double drift,
+                           size_t *family)
 {
     size_t cap = b->cs.n * COUNT_OF(cmp_metrics) + 1, m = 0;
     double *p = malloc(cap * sizeof *p), crit = 0;
@@ -129,7 +151,7 @@ static double bh_threshold(const side *a, const side *b, int strat, size_t *fami
             continue;
         for (size_t k = 0; k < COUNT_OF(cmp_metrics); k++) {
             int mt = cmp_metrics[k].metric;
-            p[m++] = st_mann_whitney_p(y->v[mt], y->nreps, x->v[mt], x->nreps);
+            p[m++] = mw_p_drift(y->v[mt], y->nreps, x->v[mt], x->nreps, drift);
         }
     }
     qsort(p, m, sizeof *p, cmp_double);
@@ -150,23 +172,27 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         if (a->nreps == 0 || b->nreps == 0)
             continue;
         st_est r = st_ratio_ci(a->v[k], a->nreps, b->v[k], b->nreps, 0, 1234 + m);
-        double p = st_mann_whitney_p(a->v[k], a->nreps, b->v[k], b->nreps);
+        double p = mw_p_drift(a->v[k], a->nreps, b->v[k], b->nreps, o->drift);
+        st_est rel = r;
+        rel.median /= o->drift;
+        rel.lo /= o->drift;
+        rel.hi /= o->drift;
         if (m == 0) { /* mean_ns: one value per cell for the strategy-wide test */
             strat_tally *t = &o->tally[b->strat];
-            t->up += r.median > 1;
-            t->down += r.median < 1;
-            t->ratio[t->n++] = r.median;
+            t->up += rel.median > 1;
+            t->down += rel.median < 1;
+            t->ratio[t->n++] = rel.median;
         }
         double crit = o->p_crit[b->strat];
-        int sig = crit > 0 && p <= crit && (r.lo > 1 || r.hi < 1);
+        int sig = crit > 0 && p <= crit && (rel.lo > 1 || rel.hi < 1);
         const char *verdict = "no significant change";
         if (mw_min_p(a->nreps, b->nreps) >= ALPHA) {
             verdict = "too few reps to test";
             o->untestable++;
-        } else if (sig && r.median > 1 + o->threshold / 100) {
+        } else if (sig && rel.median > 1 + o->threshold / 100) {
             verdict = "REGRESSION";
             o->regressions++;
-        } else if (sig && r.median < 1 / (1 + o->threshold / 100)) {
+        } else if (sig && rel.median < 1 / (1 + o->threshold / 100)) {
             verdict = "improvement";
             o->improvements++;
         } else if (sig) {
@@ -183,13 +209,13 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
             fprintf(o->fig, "%zu,%s,%.6g,%.6g,%.6g,%d\n", o->pairs, tic, r.median, r.lo, r.hi,
                     strcmp(verdict, "REGRESSION") == 0);
         o->pairs++;
-        fprintf(o->csv, "%s,%s,\"%s\",%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%zu,%zu,%s\n",
+        fprintf(o->csv, "%s,%s,\"%s\",%s,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%zu,%zu,%s,%.6g\n",
                 rb->strats[b->strat].name, b->proto->role, label, cmp_metrics[m].name,
                 a->e[k].median, b->e[k].median, r.median, r.lo, r.hi, p, a->nreps, b->nreps,
-                verdict);
-        fprintf(o->md, "| %s | %s | %s | %.4g | %.4g | %.3f [%.3f, %.3f] | %.3g | %s |\n",
+                verdict, rel.median);
+        fprintf(o->md, "| %s | %s | %s | %.4g | %.4g | %.3f [%.3f, %.3f] | %.3f | %.3g | %s |\n",
                 rb->strats[b->strat].name, label, cmp_metrics[m].name, a->e[k].median,
-                b->e[k].median, r.median, r.lo, r.hi, p, verdict);
+                b->e[k].median, r.median, r.lo, r.hi, rel.median, p, verdict);
     }
 }
 
@@ -263,6 +289,55 @@ static double sign_test_p(size_t k, size_t n)
     return 2 * p < 1 ? 2 * p : 1;
 }
 
+/* The whole run's drift: the median over all matched cells of B/A of the
+   mean_ns medians; *up and *down count the cells above and below 1. */
+static double run_drift(const side *a, const side *b, size_t *up, size_t *down)
+{
+    double *r = malloc((b->cs.n + 1) * sizeof *r), d = 1;
+    size_t n = 0;
+    *up = *down = 0;
+    if (r == NULL)
+        return 1;
+    for (size_t i = 0; i < b->cs.n; i++) {
+        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        if (y == NULL || x->nreps == 0 || y->nreps == 0 || !(y->e[AB_M_MEAN].median > 0) ||
+            !(x->e[AB_M_MEAN].median > 0))
+            continue;
+        r[n] = x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median;
+        *up += r[n] > 1;
+        *down += r[n] < 1;
+        n++;
+    }
+    if (n > 0) {
+        qsort(r, n, sizeof *r, cmp_double);
+        d = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+    }
+    free(r);
+    return d;
+}
+
+/* The whole run's line in compare.md and on stdout; sets run_regressed. */
+static void drift_write(cmp_out *o, double d, size_t up, size_t down, int absolute)
+{
+    double p = sign_test_p(up, up + down), t = 1 + o->threshold / 100;
+    int sig = up + down >= 6 && p < ALPHA;
+    const char *v = !sig ? "no significant change"
+                    : d > t       ? "SLOWER beyond the threshold"
+                    : d < 1 / t   ? "faster beyond the threshold"
+                                  : "shifted, within threshold";
+    o->run_regressed = sig && d > t;
+    fprintf(o->md, "## The whole run\n\nB/A of mean_ns over all %zu cells: median %.3f (%zu "
+                   "above 1, %zu below; sign test p %.2g): %s. A machine's speed moves between "
+                   "runs (clock, the host's other tenants), and a change to the harness moves "
+                   "every strategy. %s\n\n", up + down, d, up, down, p, v,
+            absolute ? "Cells and strategies are judged on raw B/A (--absolute)."
+                     : "Cells and strategies below are judged on B/A over this drift (the "
+                       "\"÷ run\" column): what moved against the rest of the run.");
+    printf("allocbench compare: the whole run: median B/A %.3f over %zu cells (sign test p "
+           "%.2g): %s%s\n", d, up + down, p, v,
+           o->run_regressed ? " (machine or harness: every strategy moved)" : "");
+}
+
 /*
  * The strategy-wide test: did most of a strategy's cells move the same
  * way? A sign test over its cells' mean_ns ratios (one per cell, so the
@@ -293,7 +368,7 @@ static void strat_table(cmp_out *o, const ab_run *rb)
     fprintf(o->md, "\n## Per strategy\n\nA sign test over each strategy's cells (mean_ns "
                    "ratios B/A above against below 1; tested when 6 or more cells moved), "
                    "Benjamini-Hochberg over the strategies, and the median ratio against the "
-                   "threshold.\n\n| strategy | cells | above 1 | below 1 | median B/A | p | "
+                   "threshold.\n\n| strategy | cells | above 1 | below 1 | median B/A ÷ run | p | "
                    "verdict |\n|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < ns; k++) {
         strat_tally *t = &o->tally[k];
@@ -323,8 +398,24 @@ static void strat_table(cmp_out *o, const ab_run *rb)
     free(sorted);
 }
 
+/* The per-cell totals, in compare.md (path pm) and on stdout. */
+static void totals_write(const cmp_out *o, const char *pm, size_t unmatched)
+{
+    fprintf(o->md, "\n%zu comparisons: %zu regressions, %zu improvements; %zu cells of B have "
+                   "no twin in A.\n", o->pairs, o->regressions, o->improvements, unmatched);
+    if (o->untestable != 0)
+        fprintf(o->md, "\n%zu comparisons had too few reps for Mann-Whitney at 5 %% (3 a side "
+                       "can never reach it): run both with --reps 4 or more.\n", o->untestable);
+    printf("allocbench compare: %zu comparisons, %zu regressions, %zu improvements "
+           "(threshold %.1f %%): %s\n", o->pairs, o->regressions, o->improvements, o->threshold,
+           pm);
+    if (o->untestable != 0)
+        printf("allocbench compare: %zu of them had too few reps to test (3 a side cannot "
+               "reach p < 0.05): run both with --reps 4 or more\n", o->untestable);
+}
+
 static int compare_write(const char *outdir, const char *ra, const char *rb, side *a, side *b,
-                         double threshold)
+                         double threshold, int absolute)
 {
     char pm[AB_PLOT_PATH + 32], pc[AB_PLOT_PATH + 32];
     mkdir(outdir, 0777);
@@ -334,14 +425,17 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
     cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 0, 1, 1,
                  calloc(b->run.nstrats + 1, sizeof(double)),
-                 calloc(b->run.nstrats + 1, sizeof(strat_tally)), 0};
+                 calloc(b->run.nstrats + 1, sizeof(strat_tally)), 0, 1, 0};
+    size_t up, down;
+    double drift = run_drift(a, b, &up, &down);
+    o.drift = absolute ? 1 : drift;
     int oom = o.p_crit == NULL || o.tally == NULL;
     for (size_t k = 0; !oom && k < b->run.nstrats; k++)
         oom = (o.tally[k].ratio = calloc(b->cs.n + 1, sizeof(double))) == NULL;
     size_t most = 0; /* the largest family */
     for (size_t k = 0; o.p_crit != NULL && k < b->run.nstrats; k++) {
         size_t fam;
-        o.p_crit[k] = bh_threshold(a, b, (int)k, &fam);
+        o.p_crit[k] = bh_threshold(a, b, (int)k, o.drift, &fam);
         most = fam > most ? fam : most;
     }
     if (o.fig != NULL)
@@ -366,10 +460,12 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
                   "comparisons of the same strategy, with an interval that excludes 1; "
                   "regression threshold %.1f %%.\n\n", ra, rb, threshold);
     power_note(&o, a, b, most);
-    fprintf(o.md, "| strategy | cell | metric | A | B | B/A [95 %%] | p | verdict |\n"
-                  "|---|---|---|---|---|---|---|---|\n");
+    drift_write(&o, drift, up, down, absolute);
+    fprintf(o.md, "## Per cell and metric\n\n"
+                  "| strategy | cell | metric | A | B | B/A [95 %%] | ÷ run | p | verdict |\n"
+                  "|---|---|---|---|---|---|---|---|---|\n");
     fprintf(o.csv, "strategy,role,cell,metric,a_median,b_median,ratio,ratio_lo,ratio_hi,p,"
-                   "a_reps,b_reps,verdict\n");
+                   "a_reps,b_reps,verdict,vs_run\n");
     size_t unmatched = 0;
     for (size_t i = 0; i < b->cs.n; i++) {
         const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
@@ -378,16 +474,7 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
         else
             pair_write(&o, &b->run, y, x);
     }
-    fprintf(o.md, "\n%zu comparisons: %zu regressions, %zu improvements; %zu cells of B have "
-                  "no twin in A.\n", o.pairs, o.regressions, o.improvements, unmatched);
-    if (o.untestable != 0)
-        fprintf(o.md, "\n%zu comparisons had too few reps for Mann-Whitney at 5 %% (3 a side "
-                      "can never reach it): run both with --reps 4 or more.\n", o.untestable);
-    printf("allocbench compare: %zu comparisons, %zu regressions, %zu improvements "
-           "(threshold %.1f %%): %s\n", o.pairs, o.regressions, o.improvements, threshold, pm);
-    if (o.untestable != 0)
-        printf("allocbench compare: %zu of them had too few reps to test (3 a side cannot "
-               "reach p < 0.05): run both with --reps 4 or more\n", o.untestable);
+    totals_write(&o, pm, unmatched);
     strat_table(&o, &b->run);
     printf("allocbench compare: per strategy (a sign test over its cells): %zu regressed\n",
            o.strat_regressions);
@@ -399,19 +486,21 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
         fprintf(stderr, "allocbench compare: %s/compare-ratios.png: gnuplot failed (see "
                         "compare-ratios.log); the tables are written\n", outdir);
     tallies_free(&o, b->run.nstrats);
-    return bad ? -1 : (int)(o.regressions > 0 || o.strat_regressions > 0);
+    return bad ? -1 : (int)(o.regressions > 0 || o.strat_regressions > 0 || o.run_regressed);
 }
 
 int ab_compare_main(int argc, char **argv)
 {
     static const struct option opts[] = {{"threshold", required_argument, NULL, 't'},
                                          {"output", required_argument, NULL, 'o'},
+                                         {"absolute", no_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     double threshold = 5;
     const char *out = NULL;
+    int absolute = 0;
     optind = 1;
-    for (int c; (c = getopt_long(argc, argv, "t:o:h", opts, NULL)) != -1;) {
+    for (int c; (c = getopt_long(argc, argv, "t:o:ah", opts, NULL)) != -1;) {
         char *end;
         if (c == 't') {
             threshold = strtod(optarg, &end);
@@ -422,6 +511,8 @@ int ab_compare_main(int argc, char **argv)
             }
         } else if (c == 'o') {
             out = optarg;
+        } else if (c == 'a') {
+            absolute = 1;
         } else {
             usage(c == 'h' ? stdout : stderr);
             return c == 'h' ? 0 : 2;
@@ -439,7 +530,8 @@ int ab_compare_main(int argc, char **argv)
     side *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
     int rc = 1;
     if (a != NULL && b != NULL && side_load(a, ra) == 0 && side_load(b, rb) == 0)
-        rc = compare_write(out != NULL ? out : outdir, ra, rb, a, b, threshold) == 0 ? 0 : 1;
+        rc = compare_write(out != NULL ? out : outdir, ra, rb, a, b, threshold, absolute) == 0
+                 ? 0 : 1;
     for (side *s = a; s != NULL; s = s == a ? b : NULL) {
         ab_cells_free(&s->cs);
         ab_run_free(&s->run);

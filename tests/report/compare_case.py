@@ -5,6 +5,14 @@
       different noise: no significant regression, exit 0.
   compare_case.py regression DRIVER WORKDIR  B has bitmap 20 % slower:
       exactly bitmap is regressed, exit 1.
+  compare_case.py drift DRIVER WORKDIR       B ran on a machine 4 % slower,
+      buddy 6 % (two quick runs here once drifted so, buddy by 8.5 %):
+      judged against the run's drift, nothing regressed, exit 0 (raw B/A
+      flags buddy).
+  compare_case.py drift_regression DRIVER WORKDIR  4 % slower machine,
+      bitmap 20 % on top: exactly bitmap, exit 1.
+  compare_case.py machine DRIVER WORKDIR     every strategy 10 % slower:
+      no strategy regressed, the whole run is, exit 1.
 
 Both runs have the size of a quick matrix run with --reps 5: 20 strategies
 x 8 workloads x 2 ops x 3 metrics = 960 comparisons, 5 reps a side (the
@@ -17,7 +25,7 @@ S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,m
           "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,failures,status")
 F_HEAD = "env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,free_runs,ext_frag,free_2m_blocks"
 
-def make(run, seed, slow):
+def make(run, seed, slow, drift=1.0, extra=None):
     rng = random.Random(seed)
     shutil.rmtree(run, ignore_errors=True)
     os.makedirs(run)
@@ -28,7 +36,7 @@ def make(run, seed, slow):
         for wl in ("bulk", "churn", "rand", "repeat", "sizes", "huge", "fix_size", "random_size"):
             for op in ("alloc", "free"):
                 for rep in range(5):
-                    k = base * (1.2 if s == slow else 1.0)
+                    k = base * (1.2 if s == slow else 1.0) * drift * (extra or {}).get(s, 1.0)
                     v = sorted(k * f * (1 + rng.gauss(0, 0.01)) for f in (1, .8, 1.5, 3, 6, 20))
                     rows.append(f"host,{s},pmm,{wl},{64*MiB},0.5,1,{seed*100+rep},{rep},{op},1000,"
                                 f"{v[1]:.3f},{v[0]:.3f},{v[2]:.3f},{v[3]:.3f},{v[4]:.3f},{v[5]:.3f},0,ok")
@@ -36,9 +44,11 @@ def make(run, seed, slow):
     open(os.path.join(run, "summary.csv"), "w").write(S_HEAD + "\n" + "\n".join(rows) + "\n")
     open(os.path.join(run, "frag.csv"), "w").write(F_HEAD + "\n" + "\n".join(frows) + "\n")
 
-a, b = os.path.join(work, "cmp-a"), os.path.join(work, "cmp-b-" + case)
+a, b = os.path.join(work, "cmp-a-" + case), os.path.join(work, "cmp-b-" + case)
 make(a, 1, None)
-make(b, 2, "bitmap" if case == "regression" else None)
+slow = "bitmap" if case in ("regression", "drift_regression") else None
+drift = {"drift": 1.04, "drift_regression": 1.04, "machine": 1.10}.get(case, 1.0)
+make(b, 2, slow, drift, {"buddy": 1.02} if case == "drift" else None)
 out = os.path.join(work, "cmp-out-" + case)
 r = subprocess.run([driver, a, b, "--threshold", "5", "-o", out], capture_output=True, text=True)
 print(r.stdout, r.stderr)
@@ -46,10 +56,20 @@ rows = list(csv.DictReader(open(os.path.join(out, "compare.csv"))))
 reg = sorted({x["strategy"] for x in rows if x["verdict"] == "REGRESSION"})
 wide = sorted(l.split(":")[1].strip() for l in r.stdout.splitlines()
               if "REGRESSION over its cells" in l)
+whole = [l for l in r.stdout.splitlines() if "the whole run:" in l]
 bad = []
-if case == "aa":
+if len(whole) != 1:
+    bad.append("no line on the whole run")
+if case in ("aa", "drift"):
     if r.returncode != 0 or reg or wide:
-        bad.append(f"A/A shows regressions {reg}, strategy-wide {wide} (exit {r.returncode})")
+        bad.append(f"{case} shows regressions {reg}, strategy-wide {wide} (exit {r.returncode})")
+    if case == "drift" and not (whole and "median B/A 1.04" in whole[0] and "within threshold" in whole[0]):
+        bad.append(f"the whole run should be 1.04, within threshold: {whole}")
+elif case == "machine":
+    if r.returncode != 1 or reg or wide:
+        bad.append(f"machine: expected no strategy regressed and exit 1, got {reg} {wide} exit {r.returncode}")
+    if not (whole and "SLOWER beyond the threshold" in whole[0]):
+        bad.append(f"the whole run should be slower beyond the threshold: {whole}")
 else:
     if r.returncode != 1 or reg != ["bitmap"]:
         bad.append(f"expected exactly bitmap regressed and exit 1, got {reg} exit {r.returncode}")
@@ -59,8 +79,8 @@ else:
     if n != 48:
         bad.append(f"bitmap regressed in {n} of 48 cell-metrics")
     for x in rows:
-        if x["strategy"] == "bitmap" and not (1.1 < float(x["ratio"]) < 1.3):
-            bad.append(f"bitmap ratio {x['ratio']} is not near 1.2")
+        if x["strategy"] == "bitmap" and not (1.1 < float(x["vs_run"]) < 1.3):
+            bad.append(f"bitmap ratio over the run {x['vs_run']} is not near 1.2")
 if not os.path.getsize(os.path.join(out, "compare-ratios.png")) > 1000:
     bad.append("no figure of ratios (compare-ratios.png)")
 for m in bad:
