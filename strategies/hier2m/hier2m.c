@@ -57,7 +57,8 @@
  *
  * Lazy run class. An entry that was full (NONE) and gets pages back is filed
  * in class 0, "longest not known", and its later frees keep no longest
- * and move it nowhere until it is wholly free. Such an entry is usually
+ * and move it nowhere, until a run search files it or it is wholly free
+ * (then it leaves for the 2M list). Such an entry is usually
  * being drained (a bulk free, a process exit), where filing it exactly would
  * move it up ~30 class lists per 512 single-page frees, each under the list
  * lock: that cost the free path 1.3x of the seed's. A run search first
