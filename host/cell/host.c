@@ -247,10 +247,7 @@ ab_wl_outcome host_run_cell(const host_cell *c, hbuf *summary, hbuf *frag, char 
             r->outcome = AB_WL_ERROR;
             snprintf(r->msg, sizeof r->msg, "cannot allocate %zu bytes of scratch", sl);
         } else {
-            /* Fault it in before anything is timed. (malloc's size differs
-               from memset's here, so GCC cannot fuse the pair into a calloc
-               that leaves the pages untouched, as it did in threads.c.) */
-            memset(scratch, 0, sl);
+            memset(scratch, 0, sl); /* fault in before timing (sizes differ: no calloc) */
             ab_workload_run(c->st, meta, &p, scratch, sl, r);
             free(scratch);
         }
