@@ -23,6 +23,7 @@
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ALPHA 0.05
+#define CMP_ENVS 8 /* environments with a drift of their own; more share 1 */
 
 static const struct {
     int metric;
@@ -66,10 +67,11 @@ static void usage(FILE *f)
                "the reps. Exits 1 when a change is significant (p under the Benjamini-Hochberg\n"
                "bound for a 5 %% false discovery rate over the strategy's comparisons, interval\n"
                "excludes 1) and slower by more than PCT percent (default 5).\n"
-               "Cells and strategies are judged against the whole run's drift: the median B/A\n"
-               "of mean_ns over all cells, which a machine's speed moves between runs. The\n"
-               "whole run is judged too (a sign test over its cells), and a whole run slower\n"
-               "by more than PCT exits 1 as well.\n\n"
+               "Cells and strategies are judged against the whole run's drift: the median over\n"
+               "the strategies of each one's median B/A of mean_ns, which a machine's speed\n"
+               "moves between runs, each environment (host, kernel-tcg) apart. The whole run is\n"
+               "judged too (a sign test over its cells): exit 3 when it is slower by more\n"
+               "than PCT and no strategy regressed against it (machine or harness).\n\n"
                "  -t, --threshold PCT  regression threshold in percent (default 5)\n"
                "  -a, --absolute       judge raw B/A, not B/A over the run's drift\n"
                "  -o, --output DIR     where compare.md and compare.csv go\n"
@@ -85,9 +87,22 @@ typedef struct cmp_out {
                        is significant (0: nothing is) */
     struct strat_tally *tally; /* per strategy of B: its cells' mean_ns ratios */
     size_t strat_regressions;
-    double drift; /* cells are judged on B/A over this (1: --absolute) */
-    int run_regressed; /* the whole run is slower beyond the threshold */
+    /* Per environment of B (host, kernel-tcg): the run's drift, its cells
+       above and below 1, and what cells are judged against (1: --absolute). */
+    size_t nenv;
+    char env[CMP_ENVS][32];
+    double env_d[CMP_ENVS], env_judge[CMP_ENVS];
+    size_t env_up[CMP_ENVS], env_down[CMP_ENVS];
+    int run_regressed; /* an environment's whole run is slower beyond the threshold */
 } cmp_out;
+
+static double drift_of(const cmp_out *o, const char *env) /* what env's cells are judged on */
+{
+    for (size_t e = 0; e < o->nenv; e++)
+        if (strcmp(o->env[e], env) == 0)
+            return o->env_judge[e];
+    return 1;
+}
 
 /* One strategy's cells, for the strategy-wide test: how many mean_ns
    ratios B/A lie above and below 1, and the ratios. */
@@ -136,7 +151,7 @@ static double mw_p_drift(const double *a, size_t na, const double *b, size_t nb,
  * could not pass a single family's bound. 0 when nothing passes; *m gets
  * the family's size.
  */
-static double bh_threshold(const side *a, const side *b, int strat, double drift,
+static double bh_threshold(const side *a, const side *b, int strat, const struct cmp_out *o,
                            size_t *family)
 {
     size_t cap = b->cs.n * COUNT_OF(cmp_metrics) + 1, m = 0;
@@ -151,7 +166,8 @@ static double bh_threshold(const side *a, const side *b, int strat, double drift
             continue;
         for (size_t k = 0; k < COUNT_OF(cmp_metrics); k++) {
             int mt = cmp_metrics[k].metric;
-            p[m++] = mw_p_drift(y->v[mt], y->nreps, x->v[mt], x->nreps, drift);
+            p[m++] = mw_p_drift(y->v[mt], y->nreps, x->v[mt], x->nreps,
+                                drift_of(o, x->proto->env));
         }
     }
     qsort(p, m, sizeof *p, cmp_double);
@@ -172,11 +188,12 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         if (a->nreps == 0 || b->nreps == 0)
             continue;
         st_est r = st_ratio_ci(a->v[k], a->nreps, b->v[k], b->nreps, 0, 1234 + m);
-        double p = mw_p_drift(a->v[k], a->nreps, b->v[k], b->nreps, o->drift);
+        double d = drift_of(o, b->proto->env);
+        double p = mw_p_drift(a->v[k], a->nreps, b->v[k], b->nreps, d);
         st_est rel = r;
-        rel.median /= o->drift;
-        rel.lo /= o->drift;
-        rel.hi /= o->drift;
+        rel.median /= d;
+        rel.lo /= d;
+        rel.hi /= d;
         if (m == 0) { /* mean_ns: one value per cell for the strategy-wide test */
             strat_tally *t = &o->tally[b->strat];
             t->up += rel.median > 1;
@@ -289,53 +306,92 @@ static double sign_test_p(size_t k, size_t n)
     return 2 * p < 1 ? 2 * p : 1;
 }
 
-/* The whole run's drift: the median over all matched cells of B/A of the
-   mean_ns medians; *up and *down count the cells above and below 1. */
-static double run_drift(const side *a, const side *b, size_t *up, size_t *down)
+static double median_sorted(double *v, size_t n)
 {
-    double *r = malloc((b->cs.n + 1) * sizeof *r), d = 1;
-    size_t n = 0;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n == 0 ? 1 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The run's drift in environment env: B/A of the mean_ns medians, the
+   median over each strategy's cells, then the median over the strategies
+   (so that one strategy's own change, however many cells it has, is not
+   taken for the machine's); *up and *down count the cells above and below
+   1. Each environment has its own: QEMU's TCG does not slow down with the
+   host the way native code does. */
+static double run_drift(const side *a, const side *b, const char *env, size_t *up,
+                        size_t *down)
+{
+    size_t ns = b->run.nstrats, m = 0;
+    double *r = malloc((b->cs.n + 1) * sizeof *r), *per = malloc((ns + 1) * sizeof *per), d = 1;
     *up = *down = 0;
-    if (r == NULL)
-        return 1;
-    for (size_t i = 0; i < b->cs.n; i++) {
-        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
-        if (y == NULL || x->nreps == 0 || y->nreps == 0 || !(y->e[AB_M_MEAN].median > 0) ||
-            !(x->e[AB_M_MEAN].median > 0))
-            continue;
-        r[n] = x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median;
-        *up += r[n] > 1;
-        *down += r[n] < 1;
-        n++;
+    for (size_t k = 0; r != NULL && per != NULL && k < ns; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < b->cs.n; i++) {
+            const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+            if (x->strat != (int)k || strcmp(x->proto->env, env) != 0 || y == NULL ||
+                x->nreps == 0 || y->nreps == 0 ||
+                !(y->e[AB_M_MEAN].median > 0) || !(x->e[AB_M_MEAN].median > 0))
+                continue;
+            r[n] = x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median;
+            *up += r[n] > 1;
+            *down += r[n] < 1;
+            n++;
+        }
+        if (n > 0)
+            per[m++] = median_sorted(r, n);
     }
-    if (n > 0) {
-        qsort(r, n, sizeof *r, cmp_double);
-        d = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
-    }
+    if (r != NULL && per != NULL)
+        d = median_sorted(per, m);
     free(r);
+    free(per);
     return d;
 }
 
-/* The whole run's line in compare.md and on stdout; sets run_regressed. */
-static void drift_write(cmp_out *o, double d, size_t up, size_t down, int absolute)
+/* Measures every environment's drift (before anything is judged). */
+static void drifts_measure(cmp_out *o, const side *a, const side *b, int absolute)
 {
-    double p = sign_test_p(up, up + down), t = 1 + o->threshold / 100;
-    int sig = up + down >= 6 && p < ALPHA;
-    const char *v = !sig ? "no significant change"
-                    : d > t       ? "SLOWER beyond the threshold"
-                    : d < 1 / t   ? "faster beyond the threshold"
-                                  : "shifted, within threshold";
-    o->run_regressed = sig && d > t;
-    fprintf(o->md, "## The whole run\n\nB/A of mean_ns over all %zu cells: median %.3f (%zu "
-                   "above 1, %zu below; sign test p %.2g): %s. A machine's speed moves between "
-                   "runs (clock, the host's other tenants), and a change to the harness moves "
-                   "every strategy. %s\n\n", up + down, d, up, down, p, v,
+    for (size_t i = 0; i < b->cs.n && o->nenv < CMP_ENVS; i++) {
+        const char *env = b->cs.c[i].proto->env;
+        size_t e = 0;
+        while (e < o->nenv && strcmp(o->env[e], env) != 0)
+            e++;
+        if (e < o->nenv)
+            continue;
+        ab_fmt(o->env[e], sizeof o->env[e], "%s", env);
+        o->env_d[e] = run_drift(a, b, env, &o->env_up[e], &o->env_down[e]);
+        o->env_judge[e] = absolute ? 1 : o->env_d[e];
+        o->nenv++;
+    }
+}
+
+/* The whole run's lines in compare.md and on stdout, one per environment;
+   sets run_regressed. */
+static void drift_write(cmp_out *o, int absolute)
+{
+    double t = 1 + o->threshold / 100;
+    fprintf(o->md, "## The whole run\n\nPer environment: B/A of mean_ns, the median over the "
+                   "strategies of each one's median, with a sign test over the cells. A "
+                   "machine's speed moves between runs (clock, the host's other tenants), and a "
+                   "change to the harness moves every strategy. %s\n\n",
             absolute ? "Cells and strategies are judged on raw B/A (--absolute)."
-                     : "Cells and strategies below are judged on B/A over this drift (the "
-                       "\"÷ run\" column): what moved against the rest of the run.");
-    printf("allocbench compare: the whole run: median B/A %.3f over %zu cells (sign test p "
-           "%.2g): %s%s\n", d, up + down, p, v,
-           o->run_regressed ? " (machine or harness: every strategy moved)" : "");
+                     : "Cells and strategies below are judged on B/A over their environment's "
+                       "drift (the \"÷ run\" column): what moved against the rest of the run.");
+    for (size_t e = 0; e < o->nenv; e++) {
+        size_t up = o->env_up[e], down = o->env_down[e];
+        double d = o->env_d[e], p = sign_test_p(up, up + down);
+        int sig = up + down >= 6 && p < ALPHA;
+        const char *v = !sig ? "no significant change"
+                        : d > t       ? "SLOWER beyond the threshold"
+                        : d < 1 / t   ? "faster beyond the threshold"
+                                      : "shifted, within threshold";
+        o->run_regressed |= sig && d > t;
+        fprintf(o->md, "- %s: %.3f over %zu cells (%zu above 1, %zu below; sign test p %.2g): "
+                       "%s\n", o->env[e], d, up + down, up, down, p, v);
+        printf("allocbench compare: the whole run, %s: B/A %.3f (median of the strategies' "
+               "medians) over %zu cells (sign test p %.2g): %s%s\n", o->env[e], d, up + down, p,
+               v, sig && d > t ? " (machine or harness: every strategy moved)" : "");
+    }
+    fprintf(o->md, "\n");
 }
 
 /*
@@ -423,19 +479,18 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     ab_fmt(pc, sizeof pc, "%s/compare.csv", outdir);
     char pf[AB_PLOT_PATH + 40];
     ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
-    cmp_out o = {fopen(pm, "w"), fopen(pc, "w"), fopen(pf, "w"), threshold, 0, 0, 0, 0, 1, 1,
-                 calloc(b->run.nstrats + 1, sizeof(double)),
-                 calloc(b->run.nstrats + 1, sizeof(strat_tally)), 0, 1, 0};
-    size_t up, down;
-    double drift = run_drift(a, b, &up, &down);
-    o.drift = absolute ? 1 : drift;
+    cmp_out o = {.md = fopen(pm, "w"), .csv = fopen(pc, "w"), .fig = fopen(pf, "w"),
+                 .threshold = threshold, .lo = 1, .hi = 1,
+                 .p_crit = calloc(b->run.nstrats + 1, sizeof(double)),
+                 .tally = calloc(b->run.nstrats + 1, sizeof(strat_tally))};
+    drifts_measure(&o, a, b, absolute);
     int oom = o.p_crit == NULL || o.tally == NULL;
     for (size_t k = 0; !oom && k < b->run.nstrats; k++)
         oom = (o.tally[k].ratio = calloc(b->cs.n + 1, sizeof(double))) == NULL;
     size_t most = 0; /* the largest family */
     for (size_t k = 0; o.p_crit != NULL && k < b->run.nstrats; k++) {
         size_t fam;
-        o.p_crit[k] = bh_threshold(a, b, (int)k, o.drift, &fam);
+        o.p_crit[k] = bh_threshold(a, b, (int)k, &o, &fam);
         most = fam > most ? fam : most;
     }
     if (o.fig != NULL)
@@ -460,7 +515,7 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
                   "comparisons of the same strategy, with an interval that excludes 1; "
                   "regression threshold %.1f %%.\n\n", ra, rb, threshold);
     power_note(&o, a, b, most);
-    drift_write(&o, drift, up, down, absolute);
+    drift_write(&o, absolute);
     fprintf(o.md, "## Per cell and metric\n\n"
                   "| strategy | cell | metric | A | B | B/A [95 %%] | ÷ run | p | verdict |\n"
                   "|---|---|---|---|---|---|---|---|---|\n");
@@ -486,7 +541,9 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
         fprintf(stderr, "allocbench compare: %s/compare-ratios.png: gnuplot failed (see "
                         "compare-ratios.log); the tables are written\n", outdir);
     tallies_free(&o, b->run.nstrats);
-    return bad ? -1 : (int)(o.regressions > 0 || o.strat_regressions > 0 || o.run_regressed);
+    if (bad)
+        return -1;
+    return o.regressions > 0 || o.strat_regressions > 0 ? 1 : o.run_regressed ? 3 : 0;
 }
 
 int ab_compare_main(int argc, char **argv)
@@ -530,8 +587,8 @@ int ab_compare_main(int argc, char **argv)
     side *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
     int rc = 1;
     if (a != NULL && b != NULL && side_load(a, ra) == 0 && side_load(b, rb) == 0)
-        rc = compare_write(out != NULL ? out : outdir, ra, rb, a, b, threshold, absolute) == 0
-                 ? 0 : 1;
+        rc = compare_write(out != NULL ? out : outdir, ra, rb, a, b, threshold, absolute);
+    rc = rc < 0 ? 1 : rc;
     for (side *s = a; s != NULL; s = s == a ? b : NULL) {
         ab_cells_free(&s->cs);
         ab_run_free(&s->run);
