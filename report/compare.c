@@ -306,19 +306,27 @@ static double sign_test_p(size_t k, size_t n)
     return 2 * p < 1 ? 2 * p : 1;
 }
 
-static double median_sorted(double *v, size_t n)
+/* B/A of the mean_ns medians of each cell of B with a twin in A (NaN for
+   the others): one twin lookup per cell, for every environment's drift. */
+static double *cell_ratios(const side *a, const side *b)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    return n == 0 ? 1 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    double *r = malloc((b->cs.n + 1) * sizeof *r);
+    for (size_t i = 0; r != NULL && i < b->cs.n; i++) {
+        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        int ok = y != NULL && x->nreps > 0 && y->nreps > 0 && y->e[AB_M_MEAN].median > 0 &&
+                 x->e[AB_M_MEAN].median > 0;
+        r[i] = ok ? x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median : NAN;
+    }
+    return r;
 }
 
-/* The run's drift in environment env: B/A of the mean_ns medians, the
-   median over each strategy's cells, then the median over the strategies
-   (so that one strategy's own change, however many cells it has, is not
-   taken for the machine's); *up and *down count the cells above and below
-   1. Each environment has its own: QEMU's TCG does not slow down with the
-   host the way native code does. */
-static double run_drift(const side *a, const side *b, const char *env, size_t *up,
+/* The run's drift in environment env, from the cells' ratios: the median
+   over each strategy's cells, then the median over the strategies (so that
+   one strategy's own change, however many cells it has, is not taken for
+   the machine's); *up and *down count the cells above and below 1. Each
+   environment has its own: QEMU's TCG does not slow down with the host the
+   way native code does. */
+static double run_drift(const side *b, const double *ratio, const char *env, size_t *up,
                         size_t *down)
 {
     size_t ns = b->run.nstrats, m = 0;
@@ -327,21 +335,19 @@ static double run_drift(const side *a, const side *b, const char *env, size_t *u
     for (size_t k = 0; r != NULL && per != NULL && k < ns; k++) {
         size_t n = 0;
         for (size_t i = 0; i < b->cs.n; i++) {
-            const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
-            if (x->strat != (int)k || strcmp(x->proto->env, env) != 0 || y == NULL ||
-                x->nreps == 0 || y->nreps == 0 ||
-                !(y->e[AB_M_MEAN].median > 0) || !(x->e[AB_M_MEAN].median > 0))
+            if (b->cs.c[i].strat != (int)k || strcmp(b->cs.c[i].proto->env, env) != 0 ||
+                isnan(ratio[i]))
                 continue;
-            r[n] = x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median;
+            r[n] = ratio[i];
             *up += r[n] > 1;
             *down += r[n] < 1;
             n++;
         }
         if (n > 0)
-            per[m++] = median_sorted(r, n);
+            per[m++] = st_median(r, n);
     }
-    if (r != NULL && per != NULL)
-        d = median_sorted(per, m);
+    if (r != NULL && per != NULL && m > 0)
+        d = st_median(per, m);
     free(r);
     free(per);
     return d;
@@ -350,7 +356,8 @@ static double run_drift(const side *a, const side *b, const char *env, size_t *u
 /* Measures every environment's drift (before anything is judged). */
 static void drifts_measure(cmp_out *o, const side *a, const side *b, int absolute)
 {
-    for (size_t i = 0; i < b->cs.n && o->nenv < CMP_ENVS; i++) {
+    double *ratio = cell_ratios(a, b);
+    for (size_t i = 0; ratio != NULL && i < b->cs.n && o->nenv < CMP_ENVS; i++) {
         const char *env = b->cs.c[i].proto->env;
         size_t e = 0;
         while (e < o->nenv && strcmp(o->env[e], env) != 0)
@@ -358,10 +365,11 @@ static void drifts_measure(cmp_out *o, const side *a, const side *b, int absolut
         if (e < o->nenv)
             continue;
         ab_fmt(o->env[e], sizeof o->env[e], "%s", env);
-        o->env_d[e] = run_drift(a, b, env, &o->env_up[e], &o->env_down[e]);
+        o->env_d[e] = run_drift(b, ratio, env, &o->env_up[e], &o->env_down[e]);
         o->env_judge[e] = absolute ? 1 : o->env_d[e];
         o->nenv++;
     }
+    free(ratio);
 }
 
 /* The whole run's lines in compare.md and on stdout, one per environment;
@@ -430,9 +438,7 @@ static void strat_table(cmp_out *o, const ab_run *rb)
         strat_tally *t = &o->tally[k];
         if (t->n == 0)
             continue;
-        qsort(t->ratio, t->n, sizeof *t->ratio, cmp_double);
-        double med = t->n % 2 ? t->ratio[t->n / 2]
-                              : (t->ratio[t->n / 2 - 1] + t->ratio[t->n / 2]) / 2;
+        double med = st_median(t->ratio, t->n);
         int sig = !isnan(p[k]) && crit > 0 && p[k] <= crit;
         const char *v = !sig ? "no significant change"
                         : med > 1 + o->threshold / 100       ? "REGRESSION"
