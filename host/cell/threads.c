@@ -156,7 +156,7 @@ static int run_once(th_run *run, char *msg, size_t msg_len)
 }
 
 /* Did phase ph's threads run together (ab_mt_together)? */
-static int phase_together(const th_run *run, unsigned ph, double *cpu_wall_min)
+static int phase_together(const th_run *run, unsigned ph)
 {
     uint64_t start[TH_MAX_THREADS], end[TH_MAX_THREADS], cpu[TH_MAX_THREADS];
     uint32_t n = run->c->threads < TH_MAX_THREADS ? run->c->threads : TH_MAX_THREADS, pm;
@@ -165,9 +165,7 @@ static int phase_together(const th_run *run, unsigned ph, double *cpu_wall_min)
         end[t] = run->th[t].end_ns[ph];
         cpu[t] = run->th[t].cpu_ns[ph];
     }
-    int together = ab_mt_together(n, start, end, cpu, &pm);
-    *cpu_wall_min = pm / 1000.0;
-    return together;
+    return ab_mt_together(n, start, end, cpu, &pm);
 }
 
 static void csv_append(char **csv, size_t *len, const char *fmt, ...)
@@ -203,8 +201,7 @@ static void phase_rows(const th_run *run, unsigned ph, unsigned redone, const ch
         lo = h->res[ph].ops < lo ? h->res[ph].ops : lo;
         hi = h->res[ph].ops > hi ? h->res[ph].ops : hi;
     }
-    double cw;
-    int together = phase_together(run, ph, &cw);
+    int together = phase_together(run, ph);
     uint64_t wall = last > first ? last - first : 0;
     double tput = wall ? (double)total * 1e9 / (double)wall : 0.0;
     double fair = lo ? (double)hi / (double)lo : 0.0;
@@ -255,9 +252,8 @@ int threads_run_cell(const threads_cell *c, char **csv, size_t *csv_len, char *m
     for (;;) {
         rc = run_once(&run, msg, msg_len);
         int together = 1;
-        double cw;
         for (unsigned ph = 0; rc == 0 && ph < ab_mt_phases(c->kind); ph++)
-            together &= phase_together(&run, ph, &cw);
+            together &= phase_together(&run, ph);
         if (rc != 0 || together || redone == TH_REDO_LIMIT || (long)c->threads > run.ncpu)
             break;
         redone++;
