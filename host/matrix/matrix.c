@@ -141,21 +141,32 @@ typedef struct run_tally {
     double t0;          /* when the first cell started */
 } run_tally;
 
+/* Seconds p's cells take at NS_PER_OP_GUESS, a host cell at most its
+   budget: a lower bound (see the dry run's message). */
+static double plan_estimate_s(const plan *p)
+{
+    double est_s = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        double s = cell_weight(&p->c[i]) * NS_PER_OP_GUESS * 1e-9;
+        est_s += p->c[i].kind == MC_HOST && s > p->budget_s ? p->budget_s : s;
+    }
+    return est_s;
+}
+
 /* Counts the cells dir has already and prints the plan with its estimate. */
 static size_t plan_announce(const char *dir, const plan *p, int quick, const char *cmd)
 {
-    double total_w = 0, todo_w = 0, est_s = 0;
+    double total_w = 0, todo_w = 0;
     size_t done_before = 0;
     for (size_t i = 0; i < p->n; i++) {
-        double w = cell_weight(&p->c[i]), s = w * NS_PER_OP_GUESS * 1e-9;
+        double w = cell_weight(&p->c[i]);
         total_w += w;
         if (cell_done(dir, &p->c[i]))
             done_before++;
         else
             todo_w += w;
-        est_s += p->c[i].kind == MC_HOST && s > p->budget_s ? p->budget_s : s;
     }
-    est_s *= total_w > 0 ? todo_w / total_w : 0;
+    double est_s = plan_estimate_s(p) * (total_w > 0 ? todo_w / total_w : 0);
     char est[32];
     fmt_dur(est_s, est, sizeof est);
     fprintf(stderr,
@@ -271,13 +282,8 @@ int matrix_main(const matrix_opts *o)
         return rc;
     }
     if (o->dry_run) {
-        double est_s = 0;
-        for (size_t i = 0; i < p.n; i++) {
-            double s = cell_weight(&p.c[i]) * NS_PER_OP_GUESS * 1e-9;
-            est_s += p.c[i].kind == MC_HOST && s > p.budget_s ? p.budget_s : s;
-        }
         char est[32];
-        fmt_dur(est_s, est, sizeof est);
+        fmt_dur(plan_estimate_s(&p), est, sizeof est);
         fprintf(stderr,
                 "allocbench matrix%s: %zu cells (%u reps); estimate %s or more (at %.0f ns per "
                 "operation; a strategy whose operations grow with the map, such as freelist or "
