@@ -1019,10 +1019,7 @@ static void run_drain(h2_hdr *h, h2_req *r, uint32_t limit)
         uint32_t next = e->cnext;
         if (lock_try(&e->lock)) {
             e->longest = (uint16_t)entry_longest(e);
-            cls_remove(h, idx);
-            uint8_t want = entry_want_cls(e);
-            if (want != H2_NOCLS)
-                cls_insert(h, idx, want);
+            entry_settle(h, idx, entry_class(e), false);
             lock_give(&e->lock);
         } else {
             r->skipped = true;
