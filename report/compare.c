@@ -127,8 +127,7 @@ static int cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* Mann-Whitney p of a scaled by d against b: is B different from A once
-   the run's drift d is taken out? */
+/* Mann-Whitney p of a scaled by the run's drift d against b. */
 static double mw_p_drift(const double *a, size_t na, const double *b, size_t nb, double d)
 {
     double *as = malloc((na + 1) * sizeof *as);
@@ -306,8 +305,7 @@ static double sign_test_p(size_t k, size_t n)
     return 2 * p < 1 ? 2 * p : 1;
 }
 
-/* B/A of the mean_ns medians of each cell of B with a twin in A (NaN for
-   the others): one twin lookup per cell, for every environment's drift. */
+/* Each B cell's B/A of mean_ns medians (NaN without a twin in A), once. */
 static double *cell_ratios(const side *a, const side *b)
 {
     double *r = malloc((b->cs.n + 1) * sizeof *r);
@@ -320,12 +318,9 @@ static double *cell_ratios(const side *a, const side *b)
     return r;
 }
 
-/* The run's drift in environment env, from the cells' ratios: the median
-   over each strategy's cells, then the median over the strategies (so that
-   one strategy's own change, however many cells it has, is not taken for
-   the machine's); *up and *down count the cells above and below 1. Each
-   environment has its own: QEMU's TCG does not slow down with the host the
-   way native code does. */
+/* Environment env's drift: the median over the strategies of each one's
+   median ratio (one vote each: a strategy's own change is not the machine's;
+   TCG drifts apart from native code); *up, *down: cells above, below 1. */
 static double run_drift(const side *b, const double *ratio, const char *env, size_t *up,
                         size_t *down)
 {
@@ -372,8 +367,7 @@ static void drifts_measure(cmp_out *o, const side *a, const side *b, int absolut
     free(ratio);
 }
 
-/* The whole run's lines in compare.md and on stdout, one per environment;
-   sets run_regressed. */
+/* The whole run's lines (md, stdout), one per environment; sets run_regressed. */
 static void drift_write(cmp_out *o, int absolute)
 {
     double t = 1 + o->threshold / 100;
