@@ -19,21 +19,14 @@
 #define AB_PLOT_SCRIPTS_DIR "plots"
 #endif
 
-#include "cells.h"
+#include "compare_int.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define ALPHA 0.05
-#define CMP_ENVS 8 /* environments with a drift of their own; more share 1 */
 
 static const struct {
     int metric;
     const char *name;
 } cmp_metrics[] = {{AB_M_MEAN, "mean_ns"}, {AB_M_P99, "p99_ns"}, {AB_M_P999, "p999_ns"}};
-
-typedef struct side {
-    ab_run run;
-    ab_cells cs;
-} side;
 
 static int side_load(side *s, const char *dir)
 {
@@ -44,7 +37,7 @@ static int side_load(side *s, const char *dir)
     return ab_cells_build(&s->run, &s->cs);
 }
 
-static const ab_cell *twin_of(const side *a, const side *b, const ab_cell *x)
+const ab_cell *ab_cmp_twin(const side *a, const side *b, const ab_cell *x)
 {
     const ab_srow *q = x->proto;
     for (size_t i = 0; i < a->cs.n; i++) {
@@ -71,45 +64,22 @@ static void usage(FILE *f)
                "the strategies of each one's median B/A of mean_ns, which a machine's speed\n"
                "moves between runs, each environment (host, kernel-tcg) apart. The whole run is\n"
                "judged too (a sign test over its cells): exit 3 when it is slower by more\n"
-               "than PCT and no strategy regressed against it (machine or harness).\n\n"
+               "than PCT and no strategy regressed against it (machine or harness).\n"
+               "A pair within 2 timer quanta of zero (meta.json) is below resolution, and a\n"
+               "change of one quantum or less is none: neither decides anything.\n\n"
                "  -t, --threshold PCT  regression threshold in percent (default 5)\n"
                "  -a, --absolute       judge raw B/A, not B/A over the run's drift\n"
                "  -o, --output DIR     where compare.md and compare.csv go\n"
                "                       (default RUN_B/compare-<basename RUN_A>)\n");
 }
 
-typedef struct cmp_out {
-    FILE *md, *csv, *fig; /* fig: the figure's data */
-    double threshold;
-    size_t pairs, regressions, improvements, untestable;
-    double lo, hi; /* the figure's x range */
-    double *p_crit; /* per strategy of B: Benjamini-Hochberg, p at or below it
-                       is significant (0: nothing is) */
-    struct strat_tally *tally; /* per strategy of B: its cells' mean_ns ratios */
-    size_t strat_regressions;
-    /* Per environment of B (host, kernel-tcg): the run's drift, its cells
-       above and below 1, and what cells are judged against (1: --absolute). */
-    size_t nenv;
-    char env[CMP_ENVS][32];
-    double env_d[CMP_ENVS], env_judge[CMP_ENVS];
-    size_t env_up[CMP_ENVS], env_down[CMP_ENVS];
-    int run_regressed; /* an environment's whole run is slower beyond the threshold */
-} cmp_out;
-
-static double drift_of(const cmp_out *o, const char *env) /* what env's cells are judged on */
+double ab_cmp_drift_of(const cmp_out *o, const char *env)
 {
     for (size_t e = 0; e < o->nenv; e++)
         if (strcmp(o->env[e], env) == 0)
             return o->env_judge[e];
     return 1;
 }
-
-/* One strategy's cells, for the strategy-wide test: how many mean_ns
-   ratios B/A lie above and below 1, and the ratios. */
-typedef struct strat_tally {
-    size_t up, down, n;
-    double *ratio;
-} strat_tally;
 
 /* The smallest two-sided p Mann-Whitney can give for na and nb samples:
    2 / C(na + nb, na). With 3 reps a side it is 0.1: no test can pass at 5 %. */
@@ -121,7 +91,12 @@ static double mw_min_p(size_t na, size_t nb)
     return 2.0 / c;
 }
 
-static int cmp_double(const void *x, const void *y)
+int ab_cmp_below_res(const cmp_out *o, double a, double b)
+{
+    return o->quantum > 0 && a <= 2 * o->quantum && b <= 2 * o->quantum;
+}
+
+int ab_cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
     return a < b ? -1 : a > b;
@@ -159,17 +134,19 @@ static double bh_threshold(const side *a, const side *b, int strat, const struct
     if (p == NULL)
         return 0;
     for (size_t i = 0; i < b->cs.n; i++) {
-        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        const ab_cell *x = &b->cs.c[i], *y = ab_cmp_twin(a, b, x);
         if (x->strat != strat || y == NULL || x->nreps == 0 || y->nreps == 0 ||
             mw_min_p(y->nreps, x->nreps) >= ALPHA)
             continue;
         for (size_t k = 0; k < COUNT_OF(cmp_metrics); k++) {
             int mt = cmp_metrics[k].metric;
+            if (ab_cmp_below_res(o, y->e[mt].median, x->e[mt].median))
+                continue;
             p[m++] = mw_p_drift(y->v[mt], y->nreps, x->v[mt], x->nreps,
-                                drift_of(o, x->proto->env));
+                                ab_cmp_drift_of(o, x->proto->env));
         }
     }
-    qsort(p, m, sizeof *p, cmp_double);
+    qsort(p, m, sizeof *p, ab_cmp_double);
     for (size_t k = m; k >= 1 && crit == 0; k--)
         if (p[k - 1] <= ALPHA * (double)k / (double)m)
             crit = p[k - 1];
@@ -187,13 +164,14 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         if (a->nreps == 0 || b->nreps == 0)
             continue;
         st_est r = st_ratio_ci(a->v[k], a->nreps, b->v[k], b->nreps, 0, 1234 + m);
-        double d = drift_of(o, b->proto->env);
+        double d = ab_cmp_drift_of(o, b->proto->env);
         double p = mw_p_drift(a->v[k], a->nreps, b->v[k], b->nreps, d);
         st_est rel = r;
         rel.median /= d;
         rel.lo /= d;
         rel.hi /= d;
-        if (m == 0) { /* mean_ns: one value per cell for the strategy-wide test */
+        int below = ab_cmp_below_res(o, a->e[k].median, b->e[k].median);
+        if (m == 0 && !below) { /* mean_ns: one value per cell for the strategy-wide test */
             strat_tally *t = &o->tally[b->strat];
             t->up += rel.median > 1;
             t->down += rel.median < 1;
@@ -201,10 +179,17 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         }
         double crit = o->p_crit[b->strat];
         int sig = crit > 0 && p <= crit && (rel.lo > 1 || rel.hi < 1);
+        /* A change of one timer step or less is not one (B against A x drift). */
+        int step = o->quantum > 0 && fabs(b->e[k].median - a->e[k].median * d) <= o->quantum;
         const char *verdict = "no significant change";
-        if (mw_min_p(a->nreps, b->nreps) >= ALPHA) {
+        if (below) {
+            verdict = "below resolution";
+            o->below_res++;
+        } else if (mw_min_p(a->nreps, b->nreps) >= ALPHA) {
             verdict = "too few reps to test";
             o->untestable++;
+        } else if (sig && step) {
+            verdict = "within one timer quantum";
         } else if (sig && rel.median > 1 + o->threshold / 100) {
             verdict = "REGRESSION";
             o->regressions++;
@@ -268,7 +253,7 @@ static void power_note(const cmp_out *o, const side *a, const side *b, size_t fa
 {
     size_t ra = SIZE_MAX, rb = SIZE_MAX;
     for (size_t i = 0; i < b->cs.n; i++) {
-        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        const ab_cell *x = &b->cs.c[i], *y = ab_cmp_twin(a, b, x);
         if (y != NULL && x->nreps > 0 && y->nreps > 0) {
             ra = y->nreps < ra ? y->nreps : ra;
             rb = x->nreps < rb ? x->nreps : rb;
@@ -292,168 +277,6 @@ static void tallies_free(cmp_out *o, size_t ns)
     free(o->p_crit);
 }
 
-/* Two-sided sign test: k of n values above the middle when above and
-   below are equally likely. */
-static double sign_test_p(size_t k, size_t n)
-{
-    if (n == 0)
-        return 1;
-    size_t hi = k > n - k ? k : n - k;
-    double p = 0;
-    for (size_t i = hi; i <= n; i++)
-        p += exp(lgamma(n + 1.0) - lgamma(i + 1.0) - lgamma(n - i + 1.0) - (double)n * log(2.0));
-    return 2 * p < 1 ? 2 * p : 1;
-}
-
-/* Each B cell's B/A of mean_ns medians (NaN without a twin in A), once. */
-static double *cell_ratios(const side *a, const side *b)
-{
-    double *r = malloc((b->cs.n + 1) * sizeof *r);
-    for (size_t i = 0; r != NULL && i < b->cs.n; i++) {
-        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
-        int ok = y != NULL && x->nreps > 0 && y->nreps > 0 && y->e[AB_M_MEAN].median > 0 &&
-                 x->e[AB_M_MEAN].median > 0;
-        r[i] = ok ? x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median : NAN;
-    }
-    return r;
-}
-
-/* Environment env's drift: the median over the strategies of each one's
-   median ratio (one vote each: a strategy's own change is not the machine's;
-   TCG drifts apart from native code); *up, *down: cells above, below 1. */
-static double run_drift(const side *b, const double *ratio, const char *env, size_t *up,
-                        size_t *down)
-{
-    size_t ns = b->run.nstrats, m = 0;
-    double *r = malloc((b->cs.n + 1) * sizeof *r), *per = malloc((ns + 1) * sizeof *per), d = 1;
-    *up = *down = 0;
-    for (size_t k = 0; r != NULL && per != NULL && k < ns; k++) {
-        size_t n = 0;
-        for (size_t i = 0; i < b->cs.n; i++) {
-            if (b->cs.c[i].strat != (int)k || strcmp(b->cs.c[i].proto->env, env) != 0 ||
-                isnan(ratio[i]))
-                continue;
-            r[n] = ratio[i];
-            *up += r[n] > 1;
-            *down += r[n] < 1;
-            n++;
-        }
-        if (n > 0)
-            per[m++] = st_median(r, n);
-    }
-    if (r != NULL && per != NULL && m > 0)
-        d = st_median(per, m);
-    free(r);
-    free(per);
-    return d;
-}
-
-/* Measures every environment's drift (before anything is judged). */
-static void drifts_measure(cmp_out *o, const side *a, const side *b, int absolute)
-{
-    double *ratio = cell_ratios(a, b);
-    for (size_t i = 0; ratio != NULL && i < b->cs.n && o->nenv < CMP_ENVS; i++) {
-        const char *env = b->cs.c[i].proto->env;
-        size_t e = 0;
-        while (e < o->nenv && strcmp(o->env[e], env) != 0)
-            e++;
-        if (e < o->nenv)
-            continue;
-        ab_fmt(o->env[e], sizeof o->env[e], "%s", env);
-        o->env_d[e] = run_drift(b, ratio, env, &o->env_up[e], &o->env_down[e]);
-        o->env_judge[e] = absolute ? 1 : o->env_d[e];
-        o->nenv++;
-    }
-    free(ratio);
-}
-
-/* The whole run's lines (md, stdout), one per environment; sets run_regressed. */
-static void drift_write(cmp_out *o, int absolute)
-{
-    double t = 1 + o->threshold / 100;
-    fprintf(o->md, "## The whole run\n\nPer environment: B/A of mean_ns, the median over the "
-                   "strategies of each one's median, with a sign test over the cells. A "
-                   "machine's speed moves between runs (clock, the host's other tenants), and a "
-                   "change to the harness moves every strategy. %s\n\n",
-            absolute ? "Cells and strategies are judged on raw B/A (--absolute)."
-                     : "Cells and strategies below are judged on B/A over their environment's "
-                       "drift (the \"÷ run\" column): what moved against the rest of the run.");
-    for (size_t e = 0; e < o->nenv; e++) {
-        size_t up = o->env_up[e], down = o->env_down[e];
-        double d = o->env_d[e], p = sign_test_p(up, up + down);
-        int sig = up + down >= 6 && p < ALPHA;
-        const char *v = !sig ? "no significant change"
-                        : d > t       ? "SLOWER beyond the threshold"
-                        : d < 1 / t   ? "faster beyond the threshold"
-                                      : "shifted, within threshold";
-        o->run_regressed |= sig && d > t;
-        fprintf(o->md, "- %s: %.3f over %zu cells (%zu above 1, %zu below; sign test p %.2g): "
-                       "%s\n", o->env[e], d, up + down, up, down, p, v);
-        printf("allocbench compare: the whole run, %s: B/A %.3f (median of the strategies' "
-               "medians) over %zu cells (sign test p %.2g): %s%s\n", o->env[e], d, up + down, p,
-               v, sig && d > t ? " (machine or harness: every strategy moved)" : "");
-    }
-    fprintf(o->md, "\n");
-}
-
-/*
- * The strategy-wide test: did most of a strategy's cells move the same
- * way? A sign test over its cells' mean_ns ratios (one per cell, so the
- * values are independent), Benjamini-Hochberg over the strategies, and the
- * median ratio against the threshold. It sees a slowdown that every cell
- * shows a little, which per-cell tests with 5 reps cannot: a noisy cell
- * rarely reaches p 0.0079 on its own.
- */
-static void strat_table(cmp_out *o, const ab_run *rb)
-{
-    size_t ns = rb->nstrats, m = 0;
-    double *p = calloc(ns + 1, sizeof *p), *sorted = calloc(ns + 1, sizeof *sorted), crit = 0;
-    if (p == NULL || sorted == NULL) {
-        free(p);
-        free(sorted);
-        return;
-    }
-    for (size_t k = 0; k < ns; k++) {
-        const strat_tally *t = &o->tally[k];
-        p[k] = t->up + t->down >= 6 ? sign_test_p(t->up, t->up + t->down) : NAN;
-        if (!isnan(p[k]))
-            sorted[m++] = p[k];
-    }
-    qsort(sorted, m, sizeof *sorted, cmp_double);
-    for (size_t k = m; k >= 1 && crit == 0; k--)
-        if (sorted[k - 1] <= ALPHA * (double)k / (double)m)
-            crit = sorted[k - 1];
-    fprintf(o->md, "\n## Per strategy\n\nA sign test over each strategy's cells (mean_ns "
-                   "ratios B/A above against below 1; tested when 6 or more cells moved), "
-                   "Benjamini-Hochberg over the strategies, and the median ratio against the "
-                   "threshold.\n\n| strategy | cells | above 1 | below 1 | median B/A ÷ run | p | "
-                   "verdict |\n|---|---|---|---|---|---|---|\n");
-    for (size_t k = 0; k < ns; k++) {
-        strat_tally *t = &o->tally[k];
-        if (t->n == 0)
-            continue;
-        double med = st_median(t->ratio, t->n);
-        int sig = !isnan(p[k]) && crit > 0 && p[k] <= crit;
-        const char *v = !sig ? "no significant change"
-                        : med > 1 + o->threshold / 100       ? "REGRESSION"
-                        : med < 1 / (1 + o->threshold / 100) ? "improvement"
-                                                             : "shifted, within threshold";
-        if (strcmp(v, "REGRESSION") == 0) {
-            o->strat_regressions++;
-            printf("allocbench compare: %s: REGRESSION over its cells (median B/A %.3f, %zu "
-                   "of %zu cells slower, sign test p %.2g)\n", rb->strats[k].name, med, t->up,
-                   t->up + t->down, p[k]);
-        }
-        char ptxt[32] = "-";
-        if (!isnan(p[k]))
-            ab_fmt(ptxt, sizeof ptxt, "%.2g", p[k]);
-        fprintf(o->md, "| %s | %zu | %zu | %zu | %.3f | %s | %s |\n", rb->strats[k].name,
-                t->n, t->up, t->down, med, ptxt, v);
-    }
-    free(p);
-    free(sorted);
-}
-
 /* The per-cell totals, in compare.md (path pm) and on stdout. */
 static void totals_write(const cmp_out *o, const char *pm, size_t unmatched)
 {
@@ -462,9 +285,12 @@ static void totals_write(const cmp_out *o, const char *pm, size_t unmatched)
     if (o->untestable != 0)
         fprintf(o->md, "\n%zu comparisons had too few reps for Mann-Whitney at 5 %% (3 a side "
                        "can never reach it): run both with --reps 4 or more.\n", o->untestable);
+    if (o->below_res != 0)
+        fprintf(o->md, "\n%zu comparisons are below the timer's resolution (A and B within 2 "
+                       "quanta of %.3g ns) and decide nothing.\n", o->below_res, o->quantum);
     printf("allocbench compare: %zu comparisons, %zu regressions, %zu improvements "
-           "(threshold %.1f %%): %s\n", o->pairs, o->regressions, o->improvements, o->threshold,
-           pm);
+           "(threshold %.1f %%), %zu below resolution: %s\n", o->pairs, o->regressions,
+           o->improvements, o->threshold, o->below_res, pm);
     if (o->untestable != 0)
         printf("allocbench compare: %zu of them had too few reps to test (3 a side cannot "
                "reach p < 0.05): run both with --reps 4 or more\n", o->untestable);
@@ -481,9 +307,10 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     ab_fmt(pf, sizeof pf, "%s/compare-ratios.csv", outdir);
     cmp_out o = {.md = fopen(pm, "w"), .csv = fopen(pc, "w"), .fig = fopen(pf, "w"),
                  .threshold = threshold, .lo = 1, .hi = 1,
+                 .quantum = fmax(a->cs.quantum_ns, b->cs.quantum_ns),
                  .p_crit = calloc(b->run.nstrats + 1, sizeof(double)),
                  .tally = calloc(b->run.nstrats + 1, sizeof(strat_tally))};
-    drifts_measure(&o, a, b, absolute);
+    ab_cmp_drifts_measure(&o, a, b, absolute);
     int oom = o.p_crit == NULL || o.tally == NULL;
     for (size_t k = 0; !oom && k < b->run.nstrats; k++)
         oom = (o.tally[k].ratio = calloc(b->cs.n + 1, sizeof(double))) == NULL;
@@ -512,10 +339,12 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     fprintf(o.md, "# allocbench compare\n\nA: %s\n\nB: %s\n\nRatio B/A of medians over reps, "
                   "95 %% bootstrap interval, Mann-Whitney p, significant at or below the "
                   "Benjamini-Hochberg bound for a 5 %% false discovery rate over the "
-                  "comparisons of the same strategy, with an interval that excludes 1; "
-                  "regression threshold %.1f %%.\n\n", ra, rb, threshold);
+                  "comparisons of the same strategy, with an interval that excludes 1 and "
+                  "a change of more than one timer quantum (%.3g ns); regression threshold "
+                  "%.1f %%. Where A and B are both within 2 quanta of zero, the comparison is "
+                  "below resolution and decides nothing.\n\n", ra, rb, o.quantum, threshold);
     power_note(&o, a, b, most);
-    drift_write(&o, absolute);
+    ab_cmp_drift_write(&o, absolute);
     fprintf(o.md, "## Per cell and metric\n\n"
                   "| strategy | cell | metric | A | B | B/A [95 %%] | ÷ run | p | verdict |\n"
                   "|---|---|---|---|---|---|---|---|---|\n");
@@ -523,14 +352,14 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
                    "a_reps,b_reps,verdict,vs_run\n");
     size_t unmatched = 0;
     for (size_t i = 0; i < b->cs.n; i++) {
-        const ab_cell *x = &b->cs.c[i], *y = twin_of(a, b, x);
+        const ab_cell *x = &b->cs.c[i], *y = ab_cmp_twin(a, b, x);
         if (y == NULL)
             unmatched++;
         else
             pair_write(&o, &b->run, y, x);
     }
     totals_write(&o, pm, unmatched);
-    strat_table(&o, &b->run);
+    ab_cmp_strat_table(&o, &b->run);
     printf("allocbench compare: per strategy (a sign test over its cells): %zu regressed\n",
            o.strat_regressions);
     fprintf(o.md, "\n![B/A per cell and metric](compare-ratios.png)\n");

@@ -13,6 +13,12 @@
       bitmap 20 % on top: exactly bitmap, exit 1.
   compare_case.py machine DRIVER WORKDIR     every strategy 10 % slower:
       no strategy regressed, the whole run is: exit 3.
+  compare_case.py resolution DRIVER WORKDIR  a 10 ns timer quantum
+      (meta.json); filler00 sits below 2 quanta and is 10 % slower in B:
+      all its comparisons are "below resolution", none regressed; filler01
+      is 12 % slower, which moves its mean by less than one quantum
+      ("within one timer quantum") and its tails by more (REGRESSION):
+      exactly filler01 regressed, exit 1.
 
 Both runs have the size of a quick matrix run with --reps 5: 20 strategies
 x 8 workloads x 2 ops x 3 metrics = 960 comparisons, 5 reps a side (the
@@ -25,13 +31,13 @@ S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,m
           "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,failures,status")
 F_HEAD = "env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,free_runs,ext_frag,free_2m_blocks"
 
-def make(run, seed, slow, drift=1.0, extra=None):
+def make(run, seed, slow, drift=1.0, extra=None, bases=None):
     rng = random.Random(seed)
     shutil.rmtree(run, ignore_errors=True)
     os.makedirs(run)
     rows, frows = [], []
     strats = [("buddy", 100), ("bitmap", 150), ("hier2m", 80)] + \
-             [(f"filler{i:02}", 60 + 7 * i) for i in range(17)]
+             [(f"filler{i:02}", (bases or {}).get(f"filler{i:02}", 60 + 7 * i)) for i in range(17)]
     for s, base in strats:
         for wl in ("bulk", "churn", "rand", "repeat", "sizes", "huge", "fix_size", "random_size"):
             for op in ("alloc", "free"):
@@ -43,12 +49,19 @@ def make(run, seed, slow, drift=1.0, extra=None):
         frows.append(f"host,{s},churn,{64*MiB},1,1,0,0,8192,8000,3,0.02,15")
     open(os.path.join(run, "summary.csv"), "w").write(S_HEAD + "\n" + "\n".join(rows) + "\n")
     open(os.path.join(run, "frag.csv"), "w").write(F_HEAD + "\n" + "\n".join(frows) + "\n")
+    if bases:  # a 10 ns timer quantum: 20 cycles at 2 GHz
+        open(os.path.join(run, "meta.json"), "w").write(
+            '{"tsc_hz": 2000000000, "timer_quantum_cycles": 20}\n')
 
 a, b = os.path.join(work, "cmp-a-" + case), os.path.join(work, "cmp-b-" + case)
-make(a, 1, None)
+# resolution: filler00's mean, p99, p99.9 are 2.5, 7.5, 15 ns (2 quanta: 20);
+# filler01's mean 67 ns moves 8 ns, its p99 201 ns moves 24.
+bases = {"filler00": 2.5, "filler01": 67} if case == "resolution" else None
+make(a, 1, None, bases=bases)
 slow = "bitmap" if case in ("regression", "drift_regression") else None
 drift = {"drift": 1.04, "drift_regression": 1.04, "machine": 1.10}.get(case, 1.0)
-make(b, 2, slow, drift, {"buddy": 1.02} if case == "drift" else None)
+extra = {"drift": {"buddy": 1.02}, "resolution": {"filler00": 1.10, "filler01": 1.12}}.get(case)
+make(b, 2, slow, drift, extra, bases)
 out = os.path.join(work, "cmp-out-" + case)
 r = subprocess.run([driver, a, b, "--threshold", "5", "-o", out], capture_output=True, text=True)
 print(r.stdout, r.stderr)
@@ -65,6 +78,17 @@ if case in ("aa", "drift"):
         bad.append(f"{case} shows regressions {reg}, strategy-wide {wide} (exit {r.returncode})")
     if case == "drift" and not (whole and "host: B/A 1.04" in whole[0] and "within threshold" in whole[0]):
         bad.append(f"the whole run should be 1.04, within threshold: {whole}")
+elif case == "resolution":
+    f0 = [x["verdict"] for x in rows if x["strategy"] == "filler00"]
+    f1 = {(x["metric"], x["verdict"]) for x in rows if x["strategy"] == "filler01"}
+    if r.returncode != 1 or reg != ["filler01"] or wide != ["filler01"]:
+        bad.append(f"expected exactly filler01 regressed and exit 1, got {reg} {wide} exit {r.returncode}")
+    if len(f0) != 48 or set(f0) != {"below resolution"}:
+        bad.append(f"filler00 should be below resolution in 48 of 48, got {sorted(set(f0))} in {len(f0)}")
+    if f1 != {("mean_ns", "within one timer quantum"), ("p99_ns", "REGRESSION"), ("p999_ns", "REGRESSION")}:
+        bad.append(f"filler01's verdicts per metric: {sorted(f1)}")
+    if "48 below resolution" not in r.stdout:
+        bad.append("stdout does not count the 48 comparisons below resolution")
 elif case == "machine":
     if r.returncode != 3 or reg or wide:
         bad.append(f"machine: expected no strategy regressed and exit 3, got {reg} {wide} exit {r.returncode}")
