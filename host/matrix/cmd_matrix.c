@@ -39,6 +39,11 @@ static const char matrix_help[] =
     "                    results/cells); then join the folders with allocbench merge.\n"
     "                    See docs/distributed.md (GNU parallel, Slurm)\n"
     "  --dry-run         print the cell ids and the time estimate, run nothing\n"
+    "  --no-skip         run every cell. By default, once a host cell runs out of its\n"
+    "                    time budget, the cells of its series (same strategy, role,\n"
+    "                    workload, fill, threads) at its size in other reps and at\n"
+    "                    larger sizes are not run: each gets one row with status\n"
+    "                    skipped-timeout, and the run names the cell that timed out\n"
     "Exit status: 0, 1 (a cell of the run dir failed: failures.csv), 2 bad usage,\n"
     "130/143 stopped by SIGINT/SIGTERM (resume with the same command).\n";
 
@@ -75,7 +80,7 @@ static int parse_u64(const char *s, uint64_t *out)
 }
 
 enum { O_QUICK = 256, O_HOST_ONLY, O_OUT, O_SEED, O_DRY, O_LIST, O_MATRIX, O_REPS, O_STRATEGY,
-       O_WORKLOAD, O_MEM, O_ROLE };
+       O_WORKLOAD, O_MEM, O_ROLE, O_NO_SKIP };
 
 int matrix_cmd(int argc, char **argv)
 {
@@ -92,6 +97,7 @@ int matrix_cmd(int argc, char **argv)
         {"workload", required_argument, NULL, O_WORKLOAD},
         {"mem", required_argument, NULL, O_MEM},
         {"role", required_argument, NULL, O_ROLE},
+        {"no-skip", no_argument, NULL, O_NO_SKIP},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -112,6 +118,7 @@ int matrix_cmd(int argc, char **argv)
         case O_OUT: o.out_dir = optarg; break;
         case O_DRY: o.dry_run = 1; break;
         case O_LIST: o.list = 1; break;
+        case O_NO_SKIP: o.no_skip = 1; break;
         case O_MATRIX: o.plan.file = optarg; break;
         case O_SEED:
             if (!parse_u64(optarg, &o.plan.seed))

@@ -136,6 +136,7 @@ static void resume_cmd(const matrix_opts *o, const char *dir, char *out, size_t 
 typedef struct run_tally {
     size_t done_before; /* cells the folder had already */
     size_t ran;         /* cells this session ran */
+    size_t skipped;     /* cells this session did not run after a timeout */
     const char *last;   /* the last cell run, or NULL */
     int io_error;
     double t0;          /* when the first cell started */
@@ -176,10 +177,31 @@ static size_t plan_announce(const char *dir, const plan *p, int quick, const cha
     return done_before;
 }
 
+/* A done host cell of m's series (strategy, role, workload, fill, threads,
+ * ops) at m's size or a smaller one, any rep, whose time budget ran out; or
+ * NULL. Its larger cells would run into their budget too: the full matrix
+ * spent about 12 of its 14 hours so. */
+static const mcell *timeout_below(const char *dir, const plan *p, const mcell *m)
+{
+    const host_cell *c = &m->hc;
+    for (size_t j = 0; m->kind == MC_HOST && j < p->n; j++) {
+        const mcell *x = &p->c[j];
+        const host_cell *d = &x->hc;
+        if (x != m && x->kind == MC_HOST && d->st == c->st && d->role_vmm == c->role_vmm &&
+            strcmp(x->workload, m->workload) == 0 && d->fill_pm == c->fill_pm &&
+            d->threads == c->threads && d->ops == c->ops && d->mem_bytes <= c->mem_bytes &&
+            cell_done(dir, x) && cell_timed_out(dir, x))
+            return x;
+    }
+    return NULL;
+}
+
 /* Runs the cells of p that dir does not have yet, until one cannot write
  * its files or a signal stops the matrix. */
-static void cells_run(const char *dir, const plan *p, int quick, const char *cmd, run_tally *t)
+static void cells_run(const char *dir, const plan *p, const matrix_opts *o, const char *cmd,
+                      run_tally *t)
 {
+    int quick = o->plan.quick;
     double done_w = 0;
     for (size_t i = 0; i < p->n && !matrix_stop_signal(); i++) {
         const mcell *m = &p->c[i];
@@ -192,11 +214,18 @@ static void cells_run(const char *dir, const plan *p, int quick, const char *cmd
                 left += cell_weight(&p->c[j]);
         char eta[32], path[4600];
         fmt_dur(left * rate, eta, sizeof eta);
-        fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, p->n, m->key, eta);
+        const mcell *cause = o->no_skip ? NULL : timeout_below(dir, p, m);
+        if (cause != NULL)
+            fprintf(stderr, "[%zu/%zu] %s ... not run: %s ran out of its time budget "
+                            "(skipped-timeout; --no-skip runs it)\n", i + 1, p->n, m->key,
+                    cause->key);
+        else
+            fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, p->n, m->key, eta);
         /* A record an interrupted attempt left is not this attempt's. */
         cell_path(path, sizeof path, dir, m->key, "failure");
         unlink(path);
-        int rc = m->kind == MC_HOST      ? host_cell_run(dir, m)
+        int rc = cause != NULL           ? skipped_cell_write(dir, m)
+                 : m->kind == MC_HOST    ? host_cell_run(dir, m)
                  : m->kind == MC_KERNEL  ? kernel_cell_run(dir, m, quick)
                  : m->kind == MC_THREADS ? threads_cell_run(dir, m)
                                          : gbench_cell_run(dir, m, quick);
@@ -209,8 +238,9 @@ static void cells_run(const char *dir, const plan *p, int quick, const char *cmd
         if (rc == CELL_STOPPED)
             break;
         t->last = m->key;
-        t->ran++;
-        done_w += cell_weight(m);
+        t->ran += cause == NULL;
+        t->skipped += cause != NULL;
+        done_w += cause == NULL ? cell_weight(m) : 0; /* the ETA's rate: cells run */
     }
 }
 
@@ -250,8 +280,8 @@ static int plan_finish(const char *dir, const plan *p, const matrix_opts *o, con
         return 128 + sig;
     }
     fprintf(stderr, "allocbench %s: %zu cells run, %zu resumed, %d failed (in this folder), "
-                    "%s; results in %s\n",
-            cmd, t->ran, t->done_before, failed, w, dir);
+                    "%zu not run after a timeout, %s; results in %s\n",
+            cmd, t->ran, t->done_before, failed, t->skipped, w, dir);
     printf("results: %s\n", dir);
     return t->io_error || failed ? 1 : 0;
 }
@@ -260,12 +290,12 @@ static int plan_finish(const char *dir, const plan *p, const matrix_opts *o, con
  * Returns the exit status. */
 static int plan_run(const char *dir, const plan *p, const matrix_opts *o, const char *cmd)
 {
-    run_tally t = {0, 0, NULL, 0, 0};
+    run_tally t = {0, 0, 0, NULL, 0, 0};
     t.done_before = plan_announce(dir, p, o->plan.quick, cmd);
     host_timer();
     signals_catch();
     t.t0 = now_s();
-    cells_run(dir, p, o->plan.quick, cmd, &t);
+    cells_run(dir, p, o, cmd, &t);
     return plan_finish(dir, p, o, cmd, &t);
 }
 int matrix_main(const matrix_opts *o)
@@ -287,7 +317,8 @@ int matrix_main(const matrix_opts *o)
         fprintf(stderr,
                 "allocbench matrix%s: %zu cells (%u reps); estimate %s or more (at %.0f ns per "
                 "operation; a strategy whose operations grow with the map, such as freelist or "
-                "vmem_bestfit, runs its large cells up to their budget of %.0f s each)\n",
+                "vmem_bestfit, runs its large cells up to their budget of %.0f s each, until one "
+                "times out: the same series' larger sizes and other reps are then not run)\n",
                 o->plan.quick ? " --quick" : "", p.n, p.reps, est, NS_PER_OP_GUESS, p.budget_s);
         for (size_t i = 0; i < p.n; i++)
             printf("%s\n", p.c[i].key);

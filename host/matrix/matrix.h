@@ -22,6 +22,7 @@ typedef struct matrix_opts {
     const char *out_dir;  /* NULL = results/<timestamp> */
     int dry_run;          /* print the plan and the estimate, run nothing */
     int list;             /* print "<id>\t<command>" per cell, run nothing */
+    int no_skip;          /* run cells whose series timed out at a size <= theirs */
     int argc;             /* the command line, for "resume with: ..." */
     char **argv;
 } matrix_opts;

@@ -121,6 +121,41 @@ static void signals_block(void)
     sigprocmask(SIG_BLOCK, &s, NULL);
 }
 
+/* The cell's files when it left no rows of its own (it crashed, or the
+ * matrix did not run it): no frag rows and one summary row with op '-'
+ * for outcome oc; status (if not NULL) replaces the row's status, its last
+ * field. 0, or -1 if a file cannot be written. */
+static int status_row_write(const char *dir, const mcell *m, ab_wl_outcome oc, const char *status)
+{
+    char sum_path[4600], frag_path[4600];
+    cell_path(sum_path, sizeof sum_path, dir, m->key, "summary");
+    cell_path(frag_path, sizeof frag_path, dir, m->key, "frag");
+    ab_wl_result *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return -1;
+    r->outcome = oc;
+    const host_cell *c = &m->hc;
+    ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
+                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed,
+                    c->threads ? c->threads : 1, c->rep};
+    hbuf row = {0}, out = {0};
+    ab_out ro = {hbuf_write, &row};
+    ab_csv_summary_rows(&ro, &cell, r, host_timer());
+    free(r);
+    const char *last = row.p != NULL ? strrchr(row.p, ',') : NULL;
+    if (status != NULL && last != NULL) {
+        hbuf_write(&out, row.p, (size_t)(last + 1 - row.p));
+        hbuf_write(&out, status, strlen(status));
+        hbuf_write(&out, "\n", 1);
+    }
+    const hbuf *w = status != NULL && last != NULL ? &out : &row;
+    int bad = host_write_atomic(frag_path, "", 0) != 0 ||
+              host_write_atomic(sum_path, w->p ? w->p : "", w->len) != 0;
+    hbuf_free(&row);
+    hbuf_free(&out);
+    return bad ? -1 : 0;
+}
+
 /*
  * Runs one host cell in a child process, so that a strategy which crashes
  * (a signal, a failed assert) is recorded as a failed cell and the matrix
@@ -185,22 +220,23 @@ int host_cell_run(const char *dir, const mcell *m)
     if (failure_write(dir, m, "crash", WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st),
                       reason) != 0)
         return CELL_IOERR;
-    ab_wl_result *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return CELL_IOERR;
-    r->outcome = AB_WL_ERROR;
-    const host_cell *c = &m->hc;
-    ab_cell cell = {"host", c->st->name, c->role_vmm ? "vmm" : "pmm",
-                    ab_workload_name(c->kind), c->mem_bytes, host_cell_fill(c), c->seed,
-                    c->threads ? c->threads : 1, c->rep};
-    hbuf row = {0};
-    ab_out ro = {hbuf_write, &row};
-    ab_csv_summary_rows(&ro, &cell, r, host_timer());
-    free(r);
-    int bad = host_write_atomic(frag_path, "", 0) != 0 ||
-              host_write_atomic(sum_path, row.p ? row.p : "", row.len) != 0;
-    hbuf_free(&row);
-    return bad ? CELL_IOERR : CELL_FAILED;
+    return status_row_write(dir, m, AB_WL_ERROR, NULL) != 0 ? CELL_IOERR : CELL_FAILED;
+}
+
+int cell_timed_out(const char *dir, const mcell *m)
+{
+    char path[4600];
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    char *body = host_read_file(path, NULL);
+    /* status is a row's last field */
+    int t = body != NULL && (strncmp(body, "timeout\n", 8) == 0 || strstr(body, ",timeout\n"));
+    free(body);
+    return t;
+}
+
+int skipped_cell_write(const char *dir, const mcell *m)
+{
+    return status_row_write(dir, m, AB_WL_SKIPPED, "skipped-timeout") != 0 ? CELL_IOERR : CELL_OK;
 }
 
 /* Rewrites column `col` (by the header's names) of every row to value. The

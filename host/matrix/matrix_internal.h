@@ -27,6 +27,11 @@ int host_cell_run(const char *dir, const mcell *m);
 int kernel_cell_run(const char *dir, const mcell *m, int quick);
 int gbench_cell_run(const char *dir, const mcell *m, int quick);
 int threads_cell_run(const char *dir, const mcell *m);
+/* True if m's rows in dir say its time budget ran out (status timeout). */
+int cell_timed_out(const char *dir, const mcell *m);
+/* Records host cell m as not run because a cell of its series timed out:
+   one summary row with op '-' and status skipped-timeout. A cell outcome. */
+int skipped_cell_write(const char *dir, const mcell *m);
 
 /* Joins the plan's cell files into summary.csv, frag.csv and failures.csv
  * (only if a cell failed). Returns the failed cells, or -1. */
