@@ -3,7 +3,7 @@
 report on it (without figures) and checks verdict.csv does not make it.
 
   verdict_case.py CASE DRIVER WORKDIR
-  CASE: no_failed_winner | no_resolution_winner | equal_state | scaling
+  CASE: no_failed_winner | no_resolution_winner | batch_resolves | equal_state | scaling
 
 Exit 0 when the report resists, 1 with the reason otherwise."""
 import csv, json, os, random, shutil, subprocess, sys
@@ -16,21 +16,22 @@ rng = random.Random(11)
 REPS, HZ, MiB = 5, 2_500_000_000, 1 << 20
 S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,mean_ns,"
           "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,p50_cycles,p999_cycles,failures,skipped,"
-          "meta_bytes,meta_bytes_per_gib,status")
+          "meta_bytes,meta_bytes_per_gib,batch_median_ns,status")
 F_HEAD = ("env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,"
           "free_runs,ext_frag,free_2m_blocks,fill,role")
 
 def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok", threads=1,
-         role="pmm"):
+         role="pmm", batch=None):
     j = lambda v: v * (1 + rng.uniform(-noise, noise))
     if status != "ok":
-        return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,{status}"
+        return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,,{status}"
     p = [j(p999 * f) for f in (0.2, 0.3, 0.5, 0.8, 1.0, 2.0)]
     p.sort()
     mean, p50, p90, p99, p999v, mx = p
     return (f"host,{s},{role},{wl},{64*MiB},0.500,{threads},{rep+1},{rep},{op},{count},{mean:.2f},"
             f"{p50:.2f},{p90:.2f},{p99:.2f},{p999v:.2f},{mx:.2f},{round(p50*2.5)},"
-            f"{round(p999v*2.5)},{failures},0,4096,65536,ok")
+            f"{round(p999v*2.5)},{failures},0,4096,65536,"
+            f"{'' if batch is None else f'{j(batch):.3f}'},ok")
 
 def frow(s, step, ext, rep, wl="churn", role="pmm"):
     free = 8192
@@ -53,6 +54,15 @@ for rep in range(REPS):
         # Below resolution: 12 ns against 18 ns (two quanta = 20 ns).
         rows.append(srow("buddy", "bulk", "alloc", 12, rep, noise=0.001))
         rows.append(srow("bitmap", "bulk", "alloc", 18, rep, noise=0.001))
+    elif case == "batch_resolves":
+        # Per-op values below resolution (p99.9 12 and 18 ns, means 2.4 and
+        # 3.6), but bulk has batch medians of 3 and 11 ns per op: a batch of
+        # 10 ms resolves them, so stack is the faster one. rand has none:
+        # its speed stays below resolution.
+        rows.append(srow("stack", "bulk", "alloc", 12, rep, noise=0.001, batch=3.0))
+        rows.append(srow("hier2m", "bulk", "alloc", 18, rep, noise=0.001, batch=11.0))
+        rows.append(srow("stack", "rand", "alloc", 12, rep, noise=0.001))
+        rows.append(srow("hier2m", "rand", "alloc", 18, rep, noise=0.001))
     elif case == "scaling":
         # Per-op mean time at 2 threads: hier2m keeps it (2x throughput),
         # buddy doubles it (1x), bitmap is between (1.33x).
@@ -116,6 +126,19 @@ elif case == "no_resolution_winner":
             bad.append(f"{x['cell']}: not reported as below resolution")
         if "churn" in x["cell"] and "tie" not in x["evidence"] and "not apart" not in x["evidence"]:
             bad.append(f"{x['cell']}: not reported as a tie")
+elif case == "batch_resolves":
+    sp = {x["cell"].split()[1]: x for x in v if x["need"] == "mean_speed"}
+    tl = [x for x in v if x["need"] == "tail_latency"]
+    if sorted(sp) != ["bulk", "rand"]:
+        bad.append(f"expected mean-speed decisions for bulk and rand, got {sorted(sp)}")
+    else:
+        if sp["bulk"]["pick"] != "stack" or not sp["bulk"]["evidence"].startswith("stack 3"):
+            bad.append(f"bulk: batch medians 3 against 11 ns resolve; pick {sp['bulk']['pick']!r}, "
+                       f"evidence {sp['bulk']['evidence']!r}")
+        if sp["rand"]["pick"] or "2 timer quanta" not in sp["rand"]["evidence"]:
+            bad.append(f"rand: per-op means below resolution decided {sp['rand']['pick']!r}")
+    if len(tl) != 2 or any(x["pick"] for x in tl):
+        bad.append(f"per-op tails below resolution must decide nothing: {[x['pick'] for x in tl]}")
 elif case == "scaling":
     sc = [x for x in v if x["need"] == "scaling"]
     if len(sc) != 1 or sc[0]["pick"] != "hier2m":
