@@ -134,9 +134,9 @@ static double bh_threshold(const side *a, const side *b, int strat, const struct
     if (p == NULL)
         return 0;
     for (size_t i = 0; i < b->cs.n; i++) {
-        const ab_cell *x = &b->cs.c[i], *y = ab_cmp_twin(a, b, x);
-        if (x->strat != strat || y == NULL || x->nreps == 0 || y->nreps == 0 ||
-            mw_min_p(y->nreps, x->nreps) >= ALPHA)
+        const ab_cell *x = &b->cs.c[i], *y;
+        if (x->strat != strat || (y = ab_cmp_twin(a, b, x)) == NULL || x->nreps == 0 ||
+            y->nreps == 0 || mw_min_p(y->nreps, x->nreps) >= ALPHA)
             continue;
         for (size_t k = 0; k < COUNT_OF(cmp_metrics); k++) {
             int mt = cmp_metrics[k].metric;

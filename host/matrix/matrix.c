@@ -190,7 +190,7 @@ static const mcell *timeout_below(const char *dir, const plan *p, const mcell *m
         if (x != m && x->kind == MC_HOST && d->st == c->st && d->role_vmm == c->role_vmm &&
             strcmp(x->workload, m->workload) == 0 && d->fill_pm == c->fill_pm &&
             d->threads == c->threads && d->ops == c->ops && d->mem_bytes <= c->mem_bytes &&
-            cell_done(dir, x) && cell_timed_out(dir, x))
+            cell_timed_out(dir, x)) /* a cell not done has no rows: not timed out */
             return x;
     }
     return NULL;
