@@ -77,10 +77,17 @@ static void out_ns(const ab_out *o, const ab_timer *t, uint64_t cycles)
     ab_out_fixed(o, ab_cycles_to_ps(t, cycles) / 100u, 1);
 }
 
-/* milli-cycles -> ns with one decimal. */
+/* milli-cycles -> ns with one decimal (a mean of timer reads). */
 static void out_ns_milli(const ab_out *o, const ab_timer *t, uint64_t mcycles)
 {
     ab_out_fixed(o, ab_cycles_to_ps(t, mcycles) / 100000u, 1);
+}
+
+/* milli-cycles -> ns with three decimals: a batch of >= 10 ms resolves far
+   below 0.1 ns per op, and one decimal would cut a 3 ns op into 3 % steps. */
+static void out_ns_batch(const ab_out *o, const ab_timer *t, uint64_t mcycles)
+{
+    ab_out_fixed(o, ab_cycles_to_ps(t, mcycles) / 1000u, 3);
 }
 
 void ab_csv_summary_header(const ab_out *o)
@@ -162,7 +169,7 @@ static void summary_tail(const ab_out *o, const ab_timer *t, const ab_op_stats *
         uint64_t m = batch_median_milli(s);
         ab_out_fixed(o, m, 3);
         comma(o);
-        out_ns_milli(o, t, m);
+        out_ns_batch(o, t, m);
         comma(o);
     } else {
         ab_out_str(o, ",,");
@@ -226,7 +233,7 @@ static void summary_row(const ab_out *o, const ab_cell *c, const ab_wl_result *r
         uint64_t m = bc / s->batch_ops * 1000u + bc % s->batch_ops * 1000u / s->batch_ops;
         ab_out_fixed(o, m, 3);
         comma(o);
-        out_ns_milli(o, t, m);
+        out_ns_batch(o, t, m);
         comma(o);
     } else {
         ab_out_str(o, ",,");

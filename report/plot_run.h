@@ -21,7 +21,9 @@ typedef struct ab_srow {
     double threads, rep;   /* 1 and 0 when the run has no such column */
     double mean_ns, p50_ns, p90_ns, p99_ns, p999_ns, max_ns;
     double meta_bytes, meta_per_gib, failures;
-    double batch_median_ns; /* NAN when the run has no such column */
+    double batch_median_ns; /* NAN when the run has no such column; host rows:
+                               from batch_median_cycles and meta.json's tsc_hz */
+    double batch_median_cycles;
     size_t line;
     int strat; /* index into ab_run.strats */
 } ab_srow;

@@ -85,10 +85,10 @@ static void test_summary_columns(void)
     for (int i = 0; i < 10; i++)
         ab_hist_add(&r.op[AB_OP_ALLOC].group, 100);
     r.op[AB_OP_ALLOC].batches = 5;
-    const uint64_t bm[5] = {9000, 3000, 5000, 4000, 7000};
+    const uint64_t bm[5] = {9000, 3000, 5125, 4000, 7000}; /* median 5.125 cycles */
     memcpy(r.op[AB_OP_ALLOC].batch_milli, bm, sizeof bm);
     r.op[AB_OP_ALLOC].batch_ops = 50;
-    r.op[AB_OP_ALLOC].batch_cycles = 250;
+    r.op[AB_OP_ALLOC].batch_cycles = 251;
     r.op[AB_OP_ALLOC].batches_redone = 2;
     r.op[AB_OP_ALLOC].probed = 5;
     r.op[AB_OP_ALLOC].cpu_wall_pm = 934;
@@ -106,9 +106,11 @@ static void test_summary_columns(void)
     T_EXPECT(!strcmp(field(h.text, l1, "group_k", v, sizeof v), "8"), "%s", v);
     T_EXPECT(!strcmp(field(h.text, l1, "group_p50_cycles", v, sizeof v), "12.500"), "%s", v);
     T_EXPECT(!strcmp(field(h.text, l1, "batches", v, sizeof v), "5"), "%s", v);
-    T_EXPECT(!strcmp(field(h.text, l1, "batch_median_cycles", v, sizeof v), "5.000"), "%s", v);
-    T_EXPECT(!strcmp(field(h.text, l1, "batch_median_ns", v, sizeof v), "5.0"), "%s", v);
-    T_EXPECT(!strcmp(field(h.text, l1, "batch_mean_cycles", v, sizeof v), "5.000"), "%s", v);
+    /* Batch values in ns keep 3 decimals: one would cut 5.125 to 5.1. */
+    T_EXPECT(!strcmp(field(h.text, l1, "batch_median_cycles", v, sizeof v), "5.125"), "%s", v);
+    T_EXPECT(!strcmp(field(h.text, l1, "batch_median_ns", v, sizeof v), "5.125"), "%s", v);
+    T_EXPECT(!strcmp(field(h.text, l1, "batch_mean_cycles", v, sizeof v), "5.020"), "%s", v);
+    T_EXPECT(!strcmp(field(h.text, l1, "batch_mean_ns", v, sizeof v), "5.020"), "%s", v);
     T_EXPECT(!strcmp(field(h.text, l1, "batches_redone", v, sizeof v), "2"), "%s", v);
     T_EXPECT(!strcmp(field(h.text, l1, "cpu_wall", v, sizeof v), "0.934"), "%s", v);
     /* 100 served, 25 refused: 25 of 125 requests refused. */
