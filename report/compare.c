@@ -23,10 +23,17 @@
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* reading: the value is one timer reading (a percentile of per-op reads),
+   so the test sees it on the timer's grid. batch_median_ns is compared only
+   where both cells time batches (elsewhere it would repeat mean_ns). */
 static const struct {
     int metric;
     const char *name;
-} cmp_metrics[] = {{AB_M_MEAN, "mean_ns"}, {AB_M_P99, "p99_ns"}, {AB_M_P999, "p999_ns"}};
+    int reading;
+} cmp_metrics[] = {{AB_M_MEAN, "mean_ns", 0},
+                   {AB_M_P99, "p99_ns", 1},
+                   {AB_M_P999, "p999_ns", 1},
+                   {AB_M_SPEED, "batch_median_ns", 0}};
 
 static int side_load(side *s, const char *dir)
 {
@@ -60,13 +67,16 @@ static void usage(FILE *f)
                "the reps. Exits 1 when a change is significant (p under the Benjamini-Hochberg\n"
                "bound for a 5 %% false discovery rate over the strategy's comparisons, interval\n"
                "excludes 1) and slower by more than PCT percent (default 5).\n"
-               "Cells and strategies are judged against the whole run's drift: the median over\n"
-               "the strategies of each one's median B/A of mean_ns, which a machine's speed\n"
-               "moves between runs, each environment (host, kernel-tcg) apart. The whole run is\n"
+               "Metrics: mean_ns, p99_ns, p999_ns, and batch_median_ns where both cells time\n"
+               "batches. Cells and strategies are judged against the whole run's drift: the\n"
+               "median over the strategies of each one's median B/A of the typical speed\n"
+               "(batch_median_ns, else mean_ns), which a machine's speed moves between runs,\n"
+               "each environment (host, kernel-tcg) apart. The whole run is\n"
                "judged too (a sign test over its cells): exit 3 when it is slower by more\n"
                "than PCT and no strategy regressed against it (machine or harness).\n"
                "A pair within 2 timer quanta of zero (meta.json) is below resolution, and a\n"
-               "change of one quantum or less is none: neither decides anything.\n\n"
+               "change of one quantum or less is none: neither decides anything. Batch\n"
+               "medians (>= 10 ms a batch) are never below resolution.\n\n"
                "  -t, --threshold PCT  regression threshold in percent (default 5)\n"
                "  -a, --absolute       judge raw B/A, not B/A over the run's drift\n"
                "  -o, --output DIR     where compare.md and compare.csv go\n"
@@ -91,9 +101,32 @@ static double mw_min_p(size_t na, size_t nb)
     return 2.0 / c;
 }
 
-int ab_cmp_below_res(const cmp_out *o, double a, double b)
+int ab_cmp_batched(const ab_cell *a, const ab_cell *b)
 {
-    return o->quantum > 0 && a <= 2 * o->quantum && b <= 2 * o->quantum;
+    return !isnan(a->proto->batch_median_ns) && !isnan(b->proto->batch_median_ns);
+}
+
+int ab_cmp_speed_metric(const ab_cell *a, const ab_cell *b)
+{
+    return ab_cmp_batched(a, b) ? AB_M_SPEED : AB_M_MEAN;
+}
+
+int ab_cmp_below_res(const cmp_out *o, const ab_cell *a, const ab_cell *b, int metric)
+{
+    double q = metric == AB_M_SPEED ? 0 : o->quantum; /* a batch spans >= 10 ms */
+    return q > 0 && a->e[metric].median <= 2 * q && b->e[metric].median <= 2 * q;
+}
+
+/* Metric k of the pair is compared: batch medians only where both have them. */
+static int pair_has(const ab_cell *a, const ab_cell *b, size_t k)
+{
+    return cmp_metrics[k].metric != AB_M_SPEED || ab_cmp_batched(a, b);
+}
+
+/* v to the nearest step of the timer's grid q (0: v). */
+static double on_grid(double v, double q)
+{
+    return q > 0 ? round(v / q) * q : v;
 }
 
 int ab_cmp_double(const void *x, const void *y)
@@ -102,17 +135,32 @@ int ab_cmp_double(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* Mann-Whitney p of a scaled by the run's drift d against b. */
-static double mw_p_drift(const double *a, size_t na, const double *b, size_t nb, double d)
+/*
+ * Mann-Whitney p of a scaled by the run's drift d against b. With grid q
+ * (single timer readings), both sides are put back on the timer's grid
+ * after the scaling: a drift of 0.97 must not turn two reads of the same
+ * step (10 ns in A and in B) into a strict order (9.7 < 10), which would
+ * take a tie for a difference.
+ */
+static double mw_p_drift(const double *a, size_t na, const double *b, size_t nb, double d,
+                         double q)
 {
-    double *as = malloc((na + 1) * sizeof *as);
+    double *as = malloc((na + nb + 1) * sizeof *as);
     if (as == NULL)
         return 1;
     for (size_t i = 0; i < na; i++)
-        as[i] = a[i] * d;
-    double p = st_mann_whitney_p(as, na, b, nb);
+        as[i] = on_grid(a[i] * d, q);
+    for (size_t i = 0; i < nb; i++)
+        as[na + i] = on_grid(b[i], q);
+    double p = st_mann_whitney_p(as, na, as + na, nb);
     free(as);
     return p;
+}
+
+/* The grid metric k's values are tested on: the quantum for single reads. */
+static double test_grid(const cmp_out *o, size_t k)
+{
+    return cmp_metrics[k].reading ? o->quantum : 0;
 }
 
 /*
@@ -140,10 +188,10 @@ static double bh_threshold(const side *a, const side *b, int strat, const struct
             continue;
         for (size_t k = 0; k < COUNT_OF(cmp_metrics); k++) {
             int mt = cmp_metrics[k].metric;
-            if (ab_cmp_below_res(o, y->e[mt].median, x->e[mt].median))
+            if (!pair_has(y, x, k) || ab_cmp_below_res(o, y, x, mt))
                 continue;
             p[m++] = mw_p_drift(y->v[mt], y->nreps, x->v[mt], x->nreps,
-                                ab_cmp_drift_of(o, x->proto->env));
+                                ab_cmp_drift_of(o, x->proto->env), test_grid(o, k));
         }
     }
     qsort(p, m, sizeof *p, ab_cmp_double);
@@ -161,17 +209,18 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
     ab_cell_label(b, label, sizeof label);
     for (size_t m = 0; m < COUNT_OF(cmp_metrics); m++) {
         int k = cmp_metrics[m].metric;
-        if (a->nreps == 0 || b->nreps == 0)
+        if (a->nreps == 0 || b->nreps == 0 || !pair_has(a, b, m))
             continue;
         st_est r = st_ratio_ci(a->v[k], a->nreps, b->v[k], b->nreps, 0, 1234 + m);
         double d = ab_cmp_drift_of(o, b->proto->env);
-        double p = mw_p_drift(a->v[k], a->nreps, b->v[k], b->nreps, d);
+        double p = mw_p_drift(a->v[k], a->nreps, b->v[k], b->nreps, d, test_grid(o, m));
         st_est rel = r;
         rel.median /= d;
         rel.lo /= d;
         rel.hi /= d;
-        int below = ab_cmp_below_res(o, a->e[k].median, b->e[k].median);
-        if (m == 0 && !below) { /* mean_ns: one value per cell for the strategy-wide test */
+        int below = ab_cmp_below_res(o, a, b, k);
+        /* The typical speed: one value per cell for the strategy-wide test. */
+        if (k == ab_cmp_speed_metric(a, b) && !below) {
             strat_tally *t = &o->tally[b->strat];
             t->up += rel.median > 1;
             t->down += rel.median < 1;
@@ -179,8 +228,10 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
         }
         double crit = o->p_crit[b->strat];
         int sig = crit > 0 && p <= crit && (rel.lo > 1 || rel.hi < 1);
-        /* A change of one timer step or less is not one (B against A x drift). */
-        int step = o->quantum > 0 && fabs(b->e[k].median - a->e[k].median * d) <= o->quantum;
+        /* A change of one timer step or less is not one (B against A x drift);
+           a batch median is many steps long. */
+        int step = o->quantum > 0 && k != AB_M_SPEED &&
+                   fabs(b->e[k].median - a->e[k].median * d) <= o->quantum;
         const char *verdict = "no significant change";
         if (below) {
             verdict = "below resolution";
@@ -342,7 +393,10 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
                   "comparisons of the same strategy, with an interval that excludes 1 and "
                   "a change of more than one timer quantum (%.3g ns); regression threshold "
                   "%.1f %%. Where A and B are both within 2 quanta of zero, the comparison is "
-                  "below resolution and decides nothing.\n\n", ra, rb, o.quantum, threshold);
+                  "below resolution and decides nothing. Percentiles are single timer reads: "
+                  "Mann-Whitney ranks them on the timer's grid, after the drift. "
+                  "batch_median_ns (cells that time batches of 10 ms or more) is not limited "
+                  "by the quantum.\n\n", ra, rb, o.quantum, threshold);
     power_note(&o, a, b, most);
     ab_cmp_drift_write(&o, absolute);
     fprintf(o.md, "## Per cell and metric\n\n"

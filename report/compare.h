@@ -1,7 +1,9 @@
 /*
  * allocbench compare RUN_A RUN_B [--threshold PCT] [-o DIR]: per cell and
- * metric the ratio B/A of medians over reps with its 95 % bootstrap interval
- * and the Mann-Whitney p over the reps (mmtests compare-kernels style).
+ * metric (mean_ns, p99_ns, p999_ns, and batch_median_ns where both cells
+ * time batches) the ratio B/A of medians over reps with its 95 % bootstrap
+ * interval and the Mann-Whitney p over the reps (mmtests compare-kernels
+ * style); percentiles, single timer reads, are tested on the timer's grid.
  * Each environment's drift (host, kernel-tcg) is measured first, and cells
  * and strategies are judged on B/A over it (--absolute: raw B/A). A change
  * is significant when p is under the Benjamini-Hochberg bound of its

@@ -18,8 +18,9 @@ typedef struct side {
     ab_cells cs;
 } side;
 
-/* One strategy's cells, for the strategy-wide test: how many mean_ns
-   ratios B/A lie above and below 1, and the ratios. */
+/* One strategy's cells, for the strategy-wide test: how many ratios B/A of
+   the typical speed (ab_cmp_speed_metric) lie above and below 1, and the
+   ratios. */
 typedef struct strat_tally {
     size_t up, down, n;
     double *ratio;
@@ -32,7 +33,7 @@ typedef struct cmp_out {
     double lo, hi; /* the figure's x range */
     double *p_crit; /* per strategy of B: Benjamini-Hochberg, p at or below it
                        is significant (0: nothing is) */
-    struct strat_tally *tally; /* per strategy of B: its cells' mean_ns ratios */
+    struct strat_tally *tally; /* per strategy of B: its cells' speed ratios */
     size_t strat_regressions;
     /* Per environment of B (host, kernel-tcg): the run's drift, its cells
        above and below 1, and what cells are judged against (1: --absolute). */
@@ -51,8 +52,14 @@ const ab_cell *ab_cmp_twin(const side *a, const side *b, const ab_cell *x);
 /* What env's cells are judged against: its drift, or 1 with --absolute. */
 double ab_cmp_drift_of(const cmp_out *o, const char *env);
 int ab_cmp_double(const void *x, const void *y); /* qsort, ascending */
-/* Both medians within 2 timer quanta of zero: the pair decides nothing. */
-int ab_cmp_below_res(const cmp_out *o, double a, double b);
+/* Both cells time batches (>= 10 ms each, batch_median_ns). */
+int ab_cmp_batched(const ab_cell *a, const ab_cell *b);
+/* The metric a pair's typical speed is judged by: AB_M_SPEED (the batch
+   median) where both cells time batches, else AB_M_MEAN. */
+int ab_cmp_speed_metric(const ab_cell *a, const ab_cell *b);
+/* Both medians of metric within 2 timer quanta of zero: the pair decides
+   nothing. Never for a batch median: a batch is a million quanta long. */
+int ab_cmp_below_res(const cmp_out *o, const ab_cell *a, const ab_cell *b, int metric);
 
 /* compare_run.c: every environment's drift, measured before anything is
    judged; the whole run's lines (sets run_regressed); the per-strategy

@@ -24,17 +24,17 @@ static double sign_test_p(size_t k, size_t n)
     return 2 * p < 1 ? 2 * p : 1;
 }
 
-/* Each B cell's B/A of mean_ns medians, once (NaN without a twin in A or
-   below resolution). */
+/* Each B cell's B/A of its typical speed's medians (ab_cmp_speed_metric),
+   once (NaN without a twin in A or below resolution). */
 static double *cell_ratios(const cmp_out *o, const side *a, const side *b)
 {
     double *r = malloc((b->cs.n + 1) * sizeof *r);
     for (size_t i = 0; r != NULL && i < b->cs.n; i++) {
         const ab_cell *x = &b->cs.c[i], *y = ab_cmp_twin(a, b, x);
-        int ok = y != NULL && x->nreps > 0 && y->nreps > 0 && y->e[AB_M_MEAN].median > 0 &&
-                 x->e[AB_M_MEAN].median > 0 &&
-                 !ab_cmp_below_res(o, y->e[AB_M_MEAN].median, x->e[AB_M_MEAN].median);
-        r[i] = ok ? x->e[AB_M_MEAN].median / y->e[AB_M_MEAN].median : NAN;
+        int m = y != NULL ? ab_cmp_speed_metric(y, x) : AB_M_MEAN;
+        int ok = y != NULL && x->nreps > 0 && y->nreps > 0 && y->e[m].median > 0 &&
+                 x->e[m].median > 0 && !ab_cmp_below_res(o, y, x, m);
+        r[i] = ok ? x->e[m].median / y->e[m].median : NAN;
     }
     return r;
 }
@@ -92,8 +92,9 @@ void ab_cmp_drifts_measure(cmp_out *o, const side *a, const side *b, int absolut
 void ab_cmp_drift_write(cmp_out *o, int absolute)
 {
     double t = 1 + o->threshold / 100;
-    fprintf(o->md, "## The whole run\n\nPer environment: B/A of mean_ns, the median over the "
-                   "strategies of each one's median, with a sign test over the cells. A "
+    fprintf(o->md, "## The whole run\n\nPer environment: B/A of each cell's typical speed "
+                   "(batch_median_ns where both time batches, else mean_ns), the median over "
+                   "the strategies of each one's median, with a sign test over the cells. A "
                    "machine's speed moves between runs (clock, the host's other tenants), and a "
                    "change to the harness moves every strategy. %s\n\n",
             absolute ? "Cells and strategies are judged on raw B/A (--absolute)."
@@ -119,9 +120,10 @@ void ab_cmp_drift_write(cmp_out *o, int absolute)
 
 /*
  * The strategy-wide test: did most of a strategy's cells move the same
- * way? A sign test over its cells' mean_ns ratios (one per cell, so the
- * values are independent), Benjamini-Hochberg over the strategies, and the
- * median ratio against the threshold. It sees a slowdown that every cell
+ * way? A sign test over its cells' ratios of the typical speed
+ * (ab_cmp_speed_metric; one per cell, so the values are independent),
+ * Benjamini-Hochberg over the strategies, and the median ratio against the
+ * threshold. It sees a slowdown that every cell
  * shows a little, which per-cell tests with 5 reps cannot: a noisy cell
  * rarely reaches p 0.0079 on its own.
  */

@@ -19,6 +19,17 @@
       is 12 % slower, which moves its mean by less than one quantum
       ("within one timer quantum") and its tails by more (REGRESSION):
       exactly filler01 regressed, exit 1.
+  compare_case.py grid DRIVER WORKDIR        a 10 ns quantum, B's machine
+      2.6 % faster; filler00's bulk alloc p99.9 reads 10 ns in all of A's
+      reps and 140, 10, 30, 120, 20 ns in B's (two real quick runs did
+      this), its churn free p99.9 30 ns in all. Scaled by the drift, A's
+      10 ns would sit below B's 10 ns and Mann-Whitney would see no tie
+      (p 0.0079, significant in a family of 2); on the timer's grid the tie
+      stays (p 0.048) and nothing regresses, exit 0.
+  compare_case.py batches DRIVER WORKDIR     filler00's per-op values sit
+      below 2 quanta, but its batch medians (bulk, repeat, rand) read 3 ns
+      and are 20 % slower in B: batch_median_ns regresses in its 6 cells,
+      exactly filler00 regressed, exit 1.
 
 Both runs have the size of a quick matrix run with --reps 5: 20 strategies
 x 8 workloads x 2 ops x 3 metrics = 960 comparisons, 5 reps a side (the
@@ -28,10 +39,11 @@ import csv, os, random, shutil, subprocess, sys
 case, driver, work = sys.argv[1:4]
 MiB = 1 << 20
 S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,mean_ns,"
-          "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,failures,status")
+          "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,failures,status,batch_median_ns")
+BATCHED = ("bulk", "repeat", "rand")
 F_HEAD = "env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,free_runs,ext_frag,free_2m_blocks"
 
-def make(run, seed, slow, drift=1.0, extra=None, bases=None):
+def make(run, seed, slow, drift=1.0, extra=None, bases=None, p999=None, batch=None):
     rng = random.Random(seed)
     shutil.rmtree(run, ignore_errors=True)
     os.makedirs(run)
@@ -44,8 +56,13 @@ def make(run, seed, slow, drift=1.0, extra=None, bases=None):
                 for rep in range(5):
                     k = base * (1.2 if s == slow else 1.0) * drift * (extra or {}).get(s, 1.0)
                     v = sorted(k * f * (1 + rng.gauss(0, 0.01)) for f in (1, .8, 1.5, 3, 6, 20))
+                    v[4] = (p999 or {}).get((s, wl, op), v[4:5] * 5)[rep]
+                    v[5] = max(v[4], v[5])
+                    bm = ""
+                    if batch and wl in BATCHED:  # batch medians resolve what reads cannot
+                        bm = f"{batch.get(s, base) * k / base * (1 + rng.gauss(0, 0.01)):.4f}"
                     rows.append(f"host,{s},pmm,{wl},{64*MiB},0.5,1,{seed*100+rep},{rep},{op},1000,"
-                                f"{v[1]:.3f},{v[0]:.3f},{v[2]:.3f},{v[3]:.3f},{v[4]:.3f},{v[5]:.3f},0,ok")
+                                f"{v[1]:.3f},{v[0]:.3f},{v[2]:.3f},{v[3]:.3f},{v[4]:.3f},{v[5]:.3f},0,ok,{bm}")
         frows.append(f"host,{s},churn,{64*MiB},1,1,0,0,8192,8000,3,0.02,15")
     open(os.path.join(run, "summary.csv"), "w").write(S_HEAD + "\n" + "\n".join(rows) + "\n")
     open(os.path.join(run, "frag.csv"), "w").write(F_HEAD + "\n" + "\n".join(frows) + "\n")
@@ -56,12 +73,17 @@ def make(run, seed, slow, drift=1.0, extra=None, bases=None):
 a, b = os.path.join(work, "cmp-a-" + case), os.path.join(work, "cmp-b-" + case)
 # resolution: filler00's mean, p99, p99.9 are 2.5, 7.5, 15 ns (2 quanta: 20);
 # filler01's mean 67 ns moves 8 ns, its p99 201 ns moves 24.
-bases = {"filler00": 2.5, "filler01": 67} if case == "resolution" else None
-make(a, 1, None, bases=bases)
-slow = "bitmap" if case in ("regression", "drift_regression") else None
-drift = {"drift": 1.04, "drift_regression": 1.04, "machine": 1.10}.get(case, 1.0)
+bases = {"resolution": {"filler00": 2.5, "filler01": 67}, "grid": {"filler00": 2.5},
+         "batches": {"filler00": 2.5}}.get(case)
+grid_a = {("filler00", "bulk", "alloc"): [10] * 5, ("filler00", "churn", "free"): [30] * 5}
+grid_b = {("filler00", "bulk", "alloc"): [140, 10, 30, 120, 20],
+          ("filler00", "churn", "free"): [30] * 5}
+batch = {"filler00": 3.0} if case == "batches" else None
+make(a, 1, None, bases=bases, p999=grid_a if case == "grid" else None, batch=batch)
+slow = {"regression": "bitmap", "drift_regression": "bitmap", "batches": "filler00"}.get(case)
+drift = {"drift": 1.04, "drift_regression": 1.04, "machine": 1.10, "grid": 0.974}.get(case, 1.0)
 extra = {"drift": {"buddy": 1.02}, "resolution": {"filler00": 1.10, "filler01": 1.12}}.get(case)
-make(b, 2, slow, drift, extra, bases)
+make(b, 2, slow, drift, extra, bases, p999=grid_b if case == "grid" else None, batch=batch)
 out = os.path.join(work, "cmp-out-" + case)
 r = subprocess.run([driver, a, b, "--threshold", "5", "-o", out], capture_output=True, text=True)
 print(r.stdout, r.stderr)
@@ -89,6 +111,27 @@ elif case == "resolution":
         bad.append(f"filler01's verdicts per metric: {sorted(f1)}")
     if "48 below resolution" not in r.stdout:
         bad.append("stdout does not count the 48 comparisons below resolution")
+elif case == "grid":
+    f0 = {(x["cell"], x["metric"]): x["verdict"] for x in rows if x["strategy"] == "filler00"}
+    tail = f0.get(("host bulk alloc, fill 50 %, 64 MiB", "p999_ns"))
+    if r.returncode != 0 or reg or wide:
+        bad.append(f"grid: expected nothing regressed and exit 0, got {reg} {wide} exit {r.returncode}")
+    if tail != "no significant change":
+        bad.append(f"filler00's bulk alloc p99.9 (A 10 ns x5, B 140/10/30/120/20) is {tail!r}")
+elif case == "batches":
+    f0 = [x for x in rows if x["strategy"] == "filler00"]
+    bm = [x["verdict"] for x in f0 if x["metric"] == "batch_median_ns"]
+    # 6 cells up of 6 is sign-test p 0.031, over 20 strategies' BH bound:
+    # the strategy-wide test may not name it, and must name nothing else.
+    if r.returncode != 1 or reg != ["filler00"] or wide not in ([], ["filler00"]):
+        bad.append(f"expected exactly filler00 regressed and exit 1, got {reg} {wide} exit {r.returncode}")
+    if bm != ["REGRESSION"] * 6:
+        bad.append(f"filler00's batch medians: {bm} (6 REGRESSION expected)")
+    if any(x["verdict"] != "below resolution" for x in f0 if x["metric"] != "batch_median_ns"):
+        bad.append("filler00's per-op values should stay below resolution")
+    if any(x["metric"] == "batch_median_ns" for x in rows if x["strategy"] != "filler00" and
+           x["cell"].split()[1] not in BATCHED):
+        bad.append("batch_median_ns compared in a cell without batches")
 elif case == "machine":
     if r.returncode != 3 or reg or wide:
         bad.append(f"machine: expected no strategy regressed and exit 3, got {reg} {wide} exit {r.returncode}")
