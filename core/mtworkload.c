@@ -2,6 +2,7 @@
 #include "mtworkload.h"
 
 #include "prng.h"
+#include "timer.h"
 
 #define MT_EMPTY UINT64_MAX /* a slot whose allocation failed */
 
@@ -83,13 +84,22 @@ static int mt_free(const ab_strategy *st, void *self, uint32_t order, uint64_t a
     return 0;
 }
 
+/* Past the deadline (read every 1024 calls, from call 0): sets timed_out. */
+static int mt_late(const ab_mt_params *p, uint64_t i, ab_mt_result *r)
+{
+    if (p->deadline == 0 || (i & 1023u) != 0 || ab_tsc_read() <= p->deadline)
+        return 0;
+    r->timed_out = 1;
+    return 1;
+}
+
 void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, uint32_t t,
                      unsigned phase, uint64_t *slots, ab_mt_result *r)
 {
-    *r = (ab_mt_result){0, 0, 0, {0}};
+    *r = (ab_mt_result){0, 0, 0, 0, {0}};
     uint64_t *mine = slots + (uint64_t)t * p->per_thread;
     if (p->kind == AB_MT_REPEAT) {
-        for (uint64_t i = 0; i < p->per_thread; i++) {
+        for (uint64_t i = 0; i < p->per_thread && !mt_late(p, i, r); i++) {
             uint64_t a;
             int got = mt_alloc(st, self, p->order, &a, r);
             if (got < 0 || (got == 1 && mt_free(st, self, p->order, a, r) < 0))
@@ -100,6 +110,11 @@ void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, u
     }
     if (phase == 0) {
         for (uint64_t i = 0; i < p->per_thread; i++) {
+            if (mt_late(p, i, r)) {
+                while (i < p->per_thread)
+                    mine[i++] = MT_EMPTY;
+                return;
+            }
             int got = mt_alloc(st, self, p->order, &mine[i], r);
             if (got < 0)
                 return;
@@ -109,7 +124,7 @@ void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, u
         return;
     }
     if (p->kind == AB_MT_BULK) {
-        for (uint64_t i = 0; i < p->per_thread; i++)
+        for (uint64_t i = 0; i < p->per_thread && !mt_late(p, i, r); i++)
             if (mine[i] != MT_EMPTY && mt_free(st, self, p->order, mine[i], r) < 0)
                 return;
         return;
@@ -125,7 +140,7 @@ void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, u
         theirs[i - 1] = theirs[j];
         theirs[j] = tmp;
     }
-    for (uint64_t i = 0; i < p->per_thread; i++)
+    for (uint64_t i = 0; i < p->per_thread && !mt_late(p, i, r); i++)
         if (theirs[i] != MT_EMPTY && mt_free(st, self, p->order, theirs[i], r) < 0)
             return;
 }

@@ -34,6 +34,8 @@ typedef struct ab_mt_params {
     uint32_t threads;    /* T >= 1 */
     uint64_t per_thread; /* frames (bulk, rand) or pairs (repeat) per thread */
     uint64_t seed;
+    uint64_t deadline; /* ab_tsc_read() value past which a thread stops its
+                          phase early (every 1024 calls; 0: none) */
 } ab_mt_params;
 
 /* What one thread did in one phase. */
@@ -41,6 +43,7 @@ typedef struct ab_mt_result {
     uint64_t ops;      /* calls that succeeded */
     uint64_t failures; /* ENOMEM */
     int error;         /* nonzero: msg says what went wrong */
+    int timed_out;     /* stopped at the deadline: the phase is partial */
     char msg[128];
 } ab_mt_result;
 
@@ -60,7 +63,10 @@ size_t ab_mt_slots_bytes(const ab_mt_params *p);
  * slots: ab_mt_slots_bytes(p) bytes, 8-byte aligned, shared by all threads
  * (thread t owns slots [t * per_thread, (t + 1) * per_thread)). Clears *r
  * first. Call every phase in order, with all threads past a barrier between
- * phases.
+ * phases. Past p->deadline the thread stops and sets r->timed_out; an
+ * allocation phase marks the slots it did not reach as empty, so a later
+ * phase frees only what was allocated (frames it did not reach stay
+ * allocated: the instance is the caller's to discard).
  */
 void ab_mt_run_phase(const ab_strategy *st, void *self, const ab_mt_params *p, uint32_t t,
                      unsigned phase, uint64_t *slots, ab_mt_result *r);

@@ -106,6 +106,16 @@ uint64_t threads_default_per_thread(const threads_cell *c)
     return frames / 2u / (c->threads ? c->threads : 1u);
 }
 
+/* Did a thread stop at the deadline in the last attempt? */
+static int th_timed_out(const th_run *run)
+{
+    for (uint32_t t = 0; t < run->c->threads; t++)
+        for (unsigned ph = 0; ph < ab_mt_phases(run->c->kind); ph++)
+            if (run->th[t].res[ph].timed_out)
+                return 1;
+    return 0;
+}
+
 /* One attempt: a fresh instance, the threads, the check. 0 or -1 + msg. */
 static int run_once(th_run *run, char *msg, size_t msg_len)
 {
@@ -145,7 +155,9 @@ static int run_once(th_run *run, char *msg, size_t msg_len)
     memset(&st, 0, sizeof st);
     c->st->stats(run->meta, &st);
     size_t broken = c->st->check(run->meta);
-    if (rc == 0 && (st.free_pages != span.npages || broken != 0)) {
+    /* After a timeout frames stay allocated; the invariants must hold. */
+    int all_back = st.free_pages == span.npages || th_timed_out(run);
+    if (rc == 0 && (!all_back || broken != 0)) {
         snprintf(msg, msg_len, "after the run: %llu of %llu pages free, check() = %zu",
                  (unsigned long long)st.free_pages, (unsigned long long)span.npages, broken);
         rc = -1;
@@ -229,7 +241,10 @@ int threads_run_cell(const threads_cell *c, char **csv, size_t *csv_len, char *m
     if (run.ncpu < 1)
         run.ncpu = 1;
     run.p = (ab_mt_params){c->kind, c->order, c->threads,
-                           c->per_thread ? c->per_thread : threads_default_per_thread(c), c->seed};
+                           c->per_thread ? c->per_thread : threads_default_per_thread(c), c->seed,
+                           0};
+    if (c->budget_s > 0) /* the TSC is invariant and shared by the CPUs */
+        run.p.deadline = ab_tsc_read() + (uint64_t)(c->budget_s * (double)host_timer()->tsc_hz);
     size_t slots = ab_mt_slots_bytes(&run.p);
     run.slots = slots ? malloc(slots) : NULL;
     run.th = calloc(c->threads, sizeof *run.th);
@@ -254,13 +269,31 @@ int threads_run_cell(const threads_cell *c, char **csv, size_t *csv_len, char *m
         int together = 1;
         for (unsigned ph = 0; rc == 0 && ph < ab_mt_phases(c->kind); ph++)
             together &= phase_together(&run, ph);
-        if (rc != 0 || together || redone == TH_REDO_LIMIT || (long)c->threads > run.ncpu)
+        if (rc != 0 || together || redone == TH_REDO_LIMIT || (long)c->threads > run.ncpu ||
+            th_timed_out(&run))
             break;
         redone++;
     }
+    const char *status = rc != 0 ? "error" : th_timed_out(&run) ? "timeout" : "ok";
+    if (rc == 0 && th_timed_out(&run))
+        fprintf(stderr, "  timeout: %s %s, %u threads: time budget of %g s exhausted\n",
+                c->st->name, ab_mt_name(c->kind), c->threads, c->budget_s);
     for (unsigned ph = 0; ph < ab_mt_phases(c->kind); ph++)
-        phase_rows(&run, ph, redone, rc == 0 ? "ok" : "error", csv, csv_len);
+        phase_rows(&run, ph, redone, status, csv, csv_len);
     free(run.slots);
     free(run.th);
     return rc;
+}
+
+void threads_status_rows(const threads_cell *c, const char *status, char **csv,
+                         size_t *csv_len)
+{
+    th_run run = {.c = c, .th = calloc(c->threads ? c->threads : 1u, sizeof(th_thread))};
+    if (run.th == NULL) {
+        fprintf(stderr, "allocbench: out of memory\n");
+        exit(1);
+    }
+    for (unsigned ph = 0; ph < ab_mt_phases(c->kind); ph++)
+        phase_rows(&run, ph, 0, status, csv, csv_len);
+    free(run.th);
 }

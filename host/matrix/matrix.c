@@ -177,17 +177,19 @@ static size_t plan_announce(const char *dir, const plan *p, int quick, const cha
     return done_before;
 }
 
-/* A done host cell of m's series (strategy, role, workload, fill, threads,
- * ops) at m's size or a smaller one, any rep, whose time budget ran out; or
- * NULL. Its larger cells would run into their budget too: the full matrix
- * spent about 12 of its 14 hours so. */
+/* A done host or threaded cell of m's series (kind, strategy, role,
+ * workload, fill or frame order, threads, ops) at m's size or a smaller
+ * one, any rep, whose time budget ran out; or NULL. Its larger cells would
+ * run into their budget too: the full matrix spent about 12 of its 14 hours
+ * so. */
 static const mcell *timeout_below(const char *dir, const plan *p, const mcell *m)
 {
     const host_cell *c = &m->hc;
-    for (size_t j = 0; m->kind == MC_HOST && j < p->n; j++) {
+    int kind_ok = m->kind == MC_HOST || m->kind == MC_THREADS;
+    for (size_t j = 0; kind_ok && j < p->n; j++) {
         const mcell *x = &p->c[j];
         const host_cell *d = &x->hc;
-        if (x != m && x->kind == MC_HOST && d->st == c->st && d->role_vmm == c->role_vmm &&
+        if (x != m && x->kind == m->kind && d->st == c->st && d->role_vmm == c->role_vmm &&
             strcmp(x->workload, m->workload) == 0 && d->fill_pm == c->fill_pm &&
             d->threads == c->threads && d->ops == c->ops && d->mem_bytes <= c->mem_bytes &&
             cell_timed_out(dir, x)) /* a cell not done has no rows: not timed out */

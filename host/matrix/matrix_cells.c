@@ -223,20 +223,52 @@ int host_cell_run(const char *dir, const mcell *m)
     return status_row_write(dir, m, AB_WL_ERROR, NULL) != 0 ? CELL_IOERR : CELL_FAILED;
 }
 
+/* m as a threaded cell (its fill column holds the frame order). */
+static threads_cell threads_cell_of(const mcell *m)
+{
+    return (threads_cell){m->hc.st,      ab_mt_parse(m->workload),
+                          m->hc.fill_pm, m->hc.threads ? m->hc.threads : 1,
+                          m->hc.rep,     m->hc.mem_bytes,
+                          0,             m->hc.seed,
+                          m->hc.budget_s};
+}
+
 int cell_timed_out(const char *dir, const mcell *m)
 {
     char path[4600];
-    cell_path(path, sizeof path, dir, m->key, "summary");
+    int th = m->kind == MC_THREADS;
+    cell_path(path, sizeof path, dir, m->key, th ? "threads" : "summary");
     char *body = host_read_file(path, NULL);
-    /* status is a row's last field */
-    int t = body != NULL && (strncmp(body, "timeout\n", 8) == 0 || strstr(body, ",timeout\n"));
+    /* status is a summary row's last field; a threads row has one after it */
+    int t = body != NULL && (th ? strstr(body, ",timeout,") != NULL
+                                : strncmp(body, "timeout\n", 8) == 0 ||
+                                      strstr(body, ",timeout\n") != NULL);
     free(body);
     return t;
 }
 
+/* A threaded cell the matrix does not run: its rows say why, and the
+   summary and frag files are empty, as the cell's own are. */
+static int threads_skipped_write(const char *dir, const mcell *m)
+{
+    threads_cell c = threads_cell_of(m);
+    char *rows = NULL, path[4600];
+    size_t len = 0;
+    threads_status_rows(&c, "skipped-timeout", &rows, &len);
+    cell_path(path, sizeof path, dir, m->key, "threads");
+    int bad = host_write_atomic(path, rows ? rows : "", len) != 0;
+    free(rows);
+    cell_path(path, sizeof path, dir, m->key, "frag");
+    bad = bad || host_write_atomic(path, "", 0) != 0;
+    cell_path(path, sizeof path, dir, m->key, "summary");
+    return bad || host_write_atomic(path, "", 0) != 0 ? -1 : 0;
+}
+
 int skipped_cell_write(const char *dir, const mcell *m)
 {
-    return status_row_write(dir, m, AB_WL_SKIPPED, "skipped-timeout") != 0 ? CELL_IOERR : CELL_OK;
+    int bad = m->kind == MC_THREADS ? threads_skipped_write(dir, m)
+                                    : status_row_write(dir, m, AB_WL_SKIPPED, "skipped-timeout");
+    return bad != 0 ? CELL_IOERR : CELL_OK;
 }
 
 /* Rewrites column `col` (by the header's names) of every row to value. The
@@ -382,9 +414,7 @@ int threads_cell_run(const char *dir, const mcell *m)
     char path[4600];
     pid_t pid = cell_fork();
     if (pid == 0) {
-        threads_cell c = {m->hc.st, ab_mt_parse(m->workload), m->hc.fill_pm,
-                          m->hc.threads ? m->hc.threads : 1, m->hc.rep, m->hc.mem_bytes, 0,
-                          m->hc.seed};
+        threads_cell c = threads_cell_of(m);
         char *rows = NULL, msg[256] = "";
         size_t len = 0;
         int rc = threads_run_cell(&c, &rows, &len, msg, sizeof msg);
