@@ -7,27 +7,15 @@
 # A matrix file with a 1 ms budget: freelist's rand cells at 64M and 1G,
 # 2 reps (4 cells); the first one runs out of time.
 set -u
-bin=$1 out=$2
-rm -rf "$out" "$out.def"
-mkdir -p "$out"
-cat >"$out.def" <<'DEF'
-mode quick ops=100000 budget_s=0.001 reps=2
-mode full  ops=100000 budget_s=0.001 reps=2
-host freelist pmm rand 0.5 64M,1G 64M,1G 1
-DEF
-fail=0
-"$bin" matrix --quick --matrix "$out.def" --out "$out/skip" >"$out.skip.log" 2>&1
-rc=$?
-[ "$rc" -eq 0 ] || { echo "matrix_skip: exit status $rc, want 0"; cat "$out.skip.log"; fail=1; }
+bin=$1 out=$2 fail=0
+. "$(dirname "$0")/skip_common.sh"
+skip_matrix matrix_skip "host freelist pmm rand 0.5 64M,1G 64M,1G 1"
 s="$out/skip/summary.csv"
 t=$(grep -c ',timeout$' "$s")
 k=$(grep -c ',-,.*,skipped-timeout$' "$s")
 [ "$t" -ge 1 ] || { echo "matrix_skip: no timed-out row"; fail=1; }
 [ "$k" -eq 3 ] || { echo "matrix_skip: $k skipped-timeout rows, want 3"; fail=1; }
-n=$(grep -c 'not run: freelist-pmm-rand-64M-f500-t1-s1-r0 ran out of its time budget' "$out.skip.log")
-[ "$n" -eq 3 ] || { echo "matrix_skip: stderr names the timed-out cell $n times, want 3"; fail=1; }
-grep -q ' 1 cells run, 0 resumed, 0 failed (in this folder), 3 not run after a timeout' "$out.skip.log" ||
-    { echo "matrix_skip: the closing line does not count them"; tail -1 "$out.skip.log"; fail=1; }
+skip_messages matrix_skip freelist-pmm-rand-64M-f500-t1-s1-r0
 # Resumed, the folder stays as it is (every cell is done).
 "$bin" matrix --quick --matrix "$out.def" --out "$out/skip" >"$out.resume.log" 2>&1 ||
     { echo "matrix_skip: resume failed"; fail=1; }
