@@ -274,8 +274,9 @@ int threads_run_cell(const threads_cell *c, char **csv, size_t *csv_len, char *m
             break;
         redone++;
     }
-    const char *status = rc != 0 ? "error" : th_timed_out(&run) ? "timeout" : "ok";
-    if (rc == 0 && th_timed_out(&run))
+    int late = rc == 0 && th_timed_out(&run);
+    const char *status = rc != 0 ? "error" : late ? "timeout" : "ok";
+    if (late)
         fprintf(stderr, "  timeout: %s %s, %u threads: time budget of %g s exhausted\n",
                 c->st->name, ab_mt_name(c->kind), c->threads, c->budget_s);
     for (unsigned ph = 0; ph < ab_mt_phases(c->kind); ph++)
