@@ -11,37 +11,79 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
-static char *file_read(const char *path, size_t *len, char *err, size_t errlen)
+/* Reads all of f (a plain file or a gzip stream: zlib passes plain files
+   through) into a NUL-terminated buffer. */
+static char *gz_read_all(gzFile f, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
-    for (;;) {
-        if (buf == NULL)
+    while (buf != NULL) {
+        unsigned want = cap - n < (1u << 30) ? (unsigned)(cap - n) : 1u << 30;
+        int got = gzread(f, buf + n, want);
+        if (got < 0) {
+            free(buf);
+            return NULL;
+        }
+        n += (size_t)got;
+        if ((unsigned)got < want) /* gzread reads less only at the end */
             break;
-        n += fread(buf + n, 1, cap - n, f);
         if (n < cap)
-            break;
+            continue;
         cap *= 2;
         char *nb = realloc(buf, cap + 1);
         if (nb == NULL)
             free(buf);
         buf = nb;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (buf == NULL || bad) {
-        free(buf);
-        snprintf(err, errlen, "%s: cannot read", path);
+    if (buf != NULL) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+int ab_file_pick(const char *path, char *out, size_t len)
+{
+    if (access(path, F_OK) != 0) {
+        int n = snprintf(out, len, "%s.gz", path);
+        if (n > 0 && (size_t)n < len && access(out, F_OK) == 0)
+            return 1;
+    }
+    snprintf(out, len, "%s", path);
+    return access(path, F_OK) == 0;
+}
+
+int ab_file_present(const char *path)
+{
+    char used[4096 + 8];
+    return ab_file_pick(path, used, sizeof used);
+}
+
+/* Reads path, or path.gz when path is absent (ab_file_pick). */
+static char *file_read(const char *path, char *used, size_t usedlen, size_t *len, char *err,
+                       size_t errlen)
+{
+    ab_file_pick(path, used, usedlen);
+    errno = 0;
+    gzFile f = gzopen(used, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot open: %s", used, strerror(errno ? errno : ENOMEM));
         return NULL;
     }
-    buf[n] = '\0';
-    *len = n;
+    gzbuffer(f, 1 << 18);
+    char *buf = gz_read_all(f, len);
+    int zerr = 0;
+    const char *why = gzerror(f, &zerr);
+    if (buf == NULL || zerr != Z_OK) {
+        snprintf(err, errlen, "%s: cannot read: %s", used,
+                 buf == NULL && zerr == Z_OK ? "out of memory" : why);
+        free(buf);
+        buf = NULL;
+    }
+    gzclose(f);
     return buf;
 }
 
@@ -227,10 +269,12 @@ int ab_table_load(ab_table *t, const char *path, const char *const *required,
 {
     memset(t, 0, sizeof *t);
     size_t len;
-    t->text = file_read(path, &len, err, errlen);
+    char used[4096 + 8];
+    t->text = file_read(path, used, sizeof used, &len, err, errlen);
     if (t->text == NULL)
         return -1;
-    t->path = strdup(path);
+    t->path = strdup(used);
+    path = t->path != NULL ? t->path : used;
     char msg[512];
     size_t nul_line = line_of_nul(t->text, len);
     if (nul_line > 0)

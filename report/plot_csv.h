@@ -28,10 +28,16 @@ typedef struct ab_table {
  * Loads path. required: column names that must be in the header; numeric:
  * names whose fields must be numbers when present (absent names are fine).
  * Both lists end with NULL. Returns 0, or -1 with a message in err and t
- * left empty. A file with a header and no rows is an error.
+ * left empty. A file with a header and no rows is an error. When path is
+ * absent and path.gz is there, that is read (gzip; messages name it).
  */
 int ab_table_load(ab_table *t, const char *path, const char *const *required,
                   const char *const *numeric, char *err, size_t errlen);
+/* The file ab_table_load would read for path into out: path, or path.gz
+   when path is absent and it is there. Returns 1 when that file exists. */
+int ab_file_pick(const char *path, char *out, size_t len);
+/* 1 when path or path.gz is there. */
+int ab_file_present(const char *path);
 void ab_table_free(ab_table *t);
 
 /* Column index of name, or -1. */

@@ -96,7 +96,7 @@ static int strategies_load(ab_run *run)
 {
     char path[AB_PLOT_PATH + 32], err[1024];
     ab_fmt(path, sizeof path, "%s/strategies.csv", run->dir);
-    if (access(path, F_OK) != 0)
+    if (!ab_file_present(path))
         return 0;
     static const char *const req[] = {"name", NULL};
     static const char *const num[] = {"colour_slot", NULL};
@@ -366,12 +366,12 @@ static int cells_absent(ab_run *run)
     char path[AB_PLOT_PATH + 32];
     for (size_t k = 0; k < COUNT_OF(need); k++) {
         ab_fmt(path, sizeof path, "%s/%s", run->dir, need[k]);
-        if (access(path, F_OK) == 0)
+        if (ab_file_present(path))
             return 0;
     }
     for (size_t k = 0; k < COUNT_OF(other); k++) {
         ab_fmt(path, sizeof path, "%s/%s", run->dir, other[k]);
-        if (access(path, F_OK) == 0)
+        if (ab_file_present(path))
             return 1;
     }
     return 0;

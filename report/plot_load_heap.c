@@ -41,13 +41,11 @@ int pl_programs_load(ab_run *run)
 {
     char path[AB_PLOT_PATH + 32], err[1024];
     ab_fmt(path, sizeof path, "%s/programs.csv", run->dir);
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
+    if (!ab_file_present(path)) {
         ab_run_note(run, "No programs.csv (heaps under real programs: allocbench programs) in "
                          "this run: the heap table and the footprint/live plot are not shown.");
         return 0;
     }
-    fclose(fp);
     ab_table *t = &run->programs;
     if (ab_table_load(t, path, programs_required, programs_numeric, err, sizeof err) != 0) {
         fprintf(stderr, "allocbench plot: %s\n", err);
@@ -103,14 +101,12 @@ int pl_heapscale_load(ab_run *run)
 {
     char path[AB_PLOT_PATH + 32], err[1024];
     ab_fmt(path, sizeof path, "%s/heapscale.csv", run->dir);
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
+    if (!ab_file_present(path)) {
         ab_run_note(run, "No heapscale.csv (malloc time against live chunks: allocbench "
                          "heapscale, or allocbench programs) in this run: its plot is not "
                          "drawn.");
         return 0;
     }
-    fclose(fp);
     ab_table *t = &run->heapscale;
     if (ab_table_load(t, path, heapscale_required, heapscale_numeric, err, sizeof err) != 0) {
         fprintf(stderr, "allocbench plot: %s\n", err);
@@ -165,7 +161,7 @@ int pl_threads_load(ab_run *run)
 {
     char path[AB_PLOT_PATH + 32];
     ab_fmt(path, sizeof path, "%s/threads.csv", run->dir);
-    if (access(path, F_OK) != 0)
+    if (!ab_file_present(path))
         return 0;
     ab_table *t = &run->threads;
     static const char *const key[] = {"env", "strategy", "workload", "mem_bytes", "order",

@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="cmake make gcc g++ clang lld libclang-rt-14-dev gcc-multilib g++-multilib \
 qemu-system-x86 qemu-user gnuplot-nox gcovr hyperfine libjemalloc-dev libjemalloc2 libbenchmark-dev \
-python3 parallel libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev chromium"
+python3 parallel libjansson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev zlib1g-dev chromium"
 
 missing=""
 for p in $PACKAGES; do
