@@ -37,6 +37,16 @@ double ab_metric_of(const ab_srow *s, int metric)
     }
 }
 
+double ab_cells_quantum(const ab_cell *const *cell, size_t n, int metric, double q)
+{
+    if (metric == AB_M_META)
+        return 0;
+    for (size_t i = 0; metric == AB_M_SPEED && i < n; i++)
+        if (isnan(cell[i]->proto->batch_median_ns))
+            return q;
+    return metric == AB_M_SPEED ? 0 : q;
+}
+
 int ab_cell_failed(const ab_cell *c) { return c->failures > 0 || c->nreps < c->nrows; }
 
 /* Adds row s to cell c (allocating its value arrays on the first row). */

@@ -44,6 +44,12 @@ int ab_cell_failed(const ab_cell *c);
 void ab_cell_label(const ab_cell *c, char *out, size_t len);
 /* The metric's value of row s (ns, or bytes per GiB for AB_M_META). */
 double ab_metric_of(const ab_srow *s, int metric);
+/* The timer's resolution that applies to these cells' values of metric,
+   given one quantum q: none for metadata; none for speed when every cell's
+   value is a batch median (a batch lasts >= 10 ms, a million quanta: the
+   timer's share of its per-op time is below 1e-5 of it); else q, as for
+   per-op samples. The verdict and compare both judge by it. */
+double ab_cells_quantum(const ab_cell *const *cell, size_t n, int metric, double q);
 /* Figure stem plot_figs.c gives the group's latency dot plot. */
 void ab_cell_figure(const ab_run *run, const ab_cell *c, const char *kind, char *out,
                     size_t len);

@@ -113,7 +113,8 @@ int ab_cmp_speed_metric(const ab_cell *a, const ab_cell *b)
 
 int ab_cmp_below_res(const cmp_out *o, const ab_cell *a, const ab_cell *b, int metric)
 {
-    double q = metric == AB_M_SPEED ? 0 : o->quantum; /* a batch spans >= 10 ms */
+    const ab_cell *pair[2] = {a, b};
+    double q = ab_cells_quantum(pair, 2, metric, o->quantum);
     return q > 0 && a->e[metric].median <= 2 * q && b->e[metric].median <= 2 * q;
 }
 

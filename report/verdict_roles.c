@@ -183,20 +183,6 @@ static size_t group_cands(const vctx *v, const vsection *s, size_t g, int metric
     return n;
 }
 
-/* The timer's resolution for these candidates' values of metric: none for
-   metadata; none for speed when every value is a batch median (a batch
-   lasts >= 10 ms, a million quanta: the timer's share of its per-op time is
-   below 1e-5 of it); else one quantum, as for per-op samples. */
-static double cands_quantum(const vctx *v, int metric, const ab_cell **cell, size_t n)
-{
-    if (metric == AB_M_META)
-        return 0;
-    for (size_t i = 0; metric == AB_M_SPEED && i < n; i++)
-        if (isnan(cell[i]->proto->batch_median_ns))
-            return v->cs.quantum_ns;
-    return metric == AB_M_SPEED ? 0 : v->cs.quantum_ns;
-}
-
 static void fail_text(const ab_run *run, const ab_cell **cell, size_t n, char *out, size_t len)
 {
     size_t used = 0;
@@ -223,7 +209,8 @@ static void judge_metric(vctx *v, const vsection *s, int metric, const char *nee
         size_t n = group_cands(v, s, g, metric, c, cell);
         if (n < 2 || (!timed && strcmp(cell[0]->proto->op, "alloc") != 0))
             continue;
-        ab_pick p = ab_verdict_pick(c, n, 1, cands_quantum(v, metric, cell, n), timed);
+        double q = ab_cells_quantum(cell, n, metric, v->cs.quantum_ns);
+        ab_pick p = ab_verdict_pick(c, n, 1, q, timed);
         char label[200], pick[600], ev[900], fig[200], fails[400], tied[512];
         ab_cell_label(cell[0], label, sizeof label);
         if (is_tcg(cell[0]->proto->env))
