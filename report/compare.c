@@ -73,7 +73,8 @@ static void usage(FILE *f)
                "(batch_median_ns, else mean_ns), which a machine's speed moves between runs,\n"
                "each environment (host, kernel-tcg) apart. The whole run is\n"
                "judged too (a sign test over its cells): exit 3 when it is slower by more\n"
-               "than PCT and no strategy regressed against it (machine or harness).\n"
+               "than PCT and no strategy regressed against it (machine or harness); a\n"
+               "kernel-tcg shift is named but not counted (TCG is relative-only).\n"
                "A pair within 2 timer quanta of zero (meta.json) is below resolution, and a\n"
                "change of one quantum or less is none: neither decides anything. Batch\n"
                "medians (>= 10 ms a batch) are never below resolution.\n\n"
@@ -272,20 +273,37 @@ static void pair_write(cmp_out *o, const ab_run *rb, const ab_cell *a, const ab_
     }
 }
 
-/* compare-ratios.png by plots/compare.gp; 0, or -1 when gnuplot failed. */
-static int figure_draw(const char *outdir, size_t pairs, double xmin, double xmax)
+/* Rows per figure: 18 px a row keeps a page under Cairo's 32767 px. */
+#define FIG_PAGE 1000
+
+/* Figure page k (0-based) of the ratios: compare-ratios.png, then
+   compare-ratios-2.png, ... */
+static void page_stem(char *out, size_t len, size_t k)
+{
+    if (k == 0)
+        ab_fmt(out, len, "compare-ratios");
+    else
+        ab_fmt(out, len, "compare-ratios-%zu", k + 1);
+}
+
+/* Page k of the ratios (rows k * FIG_PAGE on, of pairs) by plots/compare.gp;
+   0, or -1 when gnuplot failed. */
+static int figure_draw(const char *outdir, size_t k, size_t pairs, double xmin, double xmax)
 {
     char vars[4 * AB_PLOT_PATH], common[AB_PLOT_PATH + 32], script[AB_PLOT_PATH + 32],
-        log[AB_PLOT_PATH + 32];
+        log[AB_PLOT_PATH + 32], stem[64];
+    size_t first = k * FIG_PAGE, rows = pairs - first < FIG_PAGE ? pairs - first : FIG_PAGE;
+    page_stem(stem, sizeof stem, k);
     ab_fmt(vars, sizeof vars,
-           "out='%s/compare-ratios'; data='%s/compare-ratios'; style='%s/style.gp'; "
-           "width=960; height=%zu; ttl='allocbench compare: B/A per cell and metric'; "
-           "xlab='B / A (log scale; 1 = no change)'; ref=1; ymin=-1; ymax=%zu; "
+           "out='%s/%s'; data='%s/compare-ratios'; style='%s/style.gp'; "
+           "width=960; height=%zu; ttl='allocbench compare: B/A per cell and metric%s'; "
+           "xlab='B / A (log scale; 1 = no change)'; ref=1; ymin=%zu-1; ymax=%zu; "
            "kind_regression=1; slot_change=2; slot_regression=4; fmt='png'; xmin=%g; xmax=%g",
-           outdir, outdir, AB_PLOT_SCRIPTS_DIR, 200 + 18 * pairs, pairs, xmin, xmax);
+           outdir, stem, outdir, AB_PLOT_SCRIPTS_DIR, 200 + 18 * rows,
+           pairs > FIG_PAGE ? " (a page)" : "", first, first + rows, xmin, xmax);
     ab_fmt(common, sizeof common, "%s/common.gp", AB_PLOT_SCRIPTS_DIR);
     ab_fmt(script, sizeof script, "%s/compare.gp", AB_PLOT_SCRIPTS_DIR);
-    ab_fmt(log, sizeof log, "%s/compare-ratios.log", outdir);
+    ab_fmt(log, sizeof log, "%s/%s.log", outdir, stem);
     fflush(NULL); /* else the child's freopen writes our buffered output again */
     pid_t pid = fork();
     if (pid == 0) {
@@ -417,13 +435,23 @@ static int compare_write(const char *outdir, const char *ra, const char *rb, sid
     ab_cmp_strat_table(&o, &b->run);
     printf("allocbench compare: per strategy (a sign test over its cells): %zu regressed\n",
            o.strat_regressions);
-    fprintf(o.md, "\n![B/A per cell and metric](compare-ratios.png)\n");
+    size_t pages = o.pairs > FIG_PAGE ? (o.pairs + FIG_PAGE - 1) / FIG_PAGE : 1;
+    char stem[64];
+    fprintf(o.md, "\n");
+    for (size_t k = 0; k < pages; k++) {
+        page_stem(stem, sizeof stem, k);
+        fprintf(o.md, "![B/A per cell and metric, rows %zu to %zu](%s.png)\n", k * FIG_PAGE + 1,
+                k + 1 < pages ? (k + 1) * FIG_PAGE : o.pairs, stem);
+    }
     int bad = fclose(o.md) != 0;
     bad |= fclose(o.csv) != 0;
     bad |= o.fig == NULL || fclose(o.fig) != 0;
-    if (!bad && figure_draw(outdir, o.pairs, o.lo / 1.05, o.hi * 1.05) != 0)
-        fprintf(stderr, "allocbench compare: %s/compare-ratios.png: gnuplot failed (see "
-                        "compare-ratios.log); the tables are written\n", outdir);
+    for (size_t k = 0; !bad && k < pages; k++) {
+        page_stem(stem, sizeof stem, k);
+        if (figure_draw(outdir, k, o.pairs, o.lo / 1.05, o.hi * 1.05) != 0)
+            fprintf(stderr, "allocbench compare: %s/%s.png: gnuplot failed (see %s.log); the "
+                            "tables are written\n", outdir, stem, stem);
+    }
     tallies_free(&o, b->run.nstrats);
     if (bad)
         return -1;

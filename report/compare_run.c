@@ -108,12 +108,20 @@ void ab_cmp_drift_write(cmp_out *o, int absolute)
                         : d > t       ? "SLOWER beyond the threshold"
                         : d < 1 / t   ? "faster beyond the threshold"
                                       : "shifted, within threshold";
-        o->run_regressed |= sig && d > t;
+        /* TCG's figures are relative-only: the emulator's speed follows the
+           host's load and its translation cache, so its whole run is named
+           but does not set the exit status. Its cells are still judged
+           against it, as every environment's are. */
+        int rel_only = strstr(o->env[e], "tcg") != NULL, slower = sig && d > t;
+        const char *why = !slower  ? ""
+                          : rel_only ? " (TCG, relative-only: not counted in the exit status)"
+                                     : " (machine or harness: every strategy moved)";
+        o->run_regressed |= slower && !rel_only;
         fprintf(o->md, "- %s: %.3f over %zu cells (%zu above 1, %zu below; sign test p %.2g): "
-                       "%s\n", o->env[e], d, up + down, up, down, p, v);
+                       "%s%s\n", o->env[e], d, up + down, up, down, p, v, why);
         printf("allocbench compare: the whole run, %s: B/A %.3f (median of the strategies' "
                "medians) over %zu cells (sign test p %.2g): %s%s\n", o->env[e], d, up + down, p,
-               v, sig && d > t ? " (machine or harness: every strategy moved)" : "");
+               v, why);
     }
     fprintf(o->md, "\n");
 }
@@ -146,11 +154,11 @@ void ab_cmp_strat_table(cmp_out *o, const ab_run *rb)
     for (size_t k = m; k >= 1 && crit == 0; k--)
         if (sorted[k - 1] <= ALPHA * (double)k / (double)m)
             crit = sorted[k - 1];
-    fprintf(o->md, "\n## Per strategy\n\nA sign test over each strategy's cells (mean_ns "
-                   "ratios B/A above against below 1; tested when 6 or more cells moved), "
-                   "Benjamini-Hochberg over the strategies, and the median ratio against the "
-                   "threshold.\n\n| strategy | cells | above 1 | below 1 | median B/A ÷ run | p | "
-                   "verdict |\n|---|---|---|---|---|---|---|\n");
+    fprintf(o->md, "\n## Per strategy\n\nA sign test over each strategy's cells (ratios B/A "
+                   "of the typical speed above against below 1; tested when 6 or more cells "
+                   "moved), Benjamini-Hochberg over the strategies, and the median ratio "
+                   "against the threshold.\n\n| strategy | cells | above 1 | below 1 | "
+                   "median B/A ÷ run | p | verdict |\n|---|---|---|---|---|---|---|\n");
     for (size_t k = 0; k < ns; k++) {
         strat_tally *t = &o->tally[k];
         if (t->n == 0)

@@ -10,7 +10,7 @@ set yrange [ymin:ymax]
 set xrange [xmin:xmax]
 set ytics font key_font
 set grid xtics
-set arrow from ref, graph ymin to ref, graph ref nohead dt dt_tail lc rgb col_other
+set arrow from ref, first ymin to ref, first ymax nohead dt dt_tail lc rgb col_other
 plot data.'.csv' using 'ratio':'idx':'lo':'hi':ytic(strcol('label')) \
         with xerrorbars lw err_lw pt style_point(slot_change) ps ps_main \
         lc rgb style_colour(slot_change) title 'B/A with 95 % interval', \

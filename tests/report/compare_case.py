@@ -30,6 +30,12 @@
       below 2 quanta, but its batch medians (bulk, repeat, rand) read 3 ns
       and are 20 % slower in B: batch_median_ns regresses in its 6 cells,
       exactly filler00 regressed, exit 1.
+  compare_case.py tcg DRIVER WORKDIR         every cell also runs as
+      kernel-tcg; B's TCG cells are all 10 % slower (two quick runs here
+      drifted so under TCG, 1.100) and its host cells are not: the whole
+      TCG run is named SLOWER, relative-only, and nothing regressed: exit 0
+      (TCG's speed follows the host's load); its 1920 comparisons are
+      drawn on two pages of ratios.
 
 Both runs have the size of a quick matrix run with --reps 5: 20 strategies
 x 8 workloads x 2 ops x 3 metrics = 960 comparisons, 5 reps a side (the
@@ -43,7 +49,8 @@ S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,m
 BATCHED = ("bulk", "repeat", "rand")
 F_HEAD = "env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,free_runs,ext_frag,free_2m_blocks"
 
-def make(run, seed, slow, drift=1.0, extra=None, bases=None, p999=None, batch=None):
+def make(run, seed, slow, drift=1.0, extra=None, bases=None, p999=None, batch=None,
+         envs=(("host", 1.0),)):
     rng = random.Random(seed)
     shutil.rmtree(run, ignore_errors=True)
     os.makedirs(run)
@@ -51,17 +58,19 @@ def make(run, seed, slow, drift=1.0, extra=None, bases=None, p999=None, batch=No
     strats = [("buddy", 100), ("bitmap", 150), ("hier2m", 80)] + \
              [(f"filler{i:02}", (bases or {}).get(f"filler{i:02}", 60 + 7 * i)) for i in range(17)]
     for s, base in strats:
-        for wl in ("bulk", "churn", "rand", "repeat", "sizes", "huge", "fix_size", "random_size"):
+        for (env, env_k), wl in ((e, w) for e in envs for w in (
+                "bulk", "churn", "rand", "repeat", "sizes", "huge", "fix_size", "random_size")):
             for op in ("alloc", "free"):
                 for rep in range(5):
                     k = base * (1.2 if s == slow else 1.0) * drift * (extra or {}).get(s, 1.0)
+                    k *= env_k
                     v = sorted(k * f * (1 + rng.gauss(0, 0.01)) for f in (1, .8, 1.5, 3, 6, 20))
                     v[4] = (p999 or {}).get((s, wl, op), v[4:5] * 5)[rep]
                     v[5] = max(v[4], v[5])
                     bm = ""
                     if batch and wl in BATCHED:  # batch medians resolve what reads cannot
                         bm = f"{batch.get(s, base) * k / base * (1 + rng.gauss(0, 0.01)):.4f}"
-                    rows.append(f"host,{s},pmm,{wl},{64*MiB},0.5,1,{seed*100+rep},{rep},{op},1000,"
+                    rows.append(f"{env},{s},pmm,{wl},{64*MiB},0.5,1,{seed*100+rep},{rep},{op},1000,"
                                 f"{v[1]:.3f},{v[0]:.3f},{v[2]:.3f},{v[3]:.3f},{v[4]:.3f},{v[5]:.3f},0,ok,{bm}")
         frows.append(f"host,{s},churn,{64*MiB},1,1,0,0,8192,8000,3,0.02,15")
     open(os.path.join(run, "summary.csv"), "w").write(S_HEAD + "\n" + "\n".join(rows) + "\n")
@@ -79,11 +88,14 @@ grid_a = {("filler00", "bulk", "alloc"): [10] * 5, ("filler00", "churn", "free")
 grid_b = {("filler00", "bulk", "alloc"): [140, 10, 30, 120, 20],
           ("filler00", "churn", "free"): [30] * 5}
 batch = {"filler00": 3.0} if case == "batches" else None
-make(a, 1, None, bases=bases, p999=grid_a if case == "grid" else None, batch=batch)
+tcg = case == "tcg"
+make(a, 1, None, bases=bases, p999=grid_a if case == "grid" else None, batch=batch,
+     envs=(("host", 1.0), ("kernel-tcg", 1.0)) if tcg else (("host", 1.0),))
 slow = {"regression": "bitmap", "drift_regression": "bitmap", "batches": "filler00"}.get(case)
 drift = {"drift": 1.04, "drift_regression": 1.04, "machine": 1.10, "grid": 0.974}.get(case, 1.0)
 extra = {"drift": {"buddy": 1.02}, "resolution": {"filler00": 1.10, "filler01": 1.12}}.get(case)
-make(b, 2, slow, drift, extra, bases, p999=grid_b if case == "grid" else None, batch=batch)
+make(b, 2, slow, drift, extra, bases, p999=grid_b if case == "grid" else None, batch=batch,
+     envs=(("host", 1.0), ("kernel-tcg", 1.10)) if tcg else (("host", 1.0),))
 out = os.path.join(work, "cmp-out-" + case)
 r = subprocess.run([driver, a, b, "--threshold", "5", "-o", out], capture_output=True, text=True)
 print(r.stdout, r.stderr)
@@ -93,8 +105,8 @@ wide = sorted(l.split(":")[1].strip() for l in r.stdout.splitlines()
               if "REGRESSION over its cells" in l)
 whole = [l for l in r.stdout.splitlines() if "the whole run," in l]
 bad = []
-if len(whole) != 1:
-    bad.append("no line on the whole run")
+if len(whole) != (2 if tcg else 1):
+    bad.append(f"expected one line on the whole run per environment, got {whole}")
 if case in ("aa", "drift"):
     if r.returncode != 0 or reg or wide:
         bad.append(f"{case} shows regressions {reg}, strategy-wide {wide} (exit {r.returncode})")
@@ -132,6 +144,16 @@ elif case == "batches":
     if any(x["metric"] == "batch_median_ns" for x in rows if x["strategy"] != "filler00" and
            x["cell"].split()[1] not in BATCHED):
         bad.append("batch_median_ns compared in a cell without batches")
+elif case == "tcg":
+    if r.returncode != 0 or reg or wide:
+        bad.append(f"tcg: expected nothing regressed and exit 0, got {reg} {wide} exit {r.returncode}")
+    host = [l for l in whole if "run, host:" in l]
+    kern = [l for l in whole if "run, kernel-tcg:" in l]
+    if not (host and "no significant change" in host[0]):
+        bad.append(f"the host run should show no significant change: {host}")
+    if not (kern and "B/A 1.10" in kern[0] and "SLOWER beyond the threshold" in kern[0] and
+            "relative-only" in kern[0]):
+        bad.append(f"the TCG run should be named 1.10 slower, relative-only: {kern}")
 elif case == "machine":
     if r.returncode != 3 or reg or wide:
         bad.append(f"machine: expected no strategy regressed and exit 3, got {reg} {wide} exit {r.returncode}")
@@ -148,8 +170,14 @@ else:
     for x in rows:
         if x["strategy"] == "bitmap" and not (1.1 < float(x["vs_run"]) < 1.3):
             bad.append(f"bitmap ratio over the run {x['vs_run']} is not near 1.2")
-if not os.path.getsize(os.path.join(out, "compare-ratios.png")) > 1000:
-    bad.append("no figure of ratios (compare-ratios.png)")
+# a page of at most 1000 rows each (one tall PNG failed in Cairo at 1920)
+pages = ["compare-ratios.png"] + [f"compare-ratios-{k}.png" for k in range(2, (len(rows) + 999) // 1000 + 1)]
+for png in pages:
+    f = os.path.join(out, png)
+    if not (os.path.exists(f) and os.path.getsize(f) > 1000):
+        bad.append(f"no figure of ratios ({png}, {len(rows)} rows)")
+    if f"]({png})" not in open(os.path.join(out, "compare.md")).read():
+        bad.append(f"compare.md does not show {png}")
 for m in bad:
     print("FAIL:", m)
 sys.exit(1 if bad else 0)
