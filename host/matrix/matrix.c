@@ -40,35 +40,7 @@ static void fmt_dur(double s, char *out, size_t len)
         snprintf(out, len, "%.1fs", s);
 }
 
-/* Rough operation count of a cell, for the estimate and the ETA. */
-static double cell_weight(const mcell *m)
-{
-    const host_cell *c = &m->hc;
-    if (m->kind == MC_KERNEL)
-        return 1e7; /* about 1 s under tcg */
-    if (m->kind == MC_GBENCH)
-        return 3e7;
-    if (m->kind == MC_THREADS)
-        return 2e7; /* a few tenths of a second per thread count */
-    double pages = (double)(c->mem_bytes >> AB_PAGE_SHIFT);
-    double fill = host_cell_fill(c) / 1000.0;
-    double ops = (double)(c->ops ? c->ops : 1000000u);
-    switch (c->kind) {
-    case AB_WL_BULK: return 2.0 * pages + 1e5;
-    case AB_WL_REPEAT: return 2.0 * pages * fill + 4.0 * ops;
-    case AB_WL_RAND: return 4.0 * pages * fill;
-    case AB_WL_CHURN:
-    case AB_WL_SIZES:
-    case AB_WL_HUGE: return 0.7 * pages * fill + 3.0 * ops;
-    case AB_WL_ADVERSARY: return 2.5 * pages;
-    default: return ops;
-    }
-}
-
-/* Assumed cost per weighted op before anything is measured. */
-#define NS_PER_OP_GUESS 100.0
-
-static int cell_done(const char *dir, const mcell *m)
+int cell_done(const char *dir, const mcell *m)
 {
     char path[4600];
     cell_path(path, sizeof path, dir, m->key, "summary");
@@ -204,28 +176,24 @@ static void cells_run(const char *dir, const plan *p, const matrix_opts *o, cons
                       run_tally *t)
 {
     int quick = o->plan.quick;
-    double done_w = 0;
+    eta *e = eta_open(dir, p);
     for (size_t i = 0; i < p->n && !matrix_stop_signal(); i++) {
         const mcell *m = &p->c[i];
         if (cell_done(dir, m))
             continue;
-        double el = now_s() - t->t0, left = 0;
-        double rate = done_w > 0 ? el / done_w : NS_PER_OP_GUESS * 1e-9;
-        for (size_t j = i; j < p->n; j++)
-            if (j == i || !cell_done(dir, &p->c[j]))
-                left += cell_weight(&p->c[j]);
-        char eta[32], path[4600];
-        fmt_dur(left * rate, eta, sizeof eta);
+        char left[32], path[4600];
+        fmt_dur(eta_left_s(e, i, o->no_skip), left, sizeof left);
         const mcell *cause = o->no_skip ? NULL : timeout_below(dir, p, m);
         if (cause != NULL)
             fprintf(stderr, "[%zu/%zu] %s ... not run: %s ran out of its time budget "
                             "(skipped-timeout; --no-skip runs it)\n", i + 1, p->n, m->key,
                     cause->key);
         else
-            fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, p->n, m->key, eta);
+            fprintf(stderr, "[%zu/%zu] %s ... ETA %s\n", i + 1, p->n, m->key, left);
         /* A record an interrupted attempt left is not this attempt's. */
         cell_path(path, sizeof path, dir, m->key, "failure");
         unlink(path);
+        double t_cell = now_s();
         int rc = cause != NULL           ? skipped_cell_write(dir, m)
                  : m->kind == MC_HOST    ? host_cell_run(dir, m)
                  : m->kind == MC_KERNEL  ? kernel_cell_run(dir, m, quick)
@@ -242,8 +210,11 @@ static void cells_run(const char *dir, const plan *p, const matrix_opts *o, cons
         t->last = m->key;
         t->ran += cause == NULL;
         t->skipped += cause != NULL;
-        done_w += cause == NULL ? cell_weight(m) : 0; /* the ETA's rate: cells run */
+        eta_record(e, i, now_s() - t_cell, cause == NULL,
+                   cause == NULL && (m->kind == MC_HOST || m->kind == MC_THREADS) &&
+                       cell_timed_out(dir, m));
     }
+    eta_close(e);
 }
 
 /* Joins, writes meta.json and says how the session ended. Returns the exit

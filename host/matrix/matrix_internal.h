@@ -33,6 +33,27 @@ int cell_timed_out(const char *dir, const mcell *m);
    one summary row with op '-' and status skipped-timeout. A cell outcome. */
 int skipped_cell_write(const char *dir, const mcell *m);
 
+/* 1 iff cell m is done in dir (cells/<id>.summary.csv exists). */
+int cell_done(const char *dir, const mcell *m);
+
+/* Rough operation count of a cell, for the estimate and the ETA. */
+double cell_weight(const mcell *m);
+/* Assumed cost per weighted op before anything is measured. */
+#define NS_PER_OP_GUESS 100.0
+
+/* The time left (eta.c): each cell's wall time goes to cells/times.csv, and
+ * a cell not run yet is estimated by the same cell's time in other reps, or
+ * by its weight at the timed cells' rate. */
+typedef struct eta eta;
+/* NULL when out of memory (then the ETA reads 0 s). */
+eta *eta_open(const char *dir, const plan *p);
+/* Cell i ended after s seconds; ran: it was run (not skipped); timed_out:
+   it ran out of its time budget (its series is skipped from now on). */
+void eta_record(eta *e, size_t i, double s, int ran, int timed_out);
+/* Seconds the cells from index from on that are not done yet will take. */
+double eta_left_s(const eta *e, size_t from, int no_skip);
+void eta_close(eta *e);
+
 /* Joins the plan's cell files into summary.csv, frag.csv and failures.csv
  * (only if a cell failed). Returns the failed cells, or -1. */
 int run_join(const char *dir, const plan *p);
