@@ -237,7 +237,7 @@ static const ab_field summary_fields[] = {
     AB_COL_NUM(ab_srow, max_ns), AB_COL_NUM(ab_srow, meta_bytes),
     AB_COL_NUM_AS(ab_srow, meta_per_gib, "meta_bytes_per_gib"),
     AB_COL_NUM(ab_srow, failures), AB_COL_NUM(ab_srow, batch_median_ns),
-    AB_COL_NUM(ab_srow, batch_median_cycles),
+    AB_COL_NUM(ab_srow, batch_median_cycles), AB_COL_NUM(ab_srow, contig_success),
 };
 static const ab_field frag_fields[] = {
     AB_COL_TEXT(ab_frow, env), AB_COL_TEXT(ab_frow, strategy), AB_COL_TEXT(ab_frow, workload),

@@ -24,6 +24,9 @@ typedef struct ab_srow {
     double batch_median_ns; /* NAN when the run has no such column; host rows:
                                from batch_median_cycles and meta.json's tsc_hz */
     double batch_median_cycles;
+    double contig_success; /* NAN when the cell asked for no run of pages:
+                              a strategy without runs (stack) does churn with
+                              single frames, another request mix */
     size_t line;
     int strat; /* index into ab_run.strats */
 } ab_srow;

@@ -5,7 +5,8 @@
  * chosen from the steps every strategy sampled. "Steady state" is claimed
  * only when every series has flattened over its last quarter. Strategies
  * that cannot serve the workload (every summary row of theirs for it is
- * not ok) and the null floor are left out.
+ * not ok), the null floor, and, where others were asked for runs of pages,
+ * one that was not (stack does churn with single frames) are left out.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "verdict_int.h"
@@ -55,6 +56,16 @@ static int can_serve(const ab_run *run, int k, const ab_frow *f)
     if (runs && caps != NULL && strstr(caps, "contig") == NULL)
         return 0;
     return rows == 0 || ok > 0;
+}
+
+/* 1 when a sample of strategy k in proto's group says it was asked for a
+   run of pages (contig_tried > 0). */
+static int tried_runs(const ab_run *run, const ab_frow *proto, int k)
+{
+    for (size_t q = 0; q < run->nf; q++)
+        if (run->f[q].strat == k && run->f[q].contig_tried > 0 && same_fgroup(&run->f[q], proto))
+            return 1;
+    return 0;
 }
 
 static int has_step(const ab_run *run, const ab_frow *proto, int k, double step)
@@ -202,14 +213,25 @@ static void judge_all(vctx *v, const vsection *s, int two_mib, int write)
         int first = 1, in[AB_VERDICT_MAXC];
         for (size_t q = 0; q < r && first; q++)
             first = !same_fgroup(&run->f[q], proto);
-        size_t nin = 0;
+        size_t nin = 0, ntried = 0;
+        int tried[AB_VERDICT_MAXC];
         for (size_t k = 0; first && k < run->nstrats && nin < AB_VERDICT_MAXC; k++) {
             int present = 0;
             for (size_t q = 0; q < run->nf && !present; q++)
                 present = run->f[q].strat == (int)k && same_fgroup(&run->f[q], proto);
-            if (present && can_serve(run, (int)k, proto))
+            if (present && can_serve(run, (int)k, proto)) {
+                tried[nin] = tried_runs(run, proto, (int)k);
+                ntried += (size_t)tried[nin];
                 in[nin++] = (int)k;
+            }
         }
+        /* Some were asked for runs of pages: one that was not (stack's
+           churn is single frames) ends in another state; leave it out. */
+        size_t kept = 0;
+        for (size_t i = 0; i < nin; i++)
+            if (ntried == 0 || tried[i])
+                in[kept++] = in[i];
+        nin = kept;
         if (nin < 2)
             continue;
         fpoint pt[3];

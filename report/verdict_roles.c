@@ -166,14 +166,20 @@ static void cell_fig(const ab_run *run, const ab_cell *c, char *out, size_t len)
         ab_fmt(out, len, "%s", alt);
 }
 
-/* Candidates of group g in the section: one per strategy. */
+/* Candidates of group g in the section: one per strategy. Where some
+   strategies were asked for runs of pages (contig_success is set), one that
+   was not (stack: churn with single frames) did other work and is left out. */
 static size_t group_cands(const vctx *v, const vsection *s, size_t g, int metric, ab_cand *c,
                           const ab_cell **cell)
 {
     size_t n = 0;
+    int runs = 0;
+    for (size_t i = 0; i < v->cs.n; i++)
+        runs |= v->cs.c[i].group == g && !isnan(v->cs.c[i].proto->contig_success);
     for (size_t i = 0; i < v->cs.n && n < AB_VERDICT_MAXC; i++) {
         const ab_cell *x = &v->cs.c[i];
-        if (x->group != g || !in_section(s, x->proto))
+        if (x->group != g || !in_section(s, x->proto) ||
+            (runs && isnan(x->proto->contig_success)))
             continue;
         c[n] = (ab_cand){x->e[metric], x->strat, ab_cell_failed(x)};
         if (metric == AB_M_META) /* shown in KiB per GiB managed */

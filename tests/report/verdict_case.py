@@ -3,7 +3,8 @@
 report on it (without figures) and checks verdict.csv does not make it.
 
   verdict_case.py CASE DRIVER WORKDIR
-  CASE: no_failed_winner | no_resolution_winner | batch_resolves | equal_state | scaling
+  CASE: no_failed_winner | no_resolution_winner | batch_resolves | equal_state | scaling |
+        request_mix
 
 Exit 0 when the report resists, 1 with the reason otherwise."""
 import csv, json, os, random, shutil, subprocess, sys
@@ -16,28 +17,29 @@ rng = random.Random(11)
 REPS, HZ, MiB = 5, 2_500_000_000, 1 << 20
 S_HEAD = ("env,strategy,role,workload,mem_bytes,fill,threads,seed,rep,op,count,mean_ns,"
           "p50_ns,p90_ns,p99_ns,p999_ns,max_ns,p50_cycles,p999_cycles,failures,skipped,"
-          "meta_bytes,meta_bytes_per_gib,batch_median_ns,status")
+          "meta_bytes,meta_bytes_per_gib,batch_median_ns,contig_success,status")
 F_HEAD = ("env,strategy,workload,mem_bytes,threads,seed,rep,step,free_pages,largest_free_run,"
-          "free_runs,ext_frag,free_2m_blocks,fill,role")
+          "free_runs,ext_frag,free_2m_blocks,fill,role,contig_tried")
 
 def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok", threads=1,
-         role="pmm", batch=None):
+         role="pmm", batch=None, contig=None):
     j = lambda v: v * (1 + rng.uniform(-noise, noise))
     if status != "ok":
-        return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,,{status}"
+        return f"host,{s},pmm,{wl},{64*MiB},0.500,1,{rep+1},{rep},-,0,,,,,,,,,0,1,4096,65536,,,{status}"
     p = [j(p999 * f) for f in (0.2, 0.3, 0.5, 0.8, 1.0, 2.0)]
     p.sort()
     mean, p50, p90, p99, p999v, mx = p
     return (f"host,{s},{role},{wl},{64*MiB},0.500,{threads},{rep+1},{rep},{op},{count},{mean:.2f},"
             f"{p50:.2f},{p90:.2f},{p99:.2f},{p999v:.2f},{mx:.2f},{round(p50*2.5)},"
             f"{round(p999v*2.5)},{failures},0,4096,65536,"
-            f"{'' if batch is None else f'{j(batch):.3f}'},ok")
+            f"{'' if batch is None else f'{j(batch):.3f}'},"
+            f"{'' if contig is None else f'{contig:.6f}'},ok")
 
-def frow(s, step, ext, rep, wl="churn", role="pmm"):
+def frow(s, step, ext, rep, wl="churn", role="pmm", tried=0):
     free = 8192
     largest = int(free * (1 - ext))
     return (f"host,{s},{wl},{64*MiB},1,{rep+1},{rep},{step},{free},{largest},10,"
-            f"{1 - largest / free:.6f},{largest // 512},0.500,{role}")
+            f"{1 - largest / free:.6f},{largest // 512},0.500,{role},{tried}")
 
 rows, frows = [], []
 meta = {"tsc_hz": HZ, "timer_quantum_cycles": 25}   # one quantum = 10 ns
@@ -63,6 +65,18 @@ for rep in range(REPS):
         rows.append(srow("hier2m", "bulk", "alloc", 18, rep, noise=0.001, batch=11.0))
         rows.append(srow("stack", "rand", "alloc", 12, rep, noise=0.001))
         rows.append(srow("hier2m", "rand", "alloc", 18, rep, noise=0.001))
+    elif case == "request_mix":
+        # stack has no runs of pages, so its churn is single frames (core/
+        # workload.c): 20x more requests, each cheap, and a state that says
+        # nothing of runs. bitmap and buddy were asked for runs
+        # (contig_success, contig_tried): only they are compared.
+        rows.append(srow("stack", "churn", "alloc", 40, rep, count=20000))
+        rows.append(srow("bitmap", "churn", "alloc", 300, rep, contig=0.9))
+        rows.append(srow("buddy", "churn", "alloc", 360, rep, contig=0.8))
+        for s, e in (("stack", 0.0), ("bitmap", 0.05), ("buddy", 0.3)):
+            for step in range(0, 40001, 2500):
+                frows.append(frow(s, step, e + rng.uniform(0, .002), rep,
+                                  tried=0 if s == "stack" else step // 10))
     elif case == "scaling":
         # Per-op mean time at 2 threads: hier2m keeps it (2x throughput),
         # buddy doubles it (1x), bitmap is between (1.33x).
@@ -139,6 +153,17 @@ elif case == "batch_resolves":
             bad.append(f"rand: per-op means below resolution decided {sp['rand']['pick']!r}")
     if len(tl) != 2 or any(x["pick"] for x in tl):
         bad.append(f"per-op tails below resolution must decide nothing: {[x['pick'] for x in tl]}")
+elif case == "request_mix":
+    dec = [x for x in v if x["section"] == "pmm"]
+    needs = {x["need"] for x in dec}
+    if not {"fragmentation", "free_2m", "mean_speed", "tail_latency"} <= needs:
+        bad.append(f"expected latency, speed and fragmentation decisions, got {sorted(needs)}")
+    for x in dec:
+        if "stack" in x["pick"] + x["tied"] + x["evidence"]:
+            bad.append(f"stack did single-frame churn but is compared: {x['need']} {x['cell']}")
+    for x in (x for x in dec if x["need"] in ("tail_latency", "mean_speed", "fragmentation")):
+        if x["pick"] != "bitmap":
+            bad.append(f"{x['need']} {x['cell']}: bitmap beats buddy, pick {x['pick']!r}")
 elif case == "scaling":
     sc = [x for x in v if x["need"] == "scaling"]
     if len(sc) != 1 or sc[0]["pick"] != "hier2m":
