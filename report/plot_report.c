@@ -139,7 +139,11 @@ typedef struct metaval {
 /* One meta.json member: strings as they are, anything else as JSON. */
 static void meta_row(doc *d, const char *key, const json_t *v)
 {
-    char *dumped = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    /* 10 significant digits: jansson's default (17) shows 3684.1 as
+       3684.0999999999999 */
+    char *dumped = json_is_string(v) ? NULL
+                                     : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT |
+                                                         JSON_REAL_PRECISION(10));
     const char *cells[] = {key, json_is_string(v) ? json_string_value(v)
                                 : dumped != NULL ? dumped : ""};
     doc_row(d, 0, 2, cells);

@@ -9,6 +9,9 @@
       exit 0): exit 1, the message names summary.csv and the line.
   input_case.py no_gbench DRIVER FIXTURE WORKDIR
       a run without gbench*.json (qsort(NULL, 0) under UBSan): exit 0.
+  input_case.py meta_real DRIVER FIXTURE WORKDIR
+      meta.json's wall_seconds_this_session 3684.1 is shown as 3684.1 in
+      report.md's run table, not as jansson's 3684.0999999999999.
   input_case.py gz_same DRIVER FIXTURE WORKDIR
       summary.csv, frag.csv and threads.csv gzipped (a committed reference
       run keeps its large files so): verdict.csv and report.md are byte for
@@ -16,7 +19,7 @@
   input_case.py gz_cut DRIVER FIXTURE WORKDIR
       frag.csv.gz cut short: exit 1, the message names frag.csv.gz, and no
       report.md is written."""
-import gzip, os, shutil, subprocess, sys
+import gzip, json, os, shutil, subprocess, sys
 
 case, driver, fixture, work = sys.argv[1:5]
 run = os.path.join(work, "input-" + case)
@@ -34,6 +37,20 @@ def gz(run, names):
         with gzip.open(path + ".gz", "wb") as f:
             f.write(data)
 
+
+if case == "meta_real":
+    mp = os.path.join(run, "meta.json")
+    meta = json.load(open(mp))
+    meta["wall_seconds_this_session"] = 3684.1
+    json.dump(meta, open(mp, "w"))
+    r = subprocess.run([driver, run, "--no-figures"], capture_output=True, text=True)
+    md = open(os.path.join(run, "report.md")).read() if r.returncode == 0 else ""
+    row = [l for l in md.splitlines() if "wall\\_seconds\\_this\\_session" in l]
+    print(f"exit {r.returncode}: {row}")
+    ok = row == ["| wall\\_seconds\\_this\\_session | 3684.1 |"]
+    if not ok:
+        print("FAIL: expected the row '| wall\\_seconds\\_this\\_session | 3684.1 |'")
+    sys.exit(0 if ok else 1)
 
 if case.startswith("gz_"):
     plain = os.path.join(work, "input-" + case + "-plain", "run")
