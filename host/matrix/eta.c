@@ -141,7 +141,7 @@ eta *eta_open(const char *dir, const plan *p)
         while (len != NULL && j < i &&
                !(len[j] == len[i] && strncmp(p->c[j].key, p->c[i].key, len[i]) == 0))
             j++;
-        e->grp[i] = j < i ? e->grp[j] : i;
+        e->grp[i] = len != NULL && j < i ? e->grp[j] : i; /* no lengths: each alone */
         e->done[i] = (char)cell_done(dir, &p->c[i]);
     }
     free(len);
