@@ -47,6 +47,8 @@ double ab_cells_quantum(const ab_cell *const *cell, size_t n, int metric, double
     return metric == AB_M_SPEED ? 0 : q;
 }
 
+int ab_env_is_tcg(const char *env) { return strstr(env, "tcg") != NULL; }
+
 int ab_cell_failed(const ab_cell *c) { return c->failures > 0 || c->nreps < c->nrows; }
 
 /* Adds row s to cell c (allocating its value arrays on the first row). */

@@ -42,6 +42,9 @@ void ab_cells_free(ab_cells *cs);
 int ab_cell_failed(const ab_cell *c);
 /* "churn alloc, fill 50 %, 64 MiB, 2 threads" */
 void ab_cell_label(const ab_cell *c, char *out, size_t len);
+/* True for a kernel run under QEMU's TCG (env kernel-tcg): its figures are
+   relative only. */
+int ab_env_is_tcg(const char *env);
 /* The metric's value of row s (ns, or bytes per GiB for AB_M_META). */
 double ab_metric_of(const ab_srow *s, int metric);
 /* The timer's resolution that applies to these cells' values of metric,

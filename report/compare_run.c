@@ -112,7 +112,7 @@ void ab_cmp_drift_write(cmp_out *o, int absolute)
            host's load and its translation cache, so its whole run is named
            but does not set the exit status. Its cells are still judged
            against it, as every environment's are. */
-        int rel_only = strstr(o->env[e], "tcg") != NULL, slower = sig && d > t;
+        int rel_only = ab_env_is_tcg(o->env[e]), slower = sig && d > t;
         const char *why = !slower  ? ""
                           : rel_only ? " (TCG, relative-only: not counted in the exit status)"
                                      : " (machine or harness: every strategy moved)";

@@ -18,9 +18,9 @@ static const char *const key_num[] = {"mem_bytes", "fill", "threads", "seed", "r
 
 int ab_hist_load(ab_run *run)
 {
-    char csv[AB_PLOT_PATH + 32], path[AB_PLOT_PATH + 40], err[1024];
-    ab_fmt(csv, sizeof csv, "%s/hist.csv", run->dir);
-    if (!ab_file_pick(csv, path, sizeof path)) /* hist.csv or hist.csv.gz */
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/hist.csv", run->dir);
+    if (!ab_file_present(path)) /* hist.csv or hist.csv.gz */
         return 0;
     static const char *const req[] = {"strategy", "op", "count", NULL};
     static const char *const num[] = {"count", "hi_ns", "bucket_hi_ns", "hi_cycles",

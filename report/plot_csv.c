@@ -45,7 +45,9 @@ static char *gz_read_all(gzFile f, size_t *len)
     return buf;
 }
 
-int ab_file_pick(const char *path, char *out, size_t len)
+/* The file ab_table_load reads for path into out: path, or path.gz when
+   path is absent and it is there. Returns 1 when that file exists. */
+static int file_pick(const char *path, char *out, size_t len)
 {
     if (access(path, F_OK) != 0) {
         int n = snprintf(out, len, "%s.gz", path);
@@ -59,14 +61,14 @@ int ab_file_pick(const char *path, char *out, size_t len)
 int ab_file_present(const char *path)
 {
     char used[4096 + 8];
-    return ab_file_pick(path, used, sizeof used);
+    return file_pick(path, used, sizeof used);
 }
 
-/* Reads path, or path.gz when path is absent (ab_file_pick). */
+/* Reads path, or path.gz when path is absent (file_pick). */
 static char *file_read(const char *path, char *used, size_t usedlen, size_t *len, char *err,
                        size_t errlen)
 {
-    ab_file_pick(path, used, usedlen);
+    file_pick(path, used, usedlen);
     errno = 0;
     gzFile f = gzopen(used, "rb");
     if (f == NULL) {

@@ -33,10 +33,7 @@ typedef struct ab_table {
  */
 int ab_table_load(ab_table *t, const char *path, const char *const *required,
                   const char *const *numeric, char *err, size_t errlen);
-/* The file ab_table_load would read for path into out: path, or path.gz
-   when path is absent and it is there. Returns 1 when that file exists. */
-int ab_file_pick(const char *path, char *out, size_t len);
-/* 1 when path or path.gz is there. */
+/* 1 when path or path.gz is there (what ab_table_load reads). */
 int ab_file_present(const char *path);
 void ab_table_free(ab_table *t);
 

@@ -34,8 +34,6 @@ static int in_section(const vsection *s, const ab_srow *r)
     return r->threads <= 1 && strcmp(r->role, s->role) == 0;
 }
 
-static int is_tcg(const char *env) { return strstr(env, "tcg") != NULL; }
-
 /* The page roles have fragmentation samples (frag.csv); kmalloc and
    scaling do not. */
 static int has_frag(const vsection *s)
@@ -219,7 +217,7 @@ static void judge_metric(vctx *v, const vsection *s, int metric, const char *nee
         ab_pick p = ab_verdict_pick(c, n, 1, q, timed);
         char label[200], pick[600], ev[900], fig[200], fails[400], tied[512];
         ab_cell_label(cell[0], label, sizeof label);
-        if (is_tcg(cell[0]->proto->env))
+        if (ab_env_is_tcg(cell[0]->proto->env))
             ab_fmt(label + strlen(label), sizeof label - strlen(label), " (TCG: relative only)");
         ab_pick_text(run, c, n, p, timed ? " ns" : " KiB/GiB", pick, sizeof pick, ev, sizeof ev);
         if (timed)
@@ -228,7 +226,7 @@ static void judge_metric(vctx *v, const vsection *s, int metric, const char *nee
             ab_fmt(fig, sizeof fig, "meta-%s", cell[0]->proto->env);
         /* The clearest win is shown as evidence: prefer a host cell to one
            from a kernel under TCG, whose numbers are relative only. */
-        double margin = p.runner >= 0 && p.winner >= 0 && !is_tcg(cell[0]->proto->env)
+        double margin = p.runner >= 0 && p.winner >= 0 && !ab_env_is_tcg(cell[0]->proto->env)
                             ? c[p.runner].e.median / fmax(c[p.winner].e.median, 1e-9) : 0;
         vtally_add(v, c, p, margin, ev, fig);
         if (!write)
