@@ -13,5 +13,6 @@ int cmd_import(int argc, char **argv);
 int cmd_programs(int argc, char **argv);
 int cmd_heapscale(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_memprobe(int argc, char **argv);
 
 #endif

@@ -42,6 +42,7 @@ static const command commands[] = {
      cmd_programs},
     {"heapscale", "malloc time against live chunks, per heap", cmd_heapscale},
     {"record", "run a command under the malloc trace recorder (.abt)", cmd_record},
+    {"memprobe", "one random load's latency per buffer size (memprobe.csv)", cmd_memprobe},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

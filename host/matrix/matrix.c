@@ -22,6 +22,7 @@
 
 #include "buffer.h"
 #include "cmd_kernel.h"
+#include "memprobe.h"
 
 static double now_s(void)
 {
@@ -259,12 +260,35 @@ static int plan_finish(const char *dir, const plan *p, const matrix_opts *o, con
     return t->io_error || failed ? 1 : 0;
 }
 
+/* The largest buffer memprobe needs for p: the smallest power of two that
+ * holds the largest metadata of its host cells (one span of the cell's
+ * size), at least 64 KiB and at most HOST_MEMPROBE_MAX. */
+static uint64_t probe_max(const plan *p)
+{
+    uint64_t need = 0, max = (uint64_t)64 << 10;
+    for (size_t i = 0; i < p->n; i++) {
+        const host_cell *c = &p->c[i].hc;
+        if (c->st == NULL || c->st->meta_bytes == NULL)
+            continue;
+        ab_span span = {1, c->mem_bytes >> AB_PAGE_SHIFT};
+        size_t m = c->st->meta_bytes(&span, 1);
+        need = m > need ? m : need;
+    }
+    while (max < need && max < HOST_MEMPROBE_MAX)
+        max *= 2u;
+    return max;
+}
+
 /* Runs every cell of p that dir does not have yet; joins; writes meta.json.
  * Returns the exit status. */
 static int plan_run(const char *dir, const plan *p, const matrix_opts *o, const char *cmd)
 {
     run_tally t = {0, 0, 0, NULL, 0, 0};
     t.done_before = plan_announce(dir, p, o->plan.quick, cmd);
+    /* The machine's price of a random load, once per run (memprobe.h). */
+    char err[512];
+    if (host_memprobe_write(dir, probe_max(p), 0, err, sizeof err) < 0)
+        fprintf(stderr, "allocbench %s: %s (report --check goes on without it)\n", cmd, err);
     host_timer();
     signals_catch();
     t.t0 = now_s();

@@ -6,8 +6,9 @@
  * order under one header; a source whose header differs is refused, by
  * name. meta.json is the first source's, plus "merged_from": every source's
  * meta.json, in order (each machine's CPU, compiler, tsc_hz are kept).
- * gbench.json: the first one found; another source's is kept as
- * gbench-<n>.json (n = its position among the sources, from 1).
+ * gbench.json and memprobe.csv: the first one found; another source's is
+ * kept as gbench-<n>.json, memprobe-<n>.csv (n = its position among the
+ * sources, from 1).
  * RUN must not exist, be empty, or be a folder an earlier merge made (it
  * holds .allocbench-merge, written first): nothing else is ever overwritten.
  * Every file is written to a temporary name and renamed.
@@ -42,9 +43,9 @@ static const char merge_help[] =
     "Joins cell folders (allocbench cell) or run folders into the run folder RUN:\n"
     "summary.csv, frag.csv and failures.csv under one header each (a source with a\n"
     "different header is refused), meta.json with every source's meta.json in\n"
-    "\"merged_from\", gbench.json. RUN must not exist, be empty, or be an earlier\n"
-    "merge's output (a merge that was killed or stopped too: run it again, it redoes\n"
-    "the whole folder and gives the same bytes).\n"
+    "\"merged_from\", gbench.json and memprobe.csv. RUN must not exist, be empty, or\n"
+    "be an earlier merge's output (a merge that was killed or stopped too: run it\n"
+    "again, it redoes the whole folder and gives the same bytes).\n"
     "  -o, --output RUN  the merged run folder\n"
     "  -h, --help        this text\n"
     "Exit status: 0 merged, 1 a source is unreadable or does not fit, 2 bad usage,\n"
@@ -233,21 +234,23 @@ static int meta_build(char **src, int nsrc, hbuf *meta)
  * place). */
 #define MERGE_STOPPED 2
 
-/* Copies the sources' gbench.json into run. 0, MERGE_STOPPED, or -1 with
- * path the file that could not be written. */
-static int gbench_copy(const char *run, char **src, int nsrc, char *path, size_t plen)
+/* Copies the sources' STEM.EXT (gbench.json, memprobe.csv) into run: the
+ * first as it is named, another source's as STEM-<n>.EXT. 0, MERGE_STOPPED,
+ * or -1 with path the file that could not be written. */
+static int extra_copy(const char *run, char **src, int nsrc, const char *stem, const char *ext,
+                      char *path, size_t plen)
 {
     int ngb = 0;
     for (int i = 0; i < nsrc; i++) {
-        snprintf(path, plen, "%s/gbench.json", src[i]);
+        snprintf(path, plen, "%s/%s.%s", src[i], stem, ext);
         size_t len;
         char *g = host_read_file(path, &len);
         if (g == NULL)
             continue;
         if (ngb++ == 0)
-            snprintf(path, plen, "%s/gbench.json", run);
+            snprintf(path, plen, "%s/%s.%s", run, stem, ext);
         else
-            snprintf(path, plen, "%s/gbench-%d.json", run, i + 1);
+            snprintf(path, plen, "%s/%s-%d.%s", run, stem, i + 1, ext);
         int bad = host_write_atomic(path, g, len);
         free(g);
         if (bad)
@@ -295,7 +298,8 @@ static int merge_write(const char *run, char **src, int nsrc, hbuf *out, char **
         return -1;
     if (stop_signal)
         return MERGE_STOPPED;
-    return gbench_copy(run, src, nsrc, path, plen);
+    int rc = extra_copy(run, src, nsrc, "gbench", "json", path, plen);
+    return rc != 0 ? rc : extra_copy(run, src, nsrc, "memprobe", "csv", path, plen);
 }
 
 /* "allocbench merge: <signal>: stopped after FILE; run again: ..." */
