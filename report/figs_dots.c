@@ -85,8 +85,13 @@ int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
     int *present = calloc(run->nstrats + 1, sizeof *present), floor_k = -1, rc = 0;
     st_est *e = calloc((run->nstrats + 1) * NPCT, sizeof *e);
     double *fails = calloc(run->nstrats + 1, sizeof *fails), lo = INFINITY, hi = 0;
+    int *other = calloc(run->nstrats + 1, sizeof *other);
     size_t n = 0, reps = 0;
-    for (size_t k = 0; present != NULL && e != NULL && fails && k < run->nstrats; k++) {
+    if (other != NULL)
+        pf_other_work(run, c, other);
+    for (size_t k = 0; present != NULL && e != NULL && fails && other && k < run->nstrats; k++) {
+        if (other[k])
+            continue;
         size_t got = strat_pcts(run, c, (int)k, e + k * NPCT, &fails[k]);
         reps = got > reps ? got : reps;
         if (got == 0)
@@ -98,10 +103,12 @@ int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
         for (int i = 0; i < NPCT; i++)
             lo = fmin(lo, e[k * NPCT + i].lo), hi = fmax(hi, e[k * NPCT + i].hi);
     }
-    if (f == NULL || present == NULL || e == NULL || fails == NULL || n == 0) {
-        free(present), free(e), free(fails);
-        return f == NULL || present == NULL || e == NULL || fails == NULL ? -1 : 0;
+    if (f == NULL || present == NULL || e == NULL || fails == NULL || other == NULL || n == 0) {
+        free(present), free(e), free(fails), free(other);
+        return f == NULL || present == NULL || e == NULL || fails == NULL || other == NULL ? -1
+                                                                                          : 0;
     }
+    free(other);
     ab_fmt(f->title, sizeof f->title, "Percentiles of %s: %s", c->op, label);
     sbuf v = {0};
     size_t j = 0;

@@ -63,11 +63,11 @@ static void group_stem(const ab_run *run, const group *g, char *out, size_t outl
 /* Caption tail naming strategies of this env that the figure lacks, with the
    status their rows give (skipped, error, timeout) when there is one. */
 static void missing_note(const ab_run *run, const group *g, double mem, const int *present,
-                         char *out, size_t outlen)
+                         const int *other, char *out, size_t outlen)
 {
     sbuf b = {0};
     for (size_t k = 0; k < run->nstrats; k++) {
-        if (present[k])
+        if (present[k] || (other != NULL && other[k]))
             continue;
         int in_env = 0;
         const char *why = NULL;
@@ -83,10 +83,11 @@ static void missing_note(const ab_run *run, const group *g, double mem, const in
             pf_sb_add(&b, "%s%s (%s)", b.len ? ", " : "", run->strats[k].name,
                    why != NULL ? why : "no rows for this cell");
     }
-    if (b.len)
-        ab_fmt(out, outlen, " Not in this figure: %s.", b.s);
-    else
-        out[0] = '\0';
+    char left[512] = "";
+    if (other != NULL)
+        pf_other_note(run, other, left, sizeof left);
+    ab_fmt(out, outlen, "%s%s%s%s", b.len ? " Not in this figure: " : "", b.len ? b.s : "",
+           b.len ? "." : "", left);
     free(b.s);
 }
 
@@ -238,13 +239,21 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
     ab_fmt(f->title, sizeof f->title, "Latency CDF of %s: %s", op, label);
     double lo = INFINITY, hi = 0, top = 0;
     size_t from_hist = 0;
+    pf_cellsel c = {g->env, g->role, g->workload, op, g->fill, mem};
+    int *other = calloc(run->nstrats + 1, sizeof *other);
+    if (other == NULL) {
+        free(present);
+        return -1;
+    }
+    pf_other_work(run, &c, other);
     for (size_t k = 0; k < run->nstrats; k++) {
-        const ab_srow *s = cell_row(run, g, k, op, mem, seed);
+        const ab_srow *s = other[k] ? NULL : cell_row(run, g, k, op, mem, seed);
         if (s == NULL)
             continue;
         FILE *d = pf_data_open(run, f->name, run->strats[k].ident);
         if (d == NULL) {
             free(present);
+            free(other);
             return -1;
         }
         present[k] = 1;
@@ -268,7 +277,8 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         hi = fmax(hi, s->max_ns);
         top = fmax(top, nmax);
     }
-    missing_note(run, g, mem, present, missing, sizeof missing);
+    missing_note(run, g, mem, present, other, missing, sizeof missing);
+    free(other);
     if (cdf_ytics(run, f, top) != 0) {
         free(present);
         return -1;
@@ -294,7 +304,6 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
 
     free(present);
     ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
-    pf_cellsel c = {g->env, g->role, g->workload, op, g->fill, mem};
     return pf_dots_figure(run, js, &c, name, label, missing);
 }
 
@@ -435,7 +444,7 @@ static int figs_scaling(ab_run *run, jobs *js, const group *g)
             present[k] = points > 0;
         }
         char missing[600];
-        missing_note(run, g, 0, present, missing, sizeof missing);
+        missing_note(run, g, 0, present, NULL, missing, sizeof missing);
         ab_fmt(f->caption, sizeof f->caption,
                  "Mean (solid) and p99 (dashed) latency of %s against managed memory, "
                  "log-log; a flat line means the cost does not grow with memory. Smallest "

@@ -90,6 +90,14 @@ typedef struct pf_cellsel {
 } pf_cellsel;
 int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
                    const char *label, const char *note);
+/* Marks in other[k] (room for run->nstrats) the strategies whose served
+   rows in cell c (any op, one thread) were never asked for a run of pages
+   (contig_success empty) while another strategy's were: stack in churn,
+   given single pages. Their latencies describe other work, so the latency
+   figures leave them out, as the verdict does. Returns how many. */
+size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other);
+/* The caption words for them: " Left out (...): stack." or "". */
+void pf_other_note(const ab_run *run, const int *other, char *out, size_t len);
 int pf_frag_time_figures(ab_run *run, jobs *js);
 /* figures_def.c: reads run->figures_def into run->defs (0, or -1 after a
    message naming the file and line); the line of figures.def a figure of

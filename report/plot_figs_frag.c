@@ -76,12 +76,40 @@ static double fgroup_ref_mem(const ab_run *run, const fgroup *g, int with_fill, 
     return best;
 }
 
-static void fgroup_missing(const ab_run *run, const char *env, const int *present, char *out,
-                           size_t outlen)
+/* The strategies of g (at mem and seed; at every fill unless with_fill)
+   that were never asked for a run of pages while another was (stack in
+   churn: it gets single pages), marked in left[k]. Their samples describe
+   other work, often over many more steps, so the figures leave them out
+   (issue: fragmentation at equal state). Returns how many. */
+static size_t fgroup_other_work(const ab_run *run, const fgroup *g, int with_fill, double mem,
+                                double seed, int *left)
+{
+    int any = 0;
+    size_t n = 0;
+    for (size_t k = 0; k < run->nstrats; k++)
+        left[k] = 0;
+    for (size_t r = 0; r < run->nf; r++) {
+        const ab_frow *f = &run->f[r];
+        if (fgroup_has(g, f, with_fill) && f->mem_bytes == mem && f->seed == seed)
+            left[f->strat] |= f->contig_tried > 0 ? 2 : 1;
+    }
+    for (size_t k = 0; k < run->nstrats; k++)
+        any |= left[k] >= 2;
+    for (size_t k = 0; k < run->nstrats; k++) {
+        left[k] = any && left[k] == 1;
+        n += (size_t)left[k];
+    }
+    return n;
+}
+
+/* The caption's notes: strategies with samples in env that are not drawn,
+   and those left out as other work (left). */
+static void fgroup_missing(const ab_run *run, const char *env, const int *present,
+                           const int *left, char *out, size_t outlen)
 {
     sbuf b = {0};
     for (size_t k = 0; k < run->nstrats; k++) {
-        if (present[k])
+        if (present[k] || left[k])
             continue;
         for (size_t r = 0; r < run->nf; r++)
             if (run->f[r].strat == (int)k && strcmp(run->f[r].env, env) == 0) {
@@ -89,10 +117,10 @@ static void fgroup_missing(const ab_run *run, const char *env, const int *presen
                 break;
             }
     }
-    if (b.len)
-        ab_fmt(out, outlen, " Not in this figure (no samples for this cell): %s.", b.s);
-    else
-        out[0] = '\0';
+    char other[512];
+    pf_other_note(run, left, other, sizeof other);
+    ab_fmt(out, outlen, "%s%s%s%s", b.len ? " Not in this figure (no samples for this cell): " : "",
+           b.len ? b.s : "", b.len ? "." : "", other);
     free(b.s);
 }
 
@@ -160,7 +188,8 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
         ab_run_note(run, "frag.csv has no churn or huge samples: the fragmentation-over-time "
                          "plots are not drawn.");
     int *present = calloc(run->nstrats + 1, sizeof *present);
-    int rc = present == NULL ? -1 : 0;
+    int *left = calloc(run->nstrats + 1, sizeof *left);
+    int rc = present == NULL || left == NULL ? -1 : 0;
     for (size_t i = 0; i < ng && rc == 0; i++) {
         const fgroup *g = &gs[i];
         double seed, mem = fgroup_ref_mem(run, g, 1, &seed);
@@ -180,7 +209,10 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
                                         *ab_frag_role_stem(g->role) ? "VMM " : "", g->workload,
                                         filltxt, memtxt, g->env);
             double steps = 0, ymax = 0;
+            fgroup_other_work(run, g, 1, mem, seed, left);
             for (size_t k = 0; k < run->nstrats && rc == 0; k++) {
+                if (left[k])
+                    continue;
                 int got = ft_strategy(run, f, g, kind, mem, seed, k, &steps, &ymax);
                 if (got < 0)
                     rc = -1;
@@ -189,7 +221,7 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
             }
             if (rc != 0)
                 break;
-            fgroup_missing(run, g->env, present, missing, sizeof missing);
+            fgroup_missing(run, g->env, present, left, missing, sizeof missing);
             ab_fmt(f->caption, sizeof f->caption,
                      kind == 0 ? "External fragmentation, 1 - largest free run / free pages "
                                  "(0 = all free memory in one run; lower is better), sampled "
@@ -211,6 +243,7 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
         }
     }
     free(present);
+    free(left);
     free(gs);
     return rc;
 }
@@ -280,8 +313,12 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
     if (ab_table_col(&run->frag, "fill") < 0)
         return 0;
     int *present = calloc(run->nstrats + 1, sizeof *present);
-    if (present == NULL)
+    int *left = calloc(run->nstrats + 1, sizeof *left);
+    if (present == NULL || left == NULL) {
+        free(present);
+        free(left);
         return -1;
+    }
     int drawn = 0;
     /* Distinct (env, workload) pairs, in file order. */
     fgroup pairs[64];
@@ -309,16 +346,18 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
                                     "External fragmentation against fill: %s%s, %s, %s",
                                     *ab_frag_role_stem(g.role) ? "VMM " : "", g.workload, memtxt,
                                     g.env);
+        fgroup_other_work(run, &g, 0, mem, seed, left);
         for (size_t k = 0; k < run->nstrats; k++) {
-            int got = ff_strategy(run, f, &g, mem, seed, fills, nfl, k);
+            int got = left[k] ? 0 : ff_strategy(run, f, &g, mem, seed, fills, nfl, k);
             if (got < 0) {
                 free(present);
+                free(left);
                 return -1;
             }
             if (got > 0)
                 present[k] = 1;
         }
-        fgroup_missing(run, g.env, present, missing, sizeof missing);
+        fgroup_missing(run, g.env, present, left, missing, sizeof missing);
         ab_fmt(f->caption, sizeof f->caption,
                  "External fragmentation at the end of %s (the last sample of each run) "
                  "against the fill level it was held at; lower is better; seed %.0f.%s",
@@ -337,5 +376,6 @@ int pf_frag_fill_figures(ab_run *run, jobs *js)
         ab_run_note(run, "No workload in frag.csv ran at two or more fill levels: the "
                          "ext-frag-against-fill plot is not drawn.");
     free(present);
+    free(left);
     return 0;
 }

@@ -61,6 +61,41 @@ int pf_row_ok(const ab_srow *s)
     return strcmp(s->status, "ok") == 0 && s->count > 0 && !isnan(s->p50_ns);
 }
 
+size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other)
+{
+    int asked = 0;
+    size_t n = 0;
+    for (size_t k = 0; k < run->nstrats; k++)
+        other[k] = 0;
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *s = &run->s[r];
+        if (!pf_row_ok(s) || s->threads > 1 || s->mem_bytes != c->mem ||
+            strcmp(s->env, c->env) != 0 || strcmp(s->role, c->role) != 0 ||
+            strcmp(s->workload, c->workload) != 0 || !pf_same_fill(s->fill, c->fill))
+            continue;
+        int a = !isnan(s->contig_success);
+        asked |= a;
+        other[s->strat] |= a ? 2 : 1;
+    }
+    for (size_t k = 0; k < run->nstrats; k++) {
+        other[k] = asked && other[k] == 1;
+        n += (size_t)other[k];
+    }
+    return n;
+}
+
+void pf_other_note(const ab_run *run, const int *other, char *out, size_t len)
+{
+    sbuf b = {0};
+    for (size_t k = 0; k < run->nstrats; k++)
+        if (other[k])
+            pf_sb_add(&b, "%s%s", b.len ? ", " : "", run->strats[k].name);
+    ab_fmt(out, len, "%s%s%s", b.len ? " Left out (never asked for a run of pages where the "
+                                       "others were: other work): " : "",
+           b.len ? b.s : "", b.len ? "." : "");
+    free(b.s);
+}
+
 ab_figure *pf_fig_new(ab_run *run, const char *kind, const char *name)
 {
     if (run->nfigs == run->capfigs) {

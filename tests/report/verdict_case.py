@@ -164,6 +164,22 @@ elif case == "request_mix":
     for x in (x for x in dec if x["need"] in ("tail_latency", "mean_speed", "fragmentation")):
         if x["pick"] != "bitmap":
             bad.append(f"{x['need']} {x['cell']}: bitmap beats buddy, pick {x['pick']!r}")
+    # The fragmentation and latency figures of the cell leave stack out
+    # too, and say why.
+    if shutil.which("gnuplot"):
+        r = subprocess.run([driver, run], capture_output=True, text=True)
+        if r.returncode != 0:
+            bad.append(f"report with figures failed ({r.returncode}): {r.stderr[-300:]}")
+        data = os.path.join(run, "plots", "data")
+        drawn = sorted(os.listdir(data)) if os.path.isdir(data) else []
+        frag = [d for d in drawn if d.startswith(("fragext-", "free2m-", "bars-", "cdf-"))]
+        if len({d.split("-")[0] for d in frag}) != 4:
+            bad.append(f"fragmentation and latency figure data missing: {drawn}")
+        if any(".stack." in d for d in frag):
+            bad.append(f"stack's single-frame churn is drawn beside the runs: {frag}")
+        md = open(os.path.join(run, "report.md")).read()
+        if md.count("other work): stack.") != 4:
+            bad.append("the four captions do not say stack was left out")
 elif case == "scaling":
     sc = [x for x in v if x["need"] == "scaling"]
     if len(sc) != 1 or sc[0]["pick"] != "hier2m":
