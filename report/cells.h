@@ -53,7 +53,8 @@ double ab_metric_of(const ab_srow *s, int metric);
    timer's share of its per-op time is below 1e-5 of it); else q, as for
    per-op samples. The verdict and compare both judge by it. */
 double ab_cells_quantum(const ab_cell *const *cell, size_t n, int metric, double q);
-/* Figure stem plot_figs.c gives the group's latency dot plot. */
+/* The figure stem plot_figs.c gives the cell's group (kind: bars, scaling):
+   the fill is in it when the workload ran at more than one fill. */
 void ab_cell_figure(const ab_run *run, const ab_cell *c, const char *kind, char *out,
                     size_t len);
 

@@ -96,6 +96,9 @@ int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
    given single pages. Their latencies describe other work, so the latency
    figures leave them out, as the verdict does. Returns how many. */
 size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other);
+/* The name pf_meta_figures gives role's metadata figure ("" when it draws
+   none). */
+void pf_meta_figure_name(const ab_run *run, const char *role, char *out, size_t len);
 /* The caption words for them: " Left out (...): stack." or "". */
 void pf_other_note(const ab_run *run, const int *other, char *out, size_t len);
 int pf_frag_time_figures(ab_run *run, jobs *js);

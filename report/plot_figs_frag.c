@@ -124,21 +124,15 @@ static void fgroup_missing(const ab_run *run, const char *env, const int *presen
     free(b.s);
 }
 
-static int is_frag_time_workload(const char *w)
-{
-    return strcmp(w, "churn") == 0 || strcmp(w, "huge") == 0;
-}
-
-/* The (env, workload, fill) groups of the churn and huge rows, first seen
-   first; *count gets how many (fewer when out of memory). */
+/* The (env, workload, role, fill) groups of frag.csv, first seen first:
+   every one the verdict judges fragmentation in has its figures; *count
+   gets how many (fewer when out of memory). */
 static fgroup *ft_groups(const ab_run *run, size_t *count)
 {
     fgroup *gs = NULL;
     size_t ng = 0;
     for (size_t r = 0; r < run->nf; r++) {
         const ab_frow *f = &run->f[r];
-        if (!is_frag_time_workload(f->workload))
-            continue;
         size_t k = 0;
         while (k < ng && !fgroup_has(&gs[k], f, 1))
             k++;
@@ -185,7 +179,7 @@ int pf_frag_time_figures(ab_run *run, jobs *js)
     size_t ng;
     fgroup *gs = ft_groups(run, &ng);
     if (ng == 0)
-        ab_run_note(run, "frag.csv has no churn or huge samples: the fragmentation-over-time "
+        ab_run_note(run, "frag.csv has no samples: the fragmentation-over-time "
                          "plots are not drawn.");
     int *present = calloc(run->nstrats + 1, sizeof *present);
     int *left = calloc(run->nstrats + 1, sizeof *left);

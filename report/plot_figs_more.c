@@ -105,14 +105,38 @@ static void meta_job(const ab_run *run, jobs *js, const ab_figure *f, const int 
     pf_job_add(js, run, f, "lines.gp", &v);
 }
 
-int pf_meta_figures(ab_run *run, jobs *js)
+/* The env the metadata figures are drawn from: the host rows (the
+   kernel's are the same layouts), or the first env when there is no host
+   row; NULL when no row has metadata. */
+static const char *meta_env(const ab_run *run)
 {
-    /* One figure per role, from the host rows (the kernel's are the same
-       layouts) or from the first env when there is no host row. */
     const char *env = NULL;
     for (size_t r = 0; r < run->ns; r++)
         if (!isnan(run->s[r].meta_per_gib) && (env == NULL || ab_env_is_host(run->s[r].env)))
             env = run->s[r].env;
+    return env;
+}
+
+static void meta_name(const ab_run *run, const char *env, const char *role, char *out,
+                      size_t len)
+{
+    ab_fmt(out, len, "meta-%s%s%s", env, run->multi_role ? "-" : "",
+           run->multi_role ? role : "");
+}
+
+void pf_meta_figure_name(const ab_run *run, const char *role, char *out, size_t len)
+{
+    const char *env = meta_env(run);
+    if (env == NULL)
+        out[0] = '\0';
+    else
+        meta_name(run, env, role, out, len);
+}
+
+int pf_meta_figures(ab_run *run, jobs *js)
+{
+    /* One figure per role (meta_env). */
+    const char *env = meta_env(run);
     if (env == NULL) {
         ab_run_note(run, "summary.csv has no meta_bytes or meta_bytes_per_gib column: the "
                          "metadata plot is not drawn.");
@@ -126,8 +150,7 @@ int pf_meta_figures(ab_run *run, jobs *js)
         if (!PF_FIRST(run->s, r0, role))
             continue;
         char name[200];
-        ab_fmt(name, sizeof name, "meta-%s%s%s", env, run->multi_role ? "-" : "",
-                 run->multi_role ? role : "");
+        meta_name(run, env, role, name, sizeof name);
         ab_figure *f = pf_fig_begin(run, present, "meta", name, "Metadata per GiB managed: %s%s%s",
                                     env, run->multi_role ? ", " : "", run->multi_role ? role : "");
         meta_box box = {INFINITY, 0, INFINITY, 0};

@@ -46,7 +46,9 @@ void doc_p(doc *d, const char *fmt, ...)
 
 void link_write(doc *d, const char *name)
 {
-    if (ab_run_figure(d->run, name) != NULL)
+    if (name[0] == '\0')
+        md_text(d->md, "-", 1);
+    else if (ab_run_figure(d->run, name) != NULL)
         fprintf(d->md, "[%s](#fig-%s)", name, name);
     else
         md_text(d->md, name, 1);

@@ -147,22 +147,6 @@ void vcsv_line(vctx *v, const vsection *s, const char *need, const char *cell,
     }
 }
 
-/* A figure made by plot_figs.c for the cell (with or without the fill in
-   its name), or the expected stem when figures were not drawn. */
-static void cell_fig(const ab_run *run, const ab_cell *c, char *out, size_t len)
-{
-    ab_cell_figure(run, c, "bars", out, len);
-    if (ab_run_figure(run, out) != NULL || isnan(c->proto->fill))
-        return;
-    char alt[200];
-    ab_cell alt_c = *c;
-    ab_srow s = *c->proto;
-    s.fill = NAN;
-    alt_c.proto = &s;
-    ab_cell_figure(run, &alt_c, "bars", alt, sizeof alt);
-    if (ab_run_figure(run, alt) != NULL)
-        ab_fmt(out, len, "%s", alt);
-}
 
 /* Candidates of group g in the section: one per strategy. Where some
    strategies were asked for runs of pages (contig_success is set), one that
@@ -176,7 +160,7 @@ static size_t group_cands(const vctx *v, const vsection *s, size_t g, int metric
         runs |= v->cs.c[i].group == g && !isnan(v->cs.c[i].proto->contig_success);
     for (size_t i = 0; i < v->cs.n && n < AB_VERDICT_MAXC; i++) {
         const ab_cell *x = &v->cs.c[i];
-        if (x->group != g || !in_section(s, x->proto) ||
+        if (x->group != g || !in_section(s, x->proto) || strcmp(x->proto->op, "-") == 0 ||
             (runs && isnan(x->proto->contig_success)))
             continue;
         c[n] = (ab_cand){x->e[metric], x->strat, ab_cell_failed(x)};
@@ -185,6 +169,14 @@ static size_t group_cands(const vctx *v, const vsection *s, size_t g, int metric
         cell[n++] = x;
     }
     return n;
+}
+
+static int any_served(const ab_cell *const *cell, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cell[i]->nreps > 0)
+            return 1;
+    return 0;
 }
 
 static void fail_text(const ab_run *run, const ab_cell **cell, size_t n, char *out, size_t len)
@@ -221,9 +213,11 @@ static void judge_metric(vctx *v, const vsection *s, int metric, const char *nee
             ab_fmt(label + strlen(label), sizeof label - strlen(label), " (TCG: relative only)");
         ab_pick_text(run, c, n, p, timed ? " ns" : " KiB/GiB", pick, sizeof pick, ev, sizeof ev);
         if (timed)
-            cell_fig(run, cell[0], fig, sizeof fig);
+            ab_cell_figure(run, cell[0], "bars", fig, sizeof fig);
         else
-            ab_fmt(fig, sizeof fig, "meta-%s", cell[0]->proto->env);
+            pf_meta_figure_name(run, cell[0]->proto->role, fig, sizeof fig);
+        if (timed && !any_served(cell, n))
+            fig[0] = '\0'; /* nothing served: the percentile figure is not drawn */
         /* The clearest win is shown as evidence: prefer a host cell to one
            from a kernel under TCG, whose numbers are relative only. */
         double margin = p.runner >= 0 && p.winner >= 0 && !ab_env_is_tcg(cell[0]->proto->env)

@@ -77,6 +77,9 @@ for rep in range(REPS):
             for step in range(0, 40001, 2500):
                 frows.append(frow(s, step, e + rng.uniform(0, .002), rep,
                                   tried=0 if s == "stack" else step // 10))
+        # Rows of cells that measured nothing (op "-"): not a cell to judge.
+        rows.append(srow("stack", "adversary", "-", 0, rep, status="skipped"))
+        rows.append(srow("freelist", "adversary", "-", 0, rep, status="skipped-timeout"))
     elif case == "scaling":
         # Per-op mean time at 2 threads: hier2m keeps it (2x throughput),
         # buddy doubles it (1x), bitmap is between (1.33x).
@@ -164,10 +167,23 @@ elif case == "request_mix":
     for x in (x for x in dec if x["need"] in ("tail_latency", "mean_speed", "fragmentation")):
         if x["pick"] != "bitmap":
             bad.append(f"{x['need']} {x['cell']}: bitmap beats buddy, pick {x['pick']!r}")
+    if any(" - " in x["cell"] or x["cell"].endswith(" -") or "adversary -" in x["cell"]
+           for x in v):
+        bad.append("a verdict row for rows that measured nothing (op -)")
     # The fragmentation and latency figures of the cell leave stack out
-    # too, and say why.
+    # too, and say why; the figures verdict.csv names are the ones drawn,
+    # with or without --no-figures.
     if shutil.which("gnuplot"):
         r = subprocess.run([driver, run], capture_output=True, text=True)
+        with open(os.path.join(run, "verdict.csv")) as f:
+            drawn_v = list(csv.DictReader(f))
+        if [x["figure"] for x in drawn_v] != [x["figure"] for x in v]:
+            bad.append("verdict.csv names other figures with --no-figures: "
+                       f"{sorted({x['figure'] for x in v} ^ {x['figure'] for x in drawn_v})}")
+        for x in drawn_v:
+            png = os.path.join(run, "plots", x["figure"] + ".png")
+            if x["figure"] and not os.path.exists(png):
+                bad.append(f"verdict.csv names a figure that was not drawn: {x['figure']}")
         if r.returncode != 0:
             bad.append(f"report with figures failed ({r.returncode}): {r.stderr[-300:]}")
         data = os.path.join(run, "plots", "data")
