@@ -187,7 +187,15 @@ static void judge_point(vctx *v, const vsection *s, const ab_frow *proto, const 
         ab_fmt(fill, sizeof fill, "-f%.0f", proto->fill * 1000);
     ab_fmt(fig, sizeof fig, "%s-%s%s-%s%s", two_mib ? "free2m" : "fragext", proto->env,
            ab_frag_role_stem(proto->role), proto->workload, fill);
-    vtally_add(v, c, p, 0, ev, fig);
+    /* How clear the win is, for the section's "clearest" evidence: the
+       runner-up over the winner (fragmentation, lower is better) or the
+       winner over the runner-up (free 2 MiB blocks). */
+    double margin = 0;
+    if (p.winner >= 0 && p.runner >= 0) {
+        double w = c[p.winner].e.median, r = c[p.runner].e.median;
+        margin = two_mib ? w / fmax(r, 1e-9) : r / fmax(w, 1e-9);
+    }
+    vtally_add(v, c, p, margin, ev, fig);
     if (!write)
         return;
     ab_cand_names(run, c, nin, p.tied, tied, sizeof tied);

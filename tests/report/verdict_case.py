@@ -5,6 +5,7 @@ report on it (without figures) and checks verdict.csv does not make it.
   verdict_case.py CASE DRIVER WORKDIR
   CASE: no_failed_winner | no_resolution_winner | batch_resolves | equal_state | scaling |
         request_mix
+        frag_clearest
 
 Exit 0 when the report resists, 1 with the reason otherwise."""
 import csv, json, os, random, shutil, subprocess, sys
@@ -35,11 +36,11 @@ def srow(s, wl, op, p999, rep, failures=0, count=1000, noise=0.005, status="ok",
             f"{'' if batch is None else f'{j(batch):.3f}'},"
             f"{'' if contig is None else f'{contig:.6f}'},ok")
 
-def frow(s, step, ext, rep, wl="churn", role="pmm", tried=0):
+def frow(s, step, ext, rep, wl="churn", role="pmm", tried=0, fill=0.5):
     free = 8192
     largest = int(free * (1 - ext))
     return (f"host,{s},{wl},{64*MiB},1,{rep+1},{rep},{step},{free},{largest},10,"
-            f"{1 - largest / free:.6f},{largest // 512},0.500,{role},{tried}")
+            f"{1 - largest / free:.6f},{largest // 512},{fill:.3f},{role},{tried}")
 
 rows, frows = [], []
 meta = {"tsc_hz": HZ, "timer_quantum_cycles": 25}   # one quantum = 10 ns
@@ -80,6 +81,14 @@ for rep in range(REPS):
         # Rows of cells that measured nothing (op "-"): not a cell to judge.
         rows.append(srow("stack", "adversary", "-", 0, rep, status="skipped"))
         rows.append(srow("freelist", "adversary", "-", 0, rep, status="skipped-timeout"))
+    elif case == "frag_clearest":
+        # bitmap wins both cells; at fill 90 % (second in the file) by 50x,
+        # at 50 % by 2x. The section's "clearest" evidence is the 50x one.
+        rows += [srow("bitmap", "churn", "alloc", 300, rep), srow("buddy", "churn", "alloc", 300, rep)]
+        for fill, (eb, ed) in ((0.5, (0.10, 0.20)), (0.9, (0.01, 0.50))):
+            for s, e in (("bitmap", eb), ("buddy", ed)):
+                for step in range(0, 40001, 2500):
+                    frows.append(frow(s, step, e + rng.uniform(0, .0005), rep, fill=fill))
     elif case == "scaling":
         # Per-op mean time at 2 threads: hier2m keeps it (2x throughput),
         # buddy doubles it (1x), bitmap is between (1.33x).
@@ -196,6 +205,13 @@ elif case == "request_mix":
         md = open(os.path.join(run, "report.md")).read()
         if md.count("other work): stack.") != 4:
             bad.append("the four captions do not say stack was left out")
+elif case == "frag_clearest":
+    picks = [l for l in open(os.path.join(run, "report.md"))
+             if l.startswith("| pick this if you need the least external fragmentation")]
+    if len(picks) != 1 or "bitmap" not in picks[0].split("|")[2]:
+        bad.append(f"bitmap should be the fragmentation pick: {picks}")
+    elif "beats buddy 0.5" not in picks[0]:
+        bad.append(f"the clearest evidence is not the 50x win at fill 90 %: {picks[0]}")
 elif case == "scaling":
     sc = [x for x in v if x["need"] == "scaling"]
     if len(sc) != 1 or sc[0]["pick"] != "hier2m":
