@@ -90,7 +90,8 @@ static size_t fgroup_other_work(const ab_run *run, const fgroup *g, int with_fil
         left[k] = 0;
     for (size_t r = 0; r < run->nf; r++) {
         const ab_frow *f = &run->f[r];
-        if (fgroup_has(g, f, with_fill) && f->mem_bytes == mem && f->seed == seed)
+        if (f->strat >= 0 && fgroup_has(g, f, with_fill) && f->mem_bytes == mem &&
+            f->seed == seed)
             left[f->strat] |= f->contig_tried > 0 ? 2 : 1;
     }
     for (size_t k = 0; k < run->nstrats; k++)

@@ -69,7 +69,7 @@ size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other)
         other[k] = 0;
     for (size_t r = 0; r < run->ns; r++) {
         const ab_srow *s = &run->s[r];
-        if (!pf_row_ok(s) || s->threads > 1 || s->mem_bytes != c->mem ||
+        if (s->strat < 0 || !pf_row_ok(s) || s->threads > 1 || s->mem_bytes != c->mem ||
             strcmp(s->env, c->env) != 0 || strcmp(s->role, c->role) != 0 ||
             strcmp(s->workload, c->workload) != 0 || !pf_same_fill(s->fill, c->fill))
             continue;
