@@ -24,12 +24,107 @@ typedef struct fpoint {
     double step;
 } fpoint;
 
-static int same_fgroup(const ab_frow *a, const ab_frow *b)
+/* One frag group (env, workload, role, size, threads, fill): its rows, in
+   file order, and the first of them. Built once per pass (fgroups_build),
+   so no helper scans the whole file. */
+typedef struct fgv {
+    const ab_run *run;
+    const ab_frow *proto;
+    const size_t *row;
+    size_t n;
+} fgv;
+
+#define FG_ROW(g, i) (&(g)->run->f[(g)->row[i]])
+
+static int dbl_order(double a, double b)
 {
-    return strcmp(a->env, b->env) == 0 && strcmp(a->workload, b->workload) == 0 &&
-           strcmp(a->role, b->role) == 0 && a->mem_bytes == b->mem_bytes &&
-           a->threads == b->threads &&
-           ((isnan(a->fill) && isnan(b->fill)) || a->fill == b->fill);
+    if (isnan(a) || isnan(b))
+        return isnan(a) - isnan(b);
+    return (a > b) - (a < b);
+}
+
+typedef struct fref {
+    const ab_frow *f;
+    size_t r;
+} fref;
+
+/* Orders rows by group, then by position in the file. */
+static int fref_cmp(const void *pa, const void *pb)
+{
+    const fref *x = pa, *y = pb;
+    const ab_frow *a = x->f, *b = y->f;
+    int c = strcmp(a->env, b->env);
+    if (c == 0)
+        c = strcmp(a->workload, b->workload);
+    if (c == 0)
+        c = strcmp(a->role, b->role);
+    if (c == 0)
+        c = dbl_order(a->mem_bytes, b->mem_bytes);
+    if (c == 0)
+        c = dbl_order(a->threads, b->threads);
+    if (c == 0)
+        c = dbl_order(a->fill, b->fill);
+    return c != 0 ? c : (x->r > y->r) - (x->r < y->r);
+}
+
+typedef struct fgroups {
+    size_t *row;   /* every row index, grouped, each group in file order */
+    size_t *bound; /* group i is row[bound[i] .. bound[i + 1]) */
+    size_t *order; /* the groups in the order of their first row in the file */
+    size_t n;
+} fgroups;
+
+static int size_cmp(const void *pa, const void *pb)
+{
+    const size_t *a = pa, *b = pb;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+static void fgroups_free(fgroups *g)
+{
+    free(g->row), free(g->bound), free(g->order);
+    memset(g, 0, sizeof *g);
+}
+
+/* Groups the rows of frag.csv, O(n log n). 0, or -1 out of memory. */
+static int fgroups_build(const ab_run *run, fgroups *g)
+{
+    memset(g, 0, sizeof *g);
+    fref *ref = calloc(run->nf + 1, sizeof *ref);
+    g->row = calloc(run->nf + 1, sizeof *g->row);
+    g->bound = calloc(run->nf + 2, sizeof *g->bound);
+    g->order = calloc(run->nf + 1, sizeof *g->order);
+    if (ref == NULL || g->row == NULL || g->bound == NULL || g->order == NULL) {
+        free(ref);
+        fgroups_free(g);
+        return -1;
+    }
+    for (size_t r = 0; r < run->nf; r++)
+        ref[r] = (fref){&run->f[r], r};
+    qsort(ref, run->nf, sizeof *ref, fref_cmp);
+    for (size_t r = 0; r < run->nf; r++) {
+        g->row[r] = ref[r].r;
+        /* a new group where the key (not the position) changes */
+        if (r == 0 || fref_cmp(&(fref){ref[r - 1].f, 0}, &(fref){ref[r].f, 0}) != 0)
+            g->bound[g->n++] = r;
+    }
+    g->bound[g->n] = run->nf;
+    free(ref);
+    /* (first row, group) pairs sorted by first row give the file order. */
+    size_t(*pair)[2] = calloc(g->n + 1, sizeof *pair);
+    if (pair == NULL) {
+        fgroups_free(g);
+        return -1;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        pair[i][0] = g->row[g->bound[i]];
+        pair[i][1] = i;
+    }
+    qsort(pair, g->n, sizeof *pair, size_cmp);
+    for (size_t i = 0; i < g->n; i++)
+        g->order[i] = pair[i][1];
+    free(pair);
+    return 0;
 }
 
 /* Can strategy k serve workload wl in env? No when strategies.csv gives its
@@ -58,59 +153,65 @@ static int can_serve(const ab_run *run, int k, const ab_frow *f)
     return rows == 0 || ok > 0;
 }
 
-/* 1 when a sample of strategy k in proto's group says it was asked for a
-   run of pages (contig_tried > 0). */
-static int tried_runs(const ab_run *run, const ab_frow *proto, int k)
+/* 1 when a sample of strategy k in group g says it was asked for a run of
+   pages (contig_tried > 0). */
+static int tried_runs(const fgv *g, int k)
 {
-    for (size_t q = 0; q < run->nf; q++)
-        if (run->f[q].strat == k && run->f[q].contig_tried > 0 && same_fgroup(&run->f[q], proto))
+    for (size_t i = 0; i < g->n; i++)
+        if (FG_ROW(g, i)->strat == k && FG_ROW(g, i)->contig_tried > 0)
             return 1;
     return 0;
 }
 
-static int has_step(const ab_run *run, const ab_frow *proto, int k, double step)
+static int step_cmp(const void *pa, const void *pb)
 {
-    for (size_t r = 0; r < run->nf; r++)
-        if (run->f[r].strat == k && run->f[r].step == step && same_fgroup(&run->f[r], proto))
-            return 1;
-    return 0;
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
 }
 
-/* Steps sampled by every strategy in in[] (sorted ascending). */
-static size_t common_steps(const ab_run *run, const ab_frow *proto, const int *in, size_t nin,
-                           double *steps)
+/* The distinct steps strategy k sampled in g, ascending, into out; how many. */
+static size_t strat_steps(const fgv *g, int k, double *out)
 {
     size_t n = 0;
-    for (size_t r = 0; r < run->nf; r++) {
-        const ab_frow *f = &run->f[r];
-        if (f->strat != in[0] || !same_fgroup(f, proto))
-            continue;
-        int all = 1, dup = 0;
-        for (size_t i = 1; i < nin && all; i++)
-            all = has_step(run, proto, in[i], f->step);
-        for (size_t i = 0; i < n && !dup; i++)
-            dup = steps[i] == f->step;
-        if (all && !dup)
-            steps[n++] = f->step;
-    }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && steps[j - 1] > steps[j]; j--) {
-            double t = steps[j];
-            steps[j] = steps[j - 1];
-            steps[j - 1] = t;
+    for (size_t i = 0; i < g->n; i++)
+        if (FG_ROW(g, i)->strat == k)
+            out[n++] = FG_ROW(g, i)->step;
+    qsort(out, n, sizeof *out, step_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || out[u - 1] != out[i])
+            out[u++] = out[i];
+    return u;
+}
+
+/* Steps sampled by every strategy in in[] (ascending) into steps; how many.
+   tmp has room for the group's rows. */
+static size_t common_steps(const fgv *g, const int *in, size_t nin, double *steps, double *tmp)
+{
+    size_t n = strat_steps(g, in[0], steps);
+    for (size_t i = 1; i < nin && n > 0; i++) {
+        size_t m = strat_steps(g, in[i], tmp), a = 0, b = 0, kept = 0;
+        while (a < n && b < m) {
+            if (steps[a] == tmp[b])
+                steps[kept++] = steps[a], a++, b++;
+            else if (steps[a] < tmp[b])
+                a++;
+            else
+                b++;
         }
+        n = kept;
+    }
     return n;
 }
 
 /* Per-rep values of strategy k at step (field: 0 ext_frag, 1 free 2 MiB
    blocks, 2 free pages) into v; returns the count. */
-static size_t values_at(const ab_run *run, const ab_frow *proto, int k, double step, int field,
-                        double *v)
+static size_t values_at(const fgv *g, int k, double step, int field, double *v)
 {
     size_t n = 0;
-    for (size_t r = 0; r < run->nf; r++) {
-        const ab_frow *f = &run->f[r];
-        if (f->strat == k && f->step == step && same_fgroup(f, proto))
+    for (size_t i = 0; i < g->n; i++) {
+        const ab_frow *f = FG_ROW(g, i);
+        if (f->strat == k && f->step == step)
             v[n++] = field == 0 ? f->ext_frag : field == 1 ? f->free_2m : f->free_pages;
     }
     return n;
@@ -118,12 +219,12 @@ static size_t values_at(const ab_run *run, const ab_frow *proto, int k, double s
 
 /* Has strategy k's ext_frag flattened over the last quarter up to end?
    Least-squares slope times the quarter's length, below FLAT_EXT_FRAG. */
-static int flattened(const ab_run *run, const ab_frow *proto, int k, double end)
+static int flattened(const fgv *g, int k, double end)
 {
     double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0;
-    for (size_t r = 0; r < run->nf; r++) {
-        const ab_frow *f = &run->f[r];
-        if (f->strat != k || !same_fgroup(f, proto) || f->step < 0.75 * end || f->step > end)
+    for (size_t i = 0; i < g->n; i++) {
+        const ab_frow *f = FG_ROW(g, i);
+        if (f->strat != k || f->step < 0.75 * end || f->step > end)
             continue;
         sx += f->step, sy += f->ext_frag, sxx += f->step * f->step, sxy += f->step * f->ext_frag;
         n++;
@@ -154,18 +255,19 @@ static size_t points_pick(const double *steps, size_t n, fpoint *pt)
 }
 
 /* Judges one group at one point; writes the detail row when write. */
-static void judge_point(vctx *v, const vsection *s, const ab_frow *proto, const int *in,
-                        size_t nin, fpoint pt, int steady, int two_mib, int write)
+static void judge_point(vctx *v, const vsection *s, const fgv *g, const int *in, size_t nin,
+                        fpoint pt, int steady, int two_mib, int write)
 {
     const ab_run *run = v->run;
+    const ab_frow *proto = g->proto;
     ab_cand c[AB_VERDICT_MAXC];
-    double *vals = calloc(run->nf + 1, sizeof *vals);
+    double *vals = calloc(g->n + 1, sizeof *vals);
     char pages[600] = "";
     size_t used = 0;
     for (size_t i = 0; vals != NULL && i < nin; i++) {
-        size_t n = values_at(run, proto, in[i], pt.step, two_mib ? 1 : 0, vals);
+        size_t n = values_at(g, in[i], pt.step, two_mib ? 1 : 0, vals);
         c[i] = (ab_cand){st_median_ci(vals, n, 0, 91 + i), in[i], 0};
-        n = values_at(run, proto, in[i], pt.step, 2, vals);
+        n = values_at(g, in[i], pt.step, 2, vals);
         used += (size_t)ab_fmt(pages + used, sizeof pages - used, "%s%s %.0f", used ? ", " : "",
                                run->strats[in[i]].name, st_median(vals, n));
     }
@@ -207,50 +309,62 @@ static void judge_point(vctx *v, const vsection *s, const ab_frow *proto, const 
               p.winner >= 0 ? run->strats[c[p.winner].strat].name : "", tied, ev, fig);
 }
 
+/* The strategies group g compares into in[] (how many): those with samples
+   that can serve the workload; where some were asked for runs of pages,
+   only those (stack's churn is single frames: it ends in another state). */
+static size_t group_in(const ab_run *run, const fgv *g, int *in)
+{
+    size_t nin = 0, ntried = 0;
+    int tried[AB_VERDICT_MAXC];
+    for (size_t k = 0; k < run->nstrats && nin < AB_VERDICT_MAXC; k++) {
+        int present = 0;
+        for (size_t i = 0; i < g->n && !present; i++)
+            present = FG_ROW(g, i)->strat == (int)k;
+        if (present && can_serve(run, (int)k, g->proto)) {
+            tried[nin] = tried_runs(g, (int)k);
+            ntried += (size_t)tried[nin];
+            in[nin++] = (int)k;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < nin; i++)
+        if (ntried == 0 || tried[i])
+            in[kept++] = in[i];
+    return kept;
+}
+
 /* Judges every frag group; the tally goes into v->t. */
 static void judge_all(vctx *v, const vsection *s, int two_mib, int write)
 {
     const ab_run *run = v->run;
-    double *steps = calloc(run->nf + 1, sizeof *steps);
+    fgroups gs;
+    double *steps = calloc(run->nf + 1, sizeof *steps), *tmp = calloc(run->nf + 1, sizeof *tmp);
     vtally_reset(v);
-    for (size_t r = 0; steps != NULL && r < run->nf; r++) {
-        const ab_frow *proto = &run->f[r];
+    if (steps == NULL || tmp == NULL || fgroups_build(run, &gs) != 0) {
+        free(steps), free(tmp);
+        return;
+    }
+    for (size_t o = 0; o < gs.n; o++) {
+        size_t gi = gs.order[o];
+        fgv g = {run, &run->f[gs.row[gs.bound[gi]]], gs.row + gs.bound[gi],
+                 gs.bound[gi + 1] - gs.bound[gi]};
         /* a section judges its role's samples (all, without a role column) */
-        if (s->role != NULL && proto->role[0] != '\0' && strcmp(proto->role, s->role) != 0)
+        if (s->role != NULL && g.proto->role[0] != '\0' && strcmp(g.proto->role, s->role) != 0)
             continue;
-        int first = 1, in[AB_VERDICT_MAXC];
-        for (size_t q = 0; q < r && first; q++)
-            first = !same_fgroup(&run->f[q], proto);
-        size_t nin = 0, ntried = 0;
-        int tried[AB_VERDICT_MAXC];
-        for (size_t k = 0; first && k < run->nstrats && nin < AB_VERDICT_MAXC; k++) {
-            int present = 0;
-            for (size_t q = 0; q < run->nf && !present; q++)
-                present = run->f[q].strat == (int)k && same_fgroup(&run->f[q], proto);
-            if (present && can_serve(run, (int)k, proto)) {
-                tried[nin] = tried_runs(run, proto, (int)k);
-                ntried += (size_t)tried[nin];
-                in[nin++] = (int)k;
-            }
-        }
-        /* Some were asked for runs of pages: one that was not (stack's
-           churn is single frames) ends in another state; leave it out. */
-        size_t kept = 0;
-        for (size_t i = 0; i < nin; i++)
-            if (ntried == 0 || tried[i])
-                in[kept++] = in[i];
-        nin = kept;
+        int in[AB_VERDICT_MAXC];
+        size_t nin = group_in(run, &g, in);
         if (nin < 2)
             continue;
         fpoint pt[3];
-        size_t np = points_pick(steps, common_steps(run, proto, in, nin, steps), pt);
+        size_t np = points_pick(steps, common_steps(&g, in, nin, steps, tmp), pt);
         int steady = 1;
         for (size_t i = 0; np > 0 && i < nin; i++)
-            steady &= flattened(run, proto, in[i], pt[np - 1].step);
+            steady &= flattened(&g, in[i], pt[np - 1].step);
         for (size_t i = 0; i < np; i++)
-            judge_point(v, s, proto, in, nin, pt[i], steady, two_mib, write);
+            judge_point(v, s, &g, in, nin, pt[i], steady, two_mib, write);
     }
-    free(steps);
+    fgroups_free(&gs);
+    free(steps), free(tmp);
 }
 
 void verdict_frag(vctx *v, const vsection *s, int mode)
