@@ -9,10 +9,12 @@
  * every cell's wall time is appended to cells/times.csv ("id,seconds,status"),
  * and a cell's estimate is the mean of its siblings' times when one ran, in
  * this session or an earlier one. Cells without a timed sibling are
- * weight x the rate of the timed cells. A series that timed out is skipped
- * (unless --no-skip), so its siblings count 0 s. times.csv is a hint: a
- * line a kill cut short, or one of a cell not in the plan, is ignored.
- * Cost: O(n^2) string compares once at open, O(n) per estimate.
+ * weight x the rate of the timed cells. Once a cell of a series (the cells
+ * that differ only in size, seed and rep) times out, the matrix skips the
+ * series at that size and above (unless --no-skip; matrix.c's
+ * timeout_below), so those cells count 0 s. times.csv is a hint: a line a
+ * kill cut short, or one of a cell not in the plan, is ignored.
+ * Cost: O(n^2) compares once at open, O(n) per estimate.
  */
 #define _GNU_SOURCE
 #include "matrix_internal.h"
@@ -51,7 +53,8 @@ struct eta {
     size_t *grp;   /* the first cell of each cell's sibling group */
     double *sum;   /* per group (indexed by its first cell): seconds timed */
     unsigned *cnt; /* per group: cells timed */
-    char *late;    /* per group: a cell of it ran out of its budget */
+    size_t *ser;   /* the first cell of each cell's series (any size) */
+    double *late;  /* per series: the smallest size that ran out of its budget */
     char *done;    /* per cell */
     double w_timed, s_timed; /* weight and seconds of the timed cells */
     FILE *log;     /* cells/times.csv, appended */
@@ -81,12 +84,24 @@ static size_t cell_index(const plan *p, const char *key)
     return p->n;
 }
 
+/* The same series as matrix.c's timeout_below: all but size, seed, rep. */
+static int same_series(const mcell *a, const mcell *b)
+{
+    const host_cell *c = &a->hc, *d = &b->hc;
+    return a->kind == b->kind && (a->kind == MC_HOST || a->kind == MC_THREADS) &&
+           c->st == d->st && c->role_vmm == d->role_vmm &&
+           strcmp(a->workload, b->workload) == 0 && c->fill_pm == d->fill_pm &&
+           c->threads == d->threads && c->ops == d->ops;
+}
+
 static void eta_note(eta *e, size_t i, double s, int timed_out)
 {
-    size_t g = e->grp[i];
+    size_t g = e->grp[i], r = e->ser[i];
+    double mem = (double)e->p->c[i].hc.mem_bytes;
     e->sum[g] += s;
     e->cnt[g]++;
-    e->late[g] |= (char)timed_out;
+    if (timed_out && mem < e->late[r])
+        e->late[r] = mem;
     e->w_timed += cell_weight(&e->p->c[i]);
     e->s_timed += s;
 }
@@ -126,10 +141,11 @@ eta *eta_open(const char *dir, const plan *p)
     e->grp = malloc(n * sizeof *e->grp);
     e->sum = calloc(n, sizeof *e->sum);
     e->cnt = calloc(n, sizeof *e->cnt);
-    e->late = calloc(n, 1);
+    e->ser = malloc(n * sizeof *e->ser);
+    e->late = malloc(n * sizeof *e->late);
     e->done = calloc(n, 1);
-    if (e->grp == NULL || e->sum == NULL || e->cnt == NULL || e->late == NULL ||
-        e->done == NULL) {
+    if (e->grp == NULL || e->sum == NULL || e->cnt == NULL || e->ser == NULL ||
+        e->late == NULL || e->done == NULL) {
         eta_close(e);
         return NULL;
     }
@@ -142,6 +158,10 @@ eta *eta_open(const char *dir, const plan *p)
                !(len[j] == len[i] && strncmp(p->c[j].key, p->c[i].key, len[i]) == 0))
             j++;
         e->grp[i] = len != NULL && j < i ? e->grp[j] : i; /* no lengths: each alone */
+        for (j = 0; j < i && !same_series(&p->c[j], &p->c[i]); j++)
+            ;
+        e->ser[i] = j < i ? e->ser[j] : i;
+        e->late[i] = INFINITY;
         e->done[i] = (char)cell_done(dir, &p->c[i]);
     }
     free(len);
@@ -175,7 +195,7 @@ double eta_left_s(const eta *e, size_t from, int no_skip)
     double rate = e->w_timed > 0 ? e->s_timed / e->w_timed : NS_PER_OP_GUESS * 1e-9, left = 0;
     for (size_t j = from; j < e->p->n; j++) {
         size_t g = e->grp[j];
-        if (e->done[j] || (e->late[g] && !no_skip))
+        if (e->done[j] || (!no_skip && (double)e->p->c[j].hc.mem_bytes >= e->late[e->ser[j]]))
             continue;
         left += e->cnt[g] > 0 ? e->sum[g] / e->cnt[g] : cell_weight(&e->p->c[j]) * rate;
     }
@@ -191,6 +211,7 @@ void eta_close(eta *e)
     free(e->grp);
     free(e->sum);
     free(e->cnt);
+    free(e->ser);
     free(e->late);
     free(e->done);
     free(e);

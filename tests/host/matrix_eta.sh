@@ -6,6 +6,7 @@
 # sibling of rep 0, which is not done): the first ETA counts 600 s for each
 # of the two reps not run, 20 minutes, where the operation-count guess
 # gives a fraction of a second. The cells then record their own times.
+# Then a series that timed out counts nothing at its size and above.
 set -u
 bin=$1 out=$2 fail=0
 rm -rf "$out" "$out.def"
@@ -23,5 +24,20 @@ case "$first" in
 esac
 n=$(grep -c '^stack-pmm-bulk-64M-f500-t1-s[12]-r[01],[0-9.]*,ran$' "$out/run/cells/times.csv")
 [ "$n" -eq 3 ] || { echo "matrix_eta: times.csv has $n well-formed lines, want 3"; cat "$out/run/cells/times.csv"; fail=1; }
-[ "$fail" -eq 0 ] && echo "matrix_eta: ok ($first)"
+# A series that timed out is skipped at that size and above, so none of
+# it counts: here rep 1 at 64M ran out of its budget in an earlier
+# session, and the first ETA (rep 0 at 64M, both reps at 128M left) is
+# nothing, not 128M's weight at the 600 s rate that 64M's time gives.
+mkdir -p "$out/late/cells"
+printf 'mode quick ops=1000 budget_s=60 reps=2\nmode full ops=1000 budget_s=60 reps=2\n%s\n' \
+    "host stack pmm bulk 0.5 64M,128M 64M 1" >"$out.def"
+printf 'stack-pmm-bulk-64M-f500-t1-s2-r1,600.000,timeout\n' >"$out/late/cells/times.csv"
+"$bin" matrix --quick --matrix "$out.def" --out "$out/late" >"$out.late.log" 2>&1 ||
+    { echo "matrix_eta: the second matrix failed"; cat "$out.late.log"; fail=1; }
+late=$(grep -m1 'ETA' "$out.late.log")
+case "$late" in
+*"stack-pmm-bulk-64M-f500-t1-s1-r0 ... ETA 0.0s") ;;
+*) echo "matrix_eta: after a timeout, first progress line '$late', want ETA 0.0s"; fail=1 ;;
+esac
+[ "$fail" -eq 0 ] && echo "matrix_eta: ok ($first; $late)"
 exit "$fail"
