@@ -9,7 +9,7 @@
  * metadata is (aligned_alloc, the same page size), so a strategy whose
  * metadata has that size pays the same price for each access it makes at
  * random. report --check prints it beside the targets that compare one
- * strategy at two sizes (docs/results.md, memprobe.csv).
+ * strategy at two sizes (docs/verdict.md, memprobe.csv).
  */
 #ifndef ALLOCBENCH_MEMPROBE_H
 #define ALLOCBENCH_MEMPROBE_H

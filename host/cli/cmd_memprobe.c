@@ -21,7 +21,7 @@ static const cli_spec spec = {
     "is allocated as a strategy's metadata is, so it pays the same translation\n"
     "misses. Writes DIR/memprobe.csv; `allocbench matrix` writes it at the start of\n"
     "a run, and `report --check` prints it beside the targets that compare one\n"
-    "strategy at two sizes (docs/results.md). An existing memprobe.csv is kept.\n",
+    "strategy at two sizes (docs/verdict.md). An existing memprobe.csv is kept.\n",
     opts, CLI_NOPTS(opts), NULL, false, 0};
 
 typedef struct mp_args {
