@@ -381,10 +381,12 @@ void verdict_frag(vctx *v, const vsection *s, int mode)
         return;
     }
     doc_p(v->d, mode ? "Every cell: free aligned 2 MiB blocks (higher is better), at the same "
-                       "step for every strategy."
+                       "step for every strategy. Each row's figure draws its group over time "
+                       "at one size, which its caption names."
                      : "Every cell: external fragmentation (lower is better), at the same "
                        "step for every strategy; strategies that cannot serve the workload "
-                       "are left out.");
+                       "are left out. Each row's figure draws its group over time at one "
+                       "size, which its caption names.");
     doc_table_begin(v->d, COUNT_OF(dhead), dhead);
     judge_all(v, s, mode, 1);
     doc_table_end(v->d);
