@@ -2,9 +2,10 @@
  * allocbench merge DIR... -o RUN: joins cell or run folders (made by
  * `allocbench cell`, `matrix`, `run`, on any machine) into one run folder.
  *
- * summary.csv, frag.csv and failures.csv are concatenated in argument
- * order under one header; a source whose header differs is refused, by
- * name. meta.json is the first source's, plus "merged_from": every source's
+ * summary.csv, frag.csv, failures.csv, hist.csv and threads.csv are
+ * concatenated in argument order under one header; a source whose header
+ * differs is refused, by name. strategies.csv is the first source's (one
+ * build writes the same list into every cell folder). meta.json is the first source's, plus "merged_from": every source's
  * meta.json, in order (each machine's CPU, compiler, tsc_hz are kept).
  * gbench.json and memprobe.csv: the first one found; another source's is
  * kept as gbench-<n>.json, memprobe-<n>.csv (n = its position among the
@@ -41,11 +42,12 @@ static const char merge_help[] =
     "usage: allocbench merge DIR... -o RUN\n"
     "\n"
     "Joins cell folders (allocbench cell) or run folders into the run folder RUN:\n"
-    "summary.csv, frag.csv and failures.csv under one header each (a source with a\n"
-    "different header is refused), meta.json with every source's meta.json in\n"
-    "\"merged_from\", gbench.json and memprobe.csv. RUN must not exist, be empty, or\n"
-    "be an earlier merge's output (a merge that was killed or stopped too: run it\n"
-    "again, it redoes the whole folder and gives the same bytes).\n"
+    "summary.csv, frag.csv, failures.csv, hist.csv and threads.csv under one header\n"
+    "each (a source with a different header is refused), meta.json with every\n"
+    "source's meta.json in \"merged_from\", gbench.json, memprobe.csv and the first\n"
+    "source's strategies.csv. RUN must not exist, be empty, or be an earlier\n"
+    "merge's output (a merge that was killed or stopped too: run it again, it\n"
+    "redoes the whole folder and gives the same bytes).\n"
     "  -o, --output RUN  the merged run folder\n"
     "  -h, --help        this text\n"
     "Exit status: 0 merged, 1 a source is unreadable or does not fit, 2 bad usage,\n"
@@ -234,14 +236,15 @@ static int meta_build(char **src, int nsrc, hbuf *meta)
  * place). */
 #define MERGE_STOPPED 2
 
-/* Copies the sources' STEM.EXT (gbench.json, memprobe.csv) into run: the
- * first as it is named, another source's as STEM-<n>.EXT. 0, MERGE_STOPPED,
- * or -1 with path the file that could not be written. */
+/* Copies the sources' STEM.EXT (gbench.json, memprobe.csv, strategies.csv)
+ * into run: the first as it is named, another source's as STEM-<n>.EXT
+ * unless first_only. 0, MERGE_STOPPED, or -1 with path the file that could
+ * not be written. */
 static int extra_copy(const char *run, char **src, int nsrc, const char *stem, const char *ext,
-                      char *path, size_t plen)
+                      int first_only, char *path, size_t plen)
 {
     int ngb = 0;
-    for (int i = 0; i < nsrc; i++) {
+    for (int i = 0; i < nsrc && !(first_only && ngb > 0); i++) {
         snprintf(path, plen, "%s/%s.%s", src[i], stem, ext);
         size_t len;
         char *g = host_read_file(path, &len);
@@ -261,7 +264,10 @@ static int extra_copy(const char *run, char **src, int nsrc, const char *stem, c
     return 0;
 }
 
-static const char *const merge_files[3] = {"summary.csv", "frag.csv", "failures.csv"};
+/* The CSV files joined under one header each (absent ones are skipped). */
+#define NMERGE 5
+static const char *const merge_files[NMERGE] = {"summary.csv", "frag.csv", "failures.csv",
+                                                "hist.csv", "threads.csv"};
 
 /* Writes the joined files into run (created). 0, 1 with a message,
  * MERGE_STOPPED, or -1 with path the file that could not be written. */
@@ -282,7 +288,7 @@ static int merge_write(const char *run, char **src, int nsrc, hbuf *out, char **
     hbuf_write(&meta, "", 0);
     *nmeta = meta_build(src, nsrc, &meta);
     int bad = 0;
-    for (int f = 0; f < 3 && !bad && !stop_signal; f++) {
+    for (int f = 0; f < NMERGE && !bad && !stop_signal; f++) {
         snprintf(path, plen, "%s/%s", run, merge_files[f]);
         if (hdr[f] == NULL)
             unlink(path);
@@ -298,8 +304,10 @@ static int merge_write(const char *run, char **src, int nsrc, hbuf *out, char **
         return -1;
     if (stop_signal)
         return MERGE_STOPPED;
-    int rc = extra_copy(run, src, nsrc, "gbench", "json", path, plen);
-    return rc != 0 ? rc : extra_copy(run, src, nsrc, "memprobe", "csv", path, plen);
+    int rc = extra_copy(run, src, nsrc, "gbench", "json", 0, path, plen);
+    if (rc == 0)
+        rc = extra_copy(run, src, nsrc, "memprobe", "csv", 0, path, plen);
+    return rc != 0 ? rc : extra_copy(run, src, nsrc, "strategies", "csv", 1, path, plen);
 }
 
 /* "allocbench merge: <signal>: stopped after FILE; run again: ..." */
@@ -331,11 +339,11 @@ int merge_main(int argc, char **argv)
     }
     signals_catch();
     /* Join everything in memory first: a bad source leaves RUN as it was. */
-    hbuf out[3] = {{0}, {0}, {0}};
-    char *hdr[3] = {NULL, NULL, NULL};
-    char first[3][4600], path[4600];
+    hbuf out[NMERGE] = {{0}};
+    char *hdr[NMERGE] = {NULL};
+    char first[NMERGE][4600], path[4600];
     for (int i = 0; i < nsrc && rc == 0; i++) {
-        for (int f = 0; f < 3; f++) {
+        for (int f = 0; f < NMERGE; f++) {
             snprintf(path, sizeof path, "%s/%s", src[i], merge_files[f]);
             if (csv_join(path, merge_files[f], &hdr[f], first[f], sizeof first[f], &out[f]) < 0)
                 rc = 1;
@@ -358,7 +366,7 @@ int merge_main(int argc, char **argv)
                 nsrc == 1 ? "" : "s", nmeta, run);
         printf("results: %s\n", run);
     }
-    for (int f = 0; f < 3; f++) {
+    for (int f = 0; f < NMERGE; f++) {
         hbuf_free(&out[f]);
         free(hdr[f]);
     }

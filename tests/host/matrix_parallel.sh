@@ -5,7 +5,7 @@
 # matrix --list | allocbench cell ...) and through the Slurm script's
 # per-task command (SLURM_ARRAY_TASK_ID=1..N, no sbatch); each set of cell
 # folders is merged. The merged runs must hold the serial run's cells and
-# rows (timing columns aside). merge must refuse to overwrite a folder it
+# rows (timing columns aside), its histograms' cells and its strategies.csv. merge must refuse to overwrite a folder it
 # did not make, and a source with another header.
 set -u
 bin=$1 slurm=$2 out=$3
@@ -48,6 +48,13 @@ for run in merged slurm-merged; do
             no "$run/$f.csv differs from the serial run's (diff $out/serial.$f.rows $out/$run.$f.rows)"
     done
     grep -q '"merged_from": \[' "$out/$run/meta.json" || no "$run/meta.json lacks merged_from"
+    # hist.csv's counts are timings; its cells are not.
+    for f in serial $run; do
+        cut -d, -f1-10 "$out/$f/hist.csv" | sort -u >"$out/$f.hist.cells"
+    done
+    [ "$(wc -l <"$out/$run.hist.cells")" -gt 1 ] && cmp -s "$out/serial.hist.cells" "$out/$run.hist.cells" ||
+        no "$run/hist.csv lacks the serial run's cells (diff $out/serial.hist.cells $out/$run.hist.cells)"
+    cmp -s "$out/serial/strategies.csv" "$out/$run/strategies.csv" || no "$run/strategies.csv is not the run's"
 done
 rowsn=$(($(grep -c . "$out/serial/summary.csv") - 1))
 
