@@ -270,21 +270,6 @@ static int check_row(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
     return 0;
 }
 
-/* DIR/memprobe.csv into p when it is there (p stays empty when not). 0, or
-   1 after naming what is wrong with it. */
-static int probe_load(const char *dir, ab_table *p)
-{
-    static const char *const cols[] = {"bytes", "ns_per_load", NULL};
-    char path[4200], err[1024];
-    ab_fmt(path, sizeof path, "%s/memprobe.csv", dir);
-    if (!ab_file_present(path))
-        return 0;
-    if (ab_table_load(p, path, cols, cols, err, sizeof err) == 0)
-        return 0;
-    fprintf(stderr, "allocbench report: %s\n", err);
-    return 1;
-}
-
 int ab_check_main(int argc, char **argv)
 {
     const char *dir = NULL, *targets = AB_REPORT_TARGETS;
@@ -309,9 +294,8 @@ int ab_check_main(int argc, char **argv)
     memset(&cs, 0, sizeof cs);
     ab_tcells tc;
     memset(&tc, 0, sizeof tc);
-    ab_table t, probe;
+    ab_table t;
     memset(&t, 0, sizeof t);
-    memset(&probe, 0, sizeof probe);
     char err[1024];
     static const char *const req[] = {"figure", "numerator", "denominator", "metric", "cmp",
                                       "limit", NULL};
@@ -327,10 +311,11 @@ int ab_check_main(int argc, char **argv)
              ab_tcells_build(run, &tc) == 0) {
         printf("%-28s %10s %22s %4s %-6s %s\n", "figure", "ratio", "95 % interval", "", "limit",
                "result");
-        rc = probe_load(dir, &probe);
+        rc = 0;
         size_t bound = 0;
+        const ab_table *probe = run->memprobe.nrows ? &run->memprobe : NULL;
         for (size_t r = 0; r < t.nrows && rc == 0; r++)
-            rc = check_row(run, &cs, &tc, &t, probe.nrows ? &probe : NULL, r, &fails, &bound) != 0;
+            rc = check_row(run, &cs, &tc, &t, probe, r, &fails, &bound) != 0;
         if (rc == 0 && bound > 0)
             printf("%zu of the %zu figures that fall short are beyond the limit for any "
                    "design that makes one random access to its metadata per operation: on "
@@ -338,7 +323,6 @@ int ab_check_main(int argc, char **argv)
                    bound, fails);
         rc = rc != 0 || fails > 0;
     }
-    ab_table_free(&probe);
     ab_table_free(&t);
     ab_cells_free(&cs);
     ab_tcells_free(&tc);

@@ -413,7 +413,7 @@ int ab_run_load(ab_run *run)
     if (strategies_load(run) != 0 || (!run->no_cells && (summary_load(run) != 0 || frag_load(run) != 0)) ||
         pl_meta_load(run) != 0 || pl_gbench_load(run) != 0 || pl_programs_load(run) != 0 ||
         pl_heapscale_load(run) != 0 || ab_hist_load(run) != 0 ||
-        pl_threads_load(run) != 0)
+        pl_threads_load(run) != 0 || pl_memprobe_load(run) != 0)
         return -1;
     if (!run->no_cells)
         batch_ns_from_cycles(run);
@@ -443,6 +443,7 @@ void ab_run_free(ab_run *run)
     ab_table_free(&run->programs);
     ab_table_free(&run->heapscale);
     ab_table_free(&run->threads);
+    ab_table_free(&run->memprobe);
     free(run->t);
     free(run->p);
     free(run->hs);

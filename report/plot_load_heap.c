@@ -191,3 +191,16 @@ int pl_threads_load(ab_run *run)
     run->have_threads = 1;
     return 0;
 }
+
+int pl_memprobe_load(ab_run *run)
+{
+    static const char *const cols[] = {"bytes", "ns_per_load", NULL};
+    char path[AB_PLOT_PATH + 32], err[1024];
+    ab_fmt(path, sizeof path, "%s/memprobe.csv", run->dir);
+    if (!ab_file_present(path))
+        return 0;
+    if (ab_table_load(&run->memprobe, path, cols, cols, err, sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "allocbench plot: %s\n", err);
+    return -1;
+}

@@ -150,6 +150,28 @@ static void meta_row(doc *d, const char *key, const json_t *v)
     free(dumped);
 }
 
+/* memprobe.csv in one line: what one random load costs by buffer size. */
+static void memprobe_line(doc *d)
+{
+    const ab_table *t = &d->run->memprobe;
+    char line[2048];
+    size_t len = 0;
+    for (size_t r = 0; r < t->nrows && len < sizeof line - 64; r++) {
+        double b, ns;
+        if (!ab_table_num(t, r, ab_table_col(t, "bytes"), &b) ||
+            !ab_table_num(t, r, ab_table_col(t, "ns_per_load"), &ns))
+            continue;
+        len += (size_t)ab_fmt(line + len, sizeof line - len, "%s%.0f %s %.3g ns", len ? ", " : "",
+                              b >= 1048576 ? b / 1048576 : b / 1024, b >= 1048576 ? "MiB" : "KiB",
+                              ns);
+    }
+    if (len > 0)
+        doc_p(d, "One random load by buffer size (memprobe.csv: a pointer chase through "
+                 "64-byte lines in random order, the median of its trials): %s. report "
+                 "--check reads it beside the targets that compare one strategy at two "
+                 "sizes.", line);
+}
+
 static void meta_section(doc *d)
 {
     const ab_run *run = d->run;
@@ -188,6 +210,7 @@ static void meta_section(doc *d)
     }
     doc_p(d, "summary.csv: %zu rows; frag.csv: %zu samples; environments: %s; %zu "
              "strategies; %zu figures.", run->ns, run->nf, envs, run->nstrats, run->nfigs);
+    memprobe_line(d);
 }
 
 static void strategy_table(doc *d)

@@ -118,6 +118,7 @@ typedef struct ab_run {
     int jobs;
 
     ab_table summary, frag, programs, heapscale, hist, threads;
+    ab_table memprobe; /* memprobe.csv (bytes, ns_per_load); nrows 0 when absent */
     ab_trow *t;       /* threads.csv rows (have_threads) */
     size_t nt;
     int have_threads;
@@ -193,6 +194,9 @@ int pl_gbench_strategy(ab_run *run, const char *name, int add);
 int pl_programs_load(ab_run *run);
 int pl_heapscale_load(ab_run *run);
 int pl_threads_load(ab_run *run);
+/* memprobe.csv (host/cell/memprobe.h) when the run has it; silent when
+   absent, -1 after naming the file and line when malformed. */
+int pl_memprobe_load(ab_run *run);
 
 /* plot.c: the figures (data files, gnuplot) and the report. */
 int ab_plot_figures(ab_run *run);

@@ -51,6 +51,11 @@ if "1 of the 1 figures that fall short" not in r.stdout:
     bad.append("the count of misses one load explains is missing")
 if "for scale" in "".join(l for l in r.stdout.splitlines() if l.startswith("met ")):
     bad.append("a note for scale on a target over two strategies")
+# The report's run section says it in one line.
+r = subprocess.run([driver, run, "--no-figures"], capture_output=True, text=True)
+md = open(os.path.join(run, "report.md")).read() if r.returncode == 0 else ""
+if "One random load by buffer size" not in md or "32 KiB 100 ns" not in md:
+    bad.append(f"report.md lacks the memprobe line (exit {r.returncode})")
 open(probe, "w").write("bytes,ns_per_load\n16384,fast\n")
 r = subprocess.run([driver, run, "--check", "--targets", t], capture_output=True, text=True)
 if r.returncode != 1 or "memprobe.csv:2" not in r.stderr:
