@@ -317,9 +317,9 @@ int ab_check_main(int argc, char **argv)
         for (size_t r = 0; r < t.nrows && rc == 0; r++)
             rc = check_row(run, &cs, &tc, &t, probe, r, &fails, &bound) != 0;
         if (rc == 0 && bound > 0)
-            printf("%zu of the %zu figures that fall short are beyond the limit for any "
-                   "design that makes one random access to its metadata per operation: on "
-                   "this machine that load alone costs more (memprobe.csv)\n",
+            printf("%zu of the %zu figures that fall short cannot be met on this machine "
+                   "by an operation that makes one random access to metadata that large: "
+                   "that load alone costs more than the limit allows (memprobe.csv)\n",
                    bound, fails);
         rc = rc != 0 || fails > 0;
     }
