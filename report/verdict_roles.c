@@ -147,10 +147,10 @@ void vcsv_line(vctx *v, const vsection *s, const char *need, const char *cell,
     }
 }
 
-
 /* Candidates of group g in the section: one per strategy. Where some
    strategies were asked for runs of pages (contig_success is set), one that
-   was not (stack: churn with single frames) did other work and is left out. */
+   was not (stack: churn with single frames) did other work and is left out.
+   Rows that measured nothing (op "-": skipped, skipped-timeout) are none. */
 static size_t group_cands(const vctx *v, const vsection *s, size_t g, int metric, ab_cand *c,
                           const ab_cell **cell)
 {
