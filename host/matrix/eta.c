@@ -12,8 +12,9 @@
  * weight x the rate of the timed cells. Once a cell of a series (the cells
  * that differ only in size, seed and rep) times out, the matrix skips the
  * series at that size and above (unless --no-skip; matrix.c's
- * timeout_below), so those cells count 0 s. times.csv is a hint: a line a
- * kill cut short, or one of a cell not in the plan, is ignored.
+ * timeout_below, by cell_same_series), so those cells count 0 s. times.csv
+ * is a hint: a line a kill cut short, or one of a cell not in the plan, is
+ * ignored.
  * Cost: O(n^2) compares once at open, O(n) per estimate.
  */
 #define _GNU_SOURCE
@@ -84,8 +85,7 @@ static size_t cell_index(const plan *p, const char *key)
     return p->n;
 }
 
-/* The same series as matrix.c's timeout_below: all but size, seed, rep. */
-static int same_series(const mcell *a, const mcell *b)
+int cell_same_series(const mcell *a, const mcell *b)
 {
     const host_cell *c = &a->hc, *d = &b->hc;
     return a->kind == b->kind && (a->kind == MC_HOST || a->kind == MC_THREADS) &&
@@ -158,7 +158,7 @@ eta *eta_open(const char *dir, const plan *p)
                !(len[j] == len[i] && strncmp(p->c[j].key, p->c[i].key, len[i]) == 0))
             j++;
         e->grp[i] = len != NULL && j < i ? e->grp[j] : i; /* no lengths: each alone */
-        for (j = 0; j < i && !same_series(&p->c[j], &p->c[i]); j++)
+        for (j = 0; j < i && !cell_same_series(&p->c[j], &p->c[i]); j++)
             ;
         e->ser[i] = j < i ? e->ser[j] : i;
         e->late[i] = INFINITY;

@@ -157,14 +157,9 @@ static size_t plan_announce(const char *dir, const plan *p, int quick, const cha
  * so. */
 static const mcell *timeout_below(const char *dir, const plan *p, const mcell *m)
 {
-    const host_cell *c = &m->hc;
-    int kind_ok = m->kind == MC_HOST || m->kind == MC_THREADS;
-    for (size_t j = 0; kind_ok && j < p->n; j++) {
+    for (size_t j = 0; j < p->n; j++) {
         const mcell *x = &p->c[j];
-        const host_cell *d = &x->hc;
-        if (x != m && x->kind == m->kind && d->st == c->st && d->role_vmm == c->role_vmm &&
-            strcmp(x->workload, m->workload) == 0 && d->fill_pm == c->fill_pm &&
-            d->threads == c->threads && d->ops == c->ops && d->mem_bytes <= c->mem_bytes &&
+        if (x != m && cell_same_series(x, m) && x->hc.mem_bytes <= m->hc.mem_bytes &&
             cell_timed_out(dir, x)) /* a cell not done has no rows: not timed out */
             return x;
     }

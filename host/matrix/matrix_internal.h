@@ -36,6 +36,11 @@ int skipped_cell_write(const char *dir, const mcell *m);
 /* 1 iff cell m is done in dir (cells/<id>.summary.csv exists). */
 int cell_done(const char *dir, const mcell *m);
 
+/* 1 when host or threaded cells a and b are of one series: the same kind,
+   strategy, role, workload, fill (or frame order), threads and ops, any
+   size, seed or rep. A timeout skips the rest of a series (eta.c). */
+int cell_same_series(const mcell *a, const mcell *b);
+
 /* Rough operation count of a cell, for the estimate and the ETA. */
 double cell_weight(const mcell *m);
 /* Assumed cost per weighted op before anything is measured. */
