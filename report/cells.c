@@ -195,19 +195,6 @@ void ab_cell_label(const ab_cell *c, char *out, size_t len)
     ab_fmt(out, len, "%s %s %s%s, %s%s", s->env, s->workload, s->op, fill, mem, thr);
 }
 
-/* 1 when the run has a served row of s's env, role and workload at another
-   fill: plot_figs.c then puts the fill in the group's figure names. */
-static int fill_varies(const ab_run *run, const ab_srow *s)
-{
-    for (size_t r = 0; r < run->ns; r++) {
-        const ab_srow *o = &run->s[r];
-        if (pf_row_ok(o) && !pf_same_fill(o->fill, s->fill) && strcmp(o->env, s->env) == 0 &&
-            strcmp(o->role, s->role) == 0 && strcmp(o->workload, s->workload) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 void ab_cell_figure(const ab_run *run, const ab_cell *c, const char *kind, char *out,
                     size_t len)
 {
@@ -215,7 +202,7 @@ void ab_cell_figure(const ab_run *run, const ab_cell *c, const char *kind, char 
     char role[64] = "", fill[32] = "";
     if (run->multi_role)
         ab_fmt(role, sizeof role, "-%s", s->role);
-    if (!isnan(s->fill) && fill_varies(run, s))
+    if (!isnan(s->fill) && pf_fill_varies(run, s->env, s->role, s->workload, s->fill))
         ab_fmt(fill, sizeof fill, "-f%.0f", s->fill * 1000);
     ab_fmt(out, len, "%s-%s%s-%s%s-%s", kind, s->env, role, s->workload, fill, s->op);
 }

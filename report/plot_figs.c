@@ -112,11 +112,7 @@ static group *groups_find(const ab_run *run, size_t *count)
         g[n++] = (group){s->env, s->role, s->workload, s->fill, 0};
     }
     for (size_t a = 0; a < n; a++)
-        for (size_t b = 0; b < n; b++)
-            if (a != b && strcmp(g[a].env, g[b].env) == 0 &&
-                strcmp(g[a].role, g[b].role) == 0 &&
-                strcmp(g[a].workload, g[b].workload) == 0)
-                g[a].fill_varies = 1;
+        g[a].fill_varies = pf_fill_varies(run, g[a].env, g[a].role, g[a].workload, g[a].fill);
     *count = n;
     return g;
 }

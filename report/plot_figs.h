@@ -74,6 +74,11 @@ int pf_fill_known(double fill);
 int pf_same_fill(double a, double b);
 /* A summary row with status ok and samples. */
 int pf_row_ok(const ab_srow *s);
+/* 1 when the run has a served row of env, role and workload at a fill other
+   than fill: the group's figure names and titles then carry the fill
+   (plot_figs.c, and ab_cell_figure for the verdict). */
+int pf_fill_varies(const ab_run *run, const char *env, const char *role, const char *workload,
+                   double fill);
 double pf_floor_pow10(double v);
 double pf_ceil_pow10(double v);
 

@@ -61,6 +61,18 @@ int pf_row_ok(const ab_srow *s)
     return strcmp(s->status, "ok") == 0 && s->count > 0 && !isnan(s->p50_ns);
 }
 
+int pf_fill_varies(const ab_run *run, const char *env, const char *role, const char *workload,
+                   double fill)
+{
+    for (size_t r = 0; r < run->ns; r++) {
+        const ab_srow *o = &run->s[r];
+        if (pf_row_ok(o) && !pf_same_fill(o->fill, fill) && strcmp(o->env, env) == 0 &&
+            strcmp(o->role, role) == 0 && strcmp(o->workload, workload) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other)
 {
     int asked = 0;
