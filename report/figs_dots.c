@@ -78,18 +78,15 @@ static int tics_write(ab_run *run, const ab_figure *f)
     return fclose(d) == 0 ? 0 : -1;
 }
 
-int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
-                   const char *label, const char *note)
+int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const int *other,
+                   const char *name, const char *label, const char *note)
 {
     ab_figure *f = pf_fig_new(run, "bars", name);
     int *present = calloc(run->nstrats + 1, sizeof *present), floor_k = -1, rc = 0;
     st_est *e = calloc((run->nstrats + 1) * NPCT, sizeof *e);
     double *fails = calloc(run->nstrats + 1, sizeof *fails), lo = INFINITY, hi = 0;
-    int *other = calloc(run->nstrats + 1, sizeof *other);
     size_t n = 0, reps = 0;
-    if (other != NULL)
-        pf_other_work(run, c, other);
-    for (size_t k = 0; present != NULL && e != NULL && fails && other && k < run->nstrats; k++) {
+    for (size_t k = 0; present != NULL && e != NULL && fails && k < run->nstrats; k++) {
         if (other[k])
             continue;
         size_t got = strat_pcts(run, c, (int)k, e + k * NPCT, &fails[k]);
@@ -103,12 +100,10 @@ int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
         for (int i = 0; i < NPCT; i++)
             lo = fmin(lo, e[k * NPCT + i].lo), hi = fmax(hi, e[k * NPCT + i].hi);
     }
-    if (f == NULL || present == NULL || e == NULL || fails == NULL || other == NULL || n == 0) {
-        free(present), free(e), free(fails), free(other);
-        return f == NULL || present == NULL || e == NULL || fails == NULL || other == NULL ? -1
-                                                                                          : 0;
+    if (f == NULL || present == NULL || e == NULL || fails == NULL || n == 0) {
+        free(present), free(e), free(fails);
+        return f == NULL || present == NULL || e == NULL || fails == NULL ? -1 : 0;
     }
-    free(other);
     ab_fmt(f->title, sizeof f->title, "Percentiles of %s: %s", c->op, label);
     sbuf v = {0};
     size_t j = 0;

@@ -274,9 +274,9 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
         top = fmax(top, nmax);
     }
     missing_note(run, g, mem, present, other, missing, sizeof missing);
-    free(other);
     if (cdf_ytics(run, f, top) != 0) {
         free(present);
+        free(other);
         return -1;
     }
     if (from_hist > 0)
@@ -300,7 +300,9 @@ static int figs_latency(ab_run *run, jobs *js, const group *g, double mem, doubl
 
     free(present);
     ab_fmt(name, sizeof name, "bars-%s-%s", stem, op);
-    return pf_dots_figure(run, js, &c, name, label, missing);
+    int rc = pf_dots_figure(run, js, &c, other, name, label, missing);
+    free(other);
+    return rc;
 }
 
 /* Mean and p99 latency against managed memory, one figure per group and op

@@ -88,19 +88,27 @@ int pf_latency_figures(ab_run *run, jobs *js);
 /* plot_figs_frag.c, plot_figs_more.c, plot_figs_heap.c: each returns 0, or
    -1 after printing why. */
 /* figs_dots.c: the percentile dot plot of one cell group and op, over all
-   its reps (name "bars-..."). note is appended to the caption. */
+   its reps (name "bars-..."), leaving out the strategies other[] marks
+   (pf_other_work). note is appended to the caption. */
 typedef struct pf_cellsel {
     const char *env, *role, *workload, *op;
     double fill, mem;
 } pf_cellsel;
-int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const char *name,
-                   const char *label, const char *note);
+int pf_dots_figure(ab_run *run, jobs *js, const pf_cellsel *c, const int *other,
+                   const char *name, const char *label, const char *note);
 /* Marks in other[k] (room for run->nstrats) the strategies whose served
    rows in cell c (any op, one thread) were never asked for a run of pages
    (contig_success empty) while another strategy's were: stack in churn,
    given single pages. Their latencies describe other work, so the latency
    figures leave them out, as the verdict does. Returns how many. */
 size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other);
+/* The step both "other work" markers share (summary rows above, frag rows
+   in plot_figs_frag.c): mark[k] holds PF_NOT_ASKED and/or PF_ASKED for the
+   rows of strategy k seen; it becomes 1 for a strategy only ever not asked
+   where another was asked, else 0. Returns how many are 1. */
+#define PF_NOT_ASKED 1
+#define PF_ASKED 2
+size_t pf_other_fold(int *mark, size_t n);
 /* The name pf_meta_figures gives role's metadata figure ("" when it draws
    none). */
 void pf_meta_figure_name(const ab_run *run, const char *role, char *out, size_t len);

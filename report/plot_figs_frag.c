@@ -84,23 +84,15 @@ static double fgroup_ref_mem(const ab_run *run, const fgroup *g, int with_fill, 
 static size_t fgroup_other_work(const ab_run *run, const fgroup *g, int with_fill, double mem,
                                 double seed, int *left)
 {
-    int any = 0;
-    size_t n = 0;
     for (size_t k = 0; k < run->nstrats; k++)
         left[k] = 0;
     for (size_t r = 0; r < run->nf; r++) {
         const ab_frow *f = &run->f[r];
         if (f->strat >= 0 && fgroup_has(g, f, with_fill) && f->mem_bytes == mem &&
             f->seed == seed)
-            left[f->strat] |= f->contig_tried > 0 ? 2 : 1;
+            left[f->strat] |= f->contig_tried > 0 ? PF_ASKED : PF_NOT_ASKED;
     }
-    for (size_t k = 0; k < run->nstrats; k++)
-        any |= left[k] >= 2;
-    for (size_t k = 0; k < run->nstrats; k++) {
-        left[k] = any && left[k] == 1;
-        n += (size_t)left[k];
-    }
-    return n;
+    return pf_other_fold(left, run->nstrats);
 }
 
 /* The caption's notes: strategies with samples in env that are not drawn,

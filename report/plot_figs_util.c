@@ -73,10 +73,21 @@ int pf_fill_varies(const ab_run *run, const char *env, const char *role, const c
     return 0;
 }
 
-size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other)
+size_t pf_other_fold(int *mark, size_t n)
 {
     int asked = 0;
-    size_t n = 0;
+    size_t left = 0;
+    for (size_t k = 0; k < n; k++)
+        asked |= mark[k] >= PF_ASKED;
+    for (size_t k = 0; k < n; k++) {
+        mark[k] = asked && mark[k] == PF_NOT_ASKED;
+        left += (size_t)mark[k];
+    }
+    return left;
+}
+
+size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other)
+{
     for (size_t k = 0; k < run->nstrats; k++)
         other[k] = 0;
     for (size_t r = 0; r < run->ns; r++) {
@@ -85,15 +96,9 @@ size_t pf_other_work(const ab_run *run, const pf_cellsel *c, int *other)
             strcmp(s->env, c->env) != 0 || strcmp(s->role, c->role) != 0 ||
             strcmp(s->workload, c->workload) != 0 || !pf_same_fill(s->fill, c->fill))
             continue;
-        int a = !isnan(s->contig_success);
-        asked |= a;
-        other[s->strat] |= a ? 2 : 1;
+        other[s->strat] |= !isnan(s->contig_success) ? PF_ASKED : PF_NOT_ASKED;
     }
-    for (size_t k = 0; k < run->nstrats; k++) {
-        other[k] = asked && other[k] == 1;
-        n += (size_t)other[k];
-    }
-    return n;
+    return pf_other_fold(other, run->nstrats);
 }
 
 void pf_other_note(const ab_run *run, const int *other, char *out, size_t len)
