@@ -207,11 +207,11 @@ static double scale_note(const ab_run *run, const ab_cells *cs, const ab_table *
     double ns = probe_ns(probe, meta, &at), den = st_median(pv->vb, (size_t)pv->kb);
     if (isnan(ns) || !(den > 0))
         return NAN;
-    ab_fmt(note, len, " (for scale: one random load in %.0f %s (its metadata: %.0f %s) "
-                      "takes %.0f ns, %.3gx the denominator)",
-           at >= 1048576.0 ? at / 1048576.0 : at / 1024.0, at >= 1048576.0 ? "MiB" : "KiB",
-           meta >= 1048576.0 ? meta / 1048576.0 : meta / 1024.0,
-           meta >= 1048576.0 ? "MiB" : "KiB", ns, ns / den);
+    char at_txt[32], meta_txt[32];
+    ab_mem_label(at, at_txt, sizeof at_txt);
+    ab_mem_label(meta, meta_txt, sizeof meta_txt);
+    ab_fmt(note, len, " (for scale: one random load in %s (its metadata: %s) takes %.0f ns, "
+                      "%.3gx the denominator)", at_txt, meta_txt, ns, ns / den);
     return ns / den;
 }
 

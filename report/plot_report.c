@@ -158,11 +158,12 @@ static void memprobe_line(doc *d)
     size_t len = 0;
     for (size_t r = 0; r < t->nrows && len < sizeof line - 64; r++) {
         double b, ns;
+        char size[32];
         if (!ab_table_num(t, r, ab_table_col(t, "bytes"), &b) ||
             !ab_table_num(t, r, ab_table_col(t, "ns_per_load"), &ns))
             continue;
-        len += (size_t)ab_fmt(line + len, sizeof line - len, "%s%.0f %s %.3g ns", len ? ", " : "",
-                              b >= 1048576 ? b / 1048576 : b / 1024, b >= 1048576 ? "MiB" : "KiB",
+        ab_mem_label(b, size, sizeof size);
+        len += (size_t)ab_fmt(line + len, sizeof line - len, "%s%s %.3g ns", len ? ", " : "", size,
                               ns);
     }
     if (len > 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "allocbench/strategy.h"
+#include "args.h"
 #include "clock.h"
 #include "file.h"
 #include "prng.h"
@@ -92,12 +93,9 @@ int host_memprobe(uint64_t max_bytes, unsigned trials, uint64_t loads, hbuf *out
 
 void host_memprobe_say(uint64_t bytes, double ns)
 {
-    if (bytes >= ((uint64_t)1 << 20))
-        fprintf(stderr, "allocbench: memprobe %llu MiB: %.1f ns per random load\n",
-                (unsigned long long)(bytes >> 20), ns);
-    else
-        fprintf(stderr, "allocbench: memprobe %llu KiB: %.1f ns per random load\n",
-                (unsigned long long)(bytes >> 10), ns);
+    char size[32];
+    host_format_size(bytes, size, sizeof size);
+    fprintf(stderr, "allocbench: memprobe %s: %.1f ns per random load\n", size, ns);
 }
 
 int host_memprobe_write(const char *dir, uint64_t max_bytes, int quiet, char *err,
