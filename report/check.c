@@ -112,6 +112,7 @@ typedef struct pair_vals {
     double *va, *vb;
     long ka, kb;
     const ab_tcell *ta, *tb; /* threads targets */
+    const ab_cell *na, *nb;  /* summary targets */
     char why[96];            /* when there is nothing to compare */
 } pair_vals;
 
@@ -123,7 +124,6 @@ static int pair_values(const ab_run *run, const ab_cells *cs, const ab_tcells *t
                        const char *metric, pair_vals *pv)
 {
     memset(pv, 0, sizeof *pv);
-    const ab_cell *na = NULL, *nb = NULL;
     if (threads) {
         /* Both cells at one order: the given one, else the first both have. */
         for (size_t i = 0; i < tc->n && (pv->ta == NULL || pv->tb == NULL); i++) {
@@ -136,11 +136,11 @@ static int pair_values(const ab_run *run, const ab_cells *cs, const ab_tcells *t
                                    b->threads);
         }
     } else {
-        na = sel_find(run, cs, a);
-        nb = sel_find(run, cs, b);
+        pv->na = sel_find(run, cs, a);
+        pv->nb = sel_find(run, cs, b);
     }
-    int absent_a = threads ? pv->ta == NULL : na == NULL;
-    int absent_b = threads ? pv->tb == NULL : nb == NULL;
+    int absent_a = threads ? pv->ta == NULL : pv->na == NULL;
+    int absent_b = threads ? pv->tb == NULL : pv->nb == NULL;
     if (absent_a || absent_b) {
         ab_fmt(pv->why, sizeof pv->why, "%s", absent_a ? "numerator absent" : "denominator absent");
         return 0;
@@ -155,8 +155,8 @@ static int pair_values(const ab_run *run, const ab_cells *cs, const ab_tcells *t
         pv->ka = (long)pv->ta->nreps;
         pv->kb = (long)pv->tb->nreps;
     } else if (pv->va != NULL && pv->vb != NULL) {
-        pv->ka = metric_values(run, na, metric, pv->va);
-        pv->kb = metric_values(run, nb, metric, pv->vb);
+        pv->ka = metric_values(run, pv->na, metric, pv->va);
+        pv->kb = metric_values(run, pv->nb, metric, pv->vb);
     }
     if (pv->ka > 0 && pv->kb > 0)
         return 1;
@@ -191,17 +191,14 @@ static double probe_ns(const ab_table *p, double bytes, double *at)
 /* The scale note of a latency target over one strategy at two sizes (see
    the head of this file) into note; "" when it does not apply. Returns
    the note's ratio (NAN when none). */
-static double scale_note(const ab_run *run, const ab_cells *cs, const ab_table *probe,
-                         const sel *a, const sel *b, const char *metric, const pair_vals *pv,
-                         char *note, size_t len)
+static double scale_note(const ab_table *probe, const sel *a, const sel *b, const char *metric,
+                         const pair_vals *pv, char *note, size_t len)
 {
     note[0] = '\0';
-    if (probe == NULL || strcmp(a->strat, b->strat) != 0 || a->mem <= b->mem ||
+    const ab_cell *na = pv->na;
+    if (probe == NULL || na == NULL || strcmp(a->strat, b->strat) != 0 || a->mem <= b->mem ||
         (strcmp(metric, "mean_ns") != 0 && strcmp(metric, "p99_ns") != 0 &&
          strcmp(metric, "p999_ns") != 0 && strcmp(metric, "batch_median_ns") != 0))
-        return NAN;
-    const ab_cell *na = sel_find(run, cs, a);
-    if (na == NULL)
         return NAN;
     double meta = st_median(na->v[AB_M_META], na->nreps) * a->mem / 1073741824.0, at;
     double ns = probe_ns(probe, meta, &at), den = st_median(pv->vb, (size_t)pv->kb);
@@ -253,7 +250,7 @@ static int check_row(const ab_run *run, const ab_cells *cs, const ab_tcells *tc,
     }
     st_est q = st_ratio_ci(pv.vb, (size_t)pv.kb, pv.va, (size_t)pv.ka, 0, 4242 + r);
     char note[256] = "";
-    double scale = threads ? NAN : scale_note(run, cs, probe, &a, &b, metric, &pv, note, sizeof note);
+    double scale = threads ? NAN : scale_note(probe, &a, &b, metric, &pv, note, sizeof note);
     free(pv.va);
     free(pv.vb);
     int pass = cmp[0] == '<' ? q.median <= limit : q.median >= limit;

@@ -1,7 +1,8 @@
 /*
  * allocbench plot: reading a run folder, the optional heap and threads
  * tables: programs.csv, heapscale.csv and threads.csv, each checked whole
- * (plot_csv.c) and row by row here. Split from plot_load.c.
+ * (plot_csv.c) and row by row here; and memprobe.csv, checked whole. Split
+ * from plot_load.c.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "plot_run.h"

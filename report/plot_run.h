@@ -190,7 +190,7 @@ int pl_table_read(const ab_run *run, ab_table *t, const char *file,
 int pl_meta_load(ab_run *run);
 int pl_gbench_load(ab_run *run);
 int pl_gbench_strategy(ab_run *run, const char *name, int add);
-/* plot_load_heap.c: programs.csv, heapscale.csv, threads.csv. */
+/* plot_load_heap.c: programs.csv, heapscale.csv, threads.csv, memprobe.csv. */
 int pl_programs_load(ab_run *run);
 int pl_heapscale_load(ab_run *run);
 int pl_threads_load(ab_run *run);

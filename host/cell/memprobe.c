@@ -11,13 +11,16 @@
 
 #include "allocbench/strategy.h"
 #include "args.h"
+#include "buffer.h"
 #include "clock.h"
 #include "file.h"
 #include "prng.h"
 
+#define HEADER "bytes,ns_per_load,ns_min,ns_max,trials,loads_per_trial\n"
 #define LINE 64u
 #define FIRST_BYTES ((uint64_t)16 << 10)
-#define MAX_TRIALS 15u
+#define TRIALS 5u                 /* per size; the median is kept */
+#define LOADS ((uint64_t)1 << 19) /* per trial */
 
 /* Links the lines of buf into one cycle in random order (Sattolo's
    shuffle of the identity: every permutation it yields is one cycle).
@@ -61,11 +64,20 @@ static int dbl_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int host_memprobe(uint64_t max_bytes, unsigned trials, uint64_t loads, hbuf *out,
-                  void (*progress)(uint64_t bytes, double ns), char *err, size_t err_len)
+static void say(uint64_t bytes, double ns)
 {
-    if (trials == 0 || trials > MAX_TRIALS)
-        trials = 5;
+    char size[32];
+    host_format_size(bytes, size, sizeof size);
+    fprintf(stderr, "allocbench: memprobe %s: %.1f ns per random load\n", size, ns);
+}
+
+/* Appends memprobe.csv's rows for 16 KiB .. max_bytes to out: per size the
+   median, lowest and highest ns per load over the trials. 0, or -1 with err
+   set (out of memory). */
+static int probe_sizes(uint64_t max_bytes, hbuf *out, char *err, size_t err_len)
+{
+    const unsigned trials = TRIALS;
+    const uint64_t loads = LOADS;
     for (uint64_t bytes = FIRST_BYTES; bytes <= max_bytes; bytes *= 2u) {
         char *buf = aligned_alloc(AB_META_ALIGN, (size_t)bytes);
         if (buf == NULL) {
@@ -77,7 +89,7 @@ int host_memprobe(uint64_t max_bytes, unsigned trials, uint64_t loads, hbuf *out
         chain_build(buf, lines, bytes);
         char *p = buf;
         chase(&p, lines < loads ? lines : loads); /* warm the caches that can hold it */
-        double ns[MAX_TRIALS];
+        double ns[TRIALS];
         for (unsigned t = 0; t < trials; t++)
             ns[t] = chase(&p, loads);
         free(buf);
@@ -85,30 +97,20 @@ int host_memprobe(uint64_t max_bytes, unsigned trials, uint64_t loads, hbuf *out
         double med = trials % 2u ? ns[trials / 2u] : (ns[trials / 2u - 1u] + ns[trials / 2u]) / 2.0;
         hbuf_printf(out, "%llu,%.2f,%.2f,%.2f,%u,%llu\n", (unsigned long long)bytes, med, ns[0],
                     ns[trials - 1u], trials, (unsigned long long)loads);
-        if (progress != NULL)
-            progress(bytes, med);
+        say(bytes, med);
     }
     return 0;
 }
 
-void host_memprobe_say(uint64_t bytes, double ns)
-{
-    char size[32];
-    host_format_size(bytes, size, sizeof size);
-    fprintf(stderr, "allocbench: memprobe %s: %.1f ns per random load\n", size, ns);
-}
-
-int host_memprobe_write(const char *dir, uint64_t max_bytes, int quiet, char *err,
-                        size_t err_len)
+int host_memprobe_write(const char *dir, uint64_t max_bytes, char *err, size_t err_len)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/memprobe.csv", dir);
     if (host_file_exists(path))
         return 1;
     hbuf b = {0};
-    hbuf_printf(&b, "%s", HOST_MEMPROBE_HEADER);
-    int rc = host_memprobe(max_bytes, 5, (uint64_t)1 << 19, &b, quiet ? NULL : host_memprobe_say,
-                           err, err_len);
+    hbuf_printf(&b, "%s", HEADER);
+    int rc = probe_sizes(max_bytes, &b, err, err_len);
     if (rc == 0 && host_write_atomic(path, b.p, b.len) != 0) {
         snprintf(err, err_len, "cannot write %s", path);
         rc = -1;

@@ -17,27 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buffer.h"
-
-#define HOST_MEMPROBE_HEADER "bytes,ns_per_load,ns_min,ns_max,trials,loads_per_trial\n"
 /* The largest buffer the matrix probes: above the metadata of a 64 GiB
    window for every strategy. */
 #define HOST_MEMPROBE_MAX ((uint64_t)256 << 20)
 
-/* Appends memprobe.csv's rows (no header) for 16 KiB .. max_bytes to out:
-   per size the median, lowest and highest ns per load over the trials.
-   progress (may be NULL) gets one line per size. 0, or -1 with err set
-   (out of memory). */
-int host_memprobe(uint64_t max_bytes, unsigned trials, uint64_t loads, hbuf *out,
-                  void (*progress)(uint64_t bytes, double ns), char *err, size_t err_len);
-
-/* The progress line for one size, to stderr. */
-void host_memprobe_say(uint64_t bytes, double ns);
-
 /* Measures 16 KiB .. max_bytes into DIR/memprobe.csv unless that file
    exists (it describes the machine; a resumed run keeps the first). 0 when
-   written, 1 when it was there, -1 with err set. */
-int host_memprobe_write(const char *dir, uint64_t max_bytes, int quiet, char *err,
-                        size_t err_len);
+   written, 1 when it was there, -1 with err set (out of memory, cannot
+   write). Says each size's figure on stderr as it goes. */
+int host_memprobe_write(const char *dir, uint64_t max_bytes, char *err, size_t err_len);
 
 #endif

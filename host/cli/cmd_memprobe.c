@@ -52,7 +52,7 @@ int cmd_memprobe(int argc, char **argv)
     char dir[4096], err[512] = "";
     if ((rc = cli_run_dir("memprobe", a.out, dir, sizeof dir)) != 0)
         return rc;
-    rc = host_memprobe_write(dir, a.max, 0, err, sizeof err);
+    rc = host_memprobe_write(dir, a.max, err, sizeof err);
     if (rc == 1)
         fprintf(stderr, "allocbench memprobe: %s/memprobe.csv exists; it is kept (remove it to "
                         "measure again)\n", dir);

@@ -282,7 +282,7 @@ static int plan_run(const char *dir, const plan *p, const matrix_opts *o, const 
     t.done_before = plan_announce(dir, p, o->plan.quick, cmd);
     /* The machine's price of a random load, once per run (memprobe.h). */
     char err[512];
-    if (host_memprobe_write(dir, probe_max(p), 0, err, sizeof err) < 0)
+    if (host_memprobe_write(dir, probe_max(p), err, sizeof err) < 0)
         fprintf(stderr, "allocbench %s: %s (report --check goes on without it)\n", cmd, err);
     host_timer();
     signals_catch();
