@@ -5,8 +5,9 @@
  * summary.csv, frag.csv, failures.csv, hist.csv and threads.csv are
  * concatenated in argument order under one header; a source whose header
  * differs is refused, by name. strategies.csv is the first source's (one
- * build writes the same list into every cell folder). meta.json is the first source's, plus "merged_from": every source's
- * meta.json, in order (each machine's CPU, compiler, tsc_hz are kept).
+ * build writes the same list into every cell folder). meta.json is the
+ * first source's, plus "merged_from": every source's meta.json, in order
+ * (each machine's CPU, compiler, tsc_hz are kept).
  * gbench.json and memprobe.csv: the first one found; another source's is
  * kept as gbench-<n>.json, memprobe-<n>.csv (n = its position among the
  * sources, from 1).
